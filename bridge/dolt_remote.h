@@ -1,0 +1,59 @@
+// git-annex-remote-dolt's answers to git-annex: objects go to a dolt-annex filestore, and every
+// store and removal is recorded in the location tables (Dolt or another MySQL-protocol server).
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include "bridge/remote_config.h"
+#include "core/dolt/annex_repository.h"
+#include "core/filestore/filestore.h"
+#include "core/location/database.h"
+#include "core/location/location_writer.h"
+#include "protocol/handler.h"
+
+namespace gad::bridge {
+
+class DoltRemote final : public protocol::Handler {
+public:
+    DoltRemote() = default;
+    // Writes pending location changes and makes the last Dolt commit.
+    ~DoltRemote() override;
+
+    protocol::ExtensionSet wanted_extensions() const override;
+    protocol::InitRemoteReply init_remote(protocol::Annex& annex) override;
+    protocol::PrepareReply prepare(protocol::Annex& annex) override;
+    protocol::TransferReply transfer(protocol::Annex& annex,
+                                     const protocol::Transfer& request) override;
+    protocol::CheckPresentReply check_present(protocol::Annex& annex,
+                                              const protocol::CheckPresent& request) override;
+    protocol::RemoveReply remove(protocol::Annex& annex, const protocol::Remove& request) override;
+    protocol::ListConfigsReply list_configs(protocol::Annex& annex) override;
+    protocol::GetCostReply get_cost(protocol::Annex& annex) override;
+    protocol::GetAvailabilityReply get_availability(protocol::Annex& annex) override;
+    protocol::WhereIsReply where_is(protocol::Annex& annex,
+                                    const protocol::WhereIs& request) override;
+    protocol::GetInfoReply get_info(protocol::Annex& annex) override;
+
+private:
+    // Everything PREPARE sets up; read-only afterwards, so jobs share it without locking.
+    struct Prepared {
+        RemoteConfig config;
+        std::string uuid;
+        std::optional<core::dolt::AnnexRepository> repository;
+        std::unique_ptr<core::filestore::Filestore> filestore;
+        core::location::LocationDatabase database;  // lease and description (store moved out)
+        std::unique_ptr<core::location::LocationWriter> writer;
+    };
+
+    // The password for config's database: the environment variable, else stored creds.
+    static std::string database_password(protocol::Annex& annex, const RemoteConfig& config);
+    // The state, or nullptr before a successful PREPARE.
+    Prepared* prepared();
+
+    std::mutex mutex_;
+    std::unique_ptr<Prepared> prepared_;
+};
+
+}  // namespace gad::bridge

@@ -1,0 +1,38 @@
+// git-annex-remote-dolt: git-annex's external special remote program for dolt-annex. Talks the
+// protocol on stdin/stdout; also serves as the dolt sql-server supervisor when asked to.
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+#include "bridge/dolt_remote.h"
+#include "core/dolt/server.h"
+#include "protocol/dispatcher.h"
+
+int main(int argc, char** argv) {
+    if (int code = gad::core::dolt::maybe_run_supervisor(argc, argv); code >= 0) return code;
+    if (argc > 1) {
+        std::fprintf(stderr,
+                     "git-annex-remote-dolt is run by git-annex: git annex initremote NAME "
+                     "type=external externaltype=dolt encryption=none directory=PATH\n");
+        return 2;
+    }
+    std::ios::sync_with_stdio(false);
+    int result = 0;
+    {
+        gad::bridge::DoltRemote remote;
+        auto session = gad::protocol::serve(
+            remote,
+            []() -> std::optional<std::string> {
+                std::string line;
+                if (!std::getline(std::cin, line)) return std::nullopt;
+                return line;
+            },
+            [](std::string_view line) {
+                std::fwrite(line.data(), 1, line.size(), stdout);
+                std::fputc('\n', stdout);
+                std::fflush(stdout);
+            });
+        if (session.status != gad::protocol::SessionResult::Status::ok) result = 1;
+    }
+    return result;
+}

@@ -1,0 +1,38 @@
+// The special remote's settings, read once from git-annex (GETCONFIG) into a plain struct.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/failure.h"
+#include "core/sql/database_url.h"
+#include "protocol/annex.h"
+#include "protocol/messages.h"
+
+namespace gad::bridge {
+
+struct RemoteConfig {
+    std::filesystem::path directory;             // directory=: the dolt-annex repository
+    std::optional<core::sql::DatabaseUrl> database;  // database=: an existing server instead of dolt/
+    std::string name;                            // name=: the remote's name, as its description
+    std::chrono::milliseconds server_idle{std::chrono::seconds(30)};  // serveridle= (seconds)
+    std::size_t commit_every = 1000;             // commitevery=: changes per Dolt commit
+    std::chrono::milliseconds commit_after{std::chrono::seconds(10)};  // commitafter= (seconds)
+};
+
+// The settings LISTCONFIGS announces.
+std::vector<protocol::Config> config_descriptions();
+
+// Reads and checks the settings; fails with a message naming the parameter that is wrong.
+core::Result<RemoteConfig> read_config(protocol::Annex& annex);
+
+// The name of the creds setting that keeps the database password (SETCREDS/GETCREDS).
+inline constexpr std::string_view kDatabaseCreds = "databasecreds";
+
+// The environment variable a user sets at initremote to give the database password.
+inline constexpr const char* kPasswordVariable = "GIT_ANNEX_DOLT_PASSWORD";
+
+}  // namespace gad::bridge

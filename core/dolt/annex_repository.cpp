@@ -1,0 +1,128 @@
+#include "core/dolt/annex_repository.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "core/process.h"
+
+namespace gad::core::dolt {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::string_view kLocalRepo = "__local__";
+
+// The uuid field of a .repo file (JSON5 written by dolt-annex or by us), or empty.
+std::string read_repo_uuid(const fs::path& file) {
+    std::ifstream in(file);
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string content = text.str();
+    for (std::string_view quote : {"\"uuid\"", "'uuid'", "uuid"}) {
+        auto at = content.find(quote);
+        while (at != std::string::npos) {
+            auto colon = content.find_first_not_of(" \t\r\n", at + quote.size());
+            if (colon != std::string::npos && content[colon] == ':') {
+                auto open = content.find_first_not_of(" \t\r\n", colon + 1);
+                if (open != std::string::npos && (content[open] == '"' || content[open] == '\'')) {
+                    auto close = content.find(content[open], open + 1);
+                    if (close != std::string::npos) return content.substr(open + 1, close - open - 1);
+                }
+            }
+            at = content.find(quote, at + 1);
+        }
+    }
+    return {};
+}
+
+Result<void> write_file_atomically(const fs::path& path, std::string_view content) {
+    const fs::path temporary = path.string() + ".tmp";
+    {
+        std::ofstream out(temporary, std::ios::trunc | std::ios::binary);
+        out << content;
+        if (!out.flush()) return fail("cannot write {}", temporary.string());
+    }
+    std::error_code ec;
+    fs::rename(temporary, path, ec);
+    if (ec) return fail("cannot write {}: {}", path.string(), ec.message());
+    return {};
+}
+
+}  // namespace
+
+bool is_uuid(std::string_view text) {
+    if (text.size() != 36) return false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (c != '-') return false;
+        } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+Result<AnnexRepository> AnnexRepository::init(const fs::path& root, std::string_view uuid,
+                                              bool with_dolt) {
+    if (!is_uuid(uuid)) return fail("'{}' is not a UUID", uuid);
+    std::error_code ec;
+    fs::create_directories(root / "repos", ec);
+    if (!ec) fs::create_directories(root / "annex", ec);
+    if (ec) return fail("cannot create dolt-annex repository {}: {}", root.string(), ec.message());
+
+    const fs::path repo_file = root / "repos" / fmt::format("{}.repo", kLocalRepo);
+    if (fs::exists(repo_file)) {
+        const std::string existing = read_repo_uuid(repo_file);
+        if (existing != uuid) {
+            return fail(
+                "{} already belongs to dolt-annex repository {}, not to this remote's UUID {}; "
+                "choose another directory=",
+                root.string(), existing.empty() ? "(unreadable uuid)" : existing, uuid);
+        }
+    } else {
+        auto written = write_file_atomically(
+            repo_file, fmt::format("{{\n"
+                                   "    \"name\": \"{}\",\n"
+                                   "    \"uuid\": \"{}\",\n"
+                                   "    \"filestore\": {{\"type\": \"annexfs\", \"root\": \"./annex\"}},\n"
+                                   "    \"key_format\": \"Sha256e\"\n"
+                                   "}}\n",
+                                   kLocalRepo, uuid));
+        if (!written) return std::unexpected(written.error());
+    }
+    if (!fs::exists(root / "config.json") && !fs::exists(root / "config.json5")) {
+        auto written = write_file_atomically(
+            root / "config.json",
+            "{\n"
+            "    \"user\": {\"name\": \"git-annex-dolt\", \"email\": \"git-annex-dolt@localhost\"},\n"
+            "    \"dolt\": {\"dolt_dir\": \"dolt\", \"spawn_dolt_server\": true},\n"
+            "    \"local_repo_name\": \"__local__\"\n"
+            "}\n");
+        if (!written) return std::unexpected(written.error());
+    }
+    if (with_dolt && !fs::is_directory(root / "dolt" / ".dolt")) {
+        fs::create_directories(root / "dolt", ec);
+        if (ec) return fail("cannot create {}: {}", (root / "dolt").string(), ec.message());
+        auto initialised =
+            run_program_checked("dolt",
+                                {"init", "--name", "git-annex-dolt", "--email",
+                                 "git-annex-dolt@localhost"},
+                                root / "dolt");
+        if (!initialised) return std::unexpected(initialised.error());
+    }
+    return AnnexRepository(root, std::string(uuid));
+}
+
+Result<AnnexRepository> AnnexRepository::open(const fs::path& root) {
+    const fs::path repo_file = root / "repos" / fmt::format("{}.repo", kLocalRepo);
+    if (!fs::exists(repo_file)) {
+        return fail("{} is not a dolt-annex repository (no repos/__local__.repo)", root.string());
+    }
+    std::string uuid = read_repo_uuid(repo_file);
+    if (!is_uuid(uuid)) return fail("{} has no valid uuid", repo_file.string());
+    return AnnexRepository(root, std::move(uuid));
+}
+
+}  // namespace gad::core::dolt

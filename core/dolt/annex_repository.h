@@ -1,0 +1,45 @@
+// A dolt-annex repository directory, laid out as dolt-annex itself lays one out: config.json,
+// repos/__local__.repo (name, uuid, AnnexFS filestore, key format), the filestore annex/, and the
+// Dolt database in dolt/ (the database is named after that folder).
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "core/failure.h"
+
+namespace gad::core::dolt {
+
+class AnnexRepository {
+public:
+    // Makes root a dolt-annex repository for the repository uuid, creating whatever is missing
+    // (idempotent). with_dolt also runs `dolt init` in dolt/ when it has no database. Fails when
+    // root already belongs to another UUID, or cannot be written.
+    static Result<AnnexRepository> init(const std::filesystem::path& root, std::string_view uuid,
+                                        bool with_dolt);
+
+    // Opens an existing dolt-annex repository; fails when root has no repos/__local__.repo.
+    static Result<AnnexRepository> open(const std::filesystem::path& root);
+
+    const std::filesystem::path& root() const { return root_; }
+    const std::string& uuid() const { return uuid_; }
+    // The AnnexFS filestore root (<root>/annex).
+    std::filesystem::path filestore_root() const { return root_ / "annex"; }
+    // The Dolt database directory (<root>/dolt).
+    std::filesystem::path dolt_dir() const { return root_ / "dolt"; }
+    // Our own state (server locks, socket, log), invisible to dolt-annex.
+    std::filesystem::path state_dir() const { return root_ / ".git-annex-dolt"; }
+
+private:
+    AnnexRepository(std::filesystem::path root, std::string uuid)
+        : root_(std::move(root)), uuid_(std::move(uuid)) {}
+    std::filesystem::path root_;
+    std::string uuid_;
+};
+
+// True for a UUID in the form git-annex and dolt-annex write: 36 characters, lowercase hex digits
+// in groups 8-4-4-4-12 separated by '-'.
+bool is_uuid(std::string_view text);
+
+}  // namespace gad::core::dolt

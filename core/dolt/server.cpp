@@ -1,0 +1,331 @@
+#include "core/dolt/server.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <openssl/evp.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <boost/process.hpp>
+#include <boost/process/extend.hpp>
+
+#include "core/sql/connection.h"
+
+namespace gad::core::dolt {
+
+namespace fs = std::filesystem;
+namespace bp = boost::process;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr auto kStartTimeout = 60s;
+constexpr auto kPoll = 50ms;
+
+// What the supervisor last wrote to STATE_DIR/server.state.
+struct State {
+    bool ready = false;
+    bool failed = false;
+    pid_t supervisor = 0;
+    pid_t server = 0;
+    std::string socket;
+    std::string message;
+};
+
+fs::path state_file(const ServerOptions& options) { return options.state_dir / "server.state"; }
+
+State read_state(const ServerOptions& options) {
+    State state;
+    std::ifstream in(state_file(options));
+    std::string word;
+    if (!(in >> word)) return state;
+    if (word == "ready") {
+        in >> state.supervisor >> state.server;
+        in.ignore(1);
+        std::getline(in, state.socket);
+        state.ready = in.good() || in.eof();
+    } else if (word == "failed") {
+        in >> state.supervisor;
+        in.ignore(1);
+        std::getline(in, state.message);
+        state.failed = true;
+    }
+    return state;
+}
+
+void write_state(const ServerOptions& options, const std::string& text) {
+    const fs::path path = state_file(options);
+    const fs::path temporary = path.string() + ".tmp";
+    {
+        std::ofstream out(temporary, std::ios::trunc);
+        out << text << '\n';
+    }
+    fs::rename(temporary, path);
+}
+
+int open_lock(const fs::path& path) {
+    return ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+}
+
+// Unix sockets take paths of at most 107 bytes: a long state directory gets a socket in /tmp,
+// named by the md5 of the directory so every process finds the same one.
+fs::path socket_path(const ServerOptions& options) {
+    fs::path preferred = options.state_dir / "mysql.sock";
+    if (preferred.string().size() < 100) return preferred;
+    const std::string dir = fs::absolute(options.state_dir).string();
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned length = 0;
+    EVP_Digest(dir.data(), dir.size(), digest, &length, EVP_md5(), nullptr);
+    std::string hex;
+    for (unsigned i = 0; i < 8; ++i) hex += fmt::format("{:02x}", digest[i]);
+    return fs::temp_directory_path() / fmt::format("git-annex-dolt-{}.sock", hex);
+}
+
+sql::DatabaseUrl url_for(const ServerOptions& options, const fs::path& socket) {
+    sql::DatabaseUrl url;
+    url.user = "root";
+    url.database = fs::absolute(options.dolt_dir).lexically_normal().filename().string();
+    if (url.database.empty()) {
+        url.database = fs::absolute(options.dolt_dir).parent_path().filename().string();
+    }
+    url.socket = socket.string();
+    return url;
+}
+
+bool process_alive(pid_t pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
+
+// A TCP port on 127.0.0.1 that nothing listens on right now (dolt sql-server always listens on
+// TCP besides the socket, and refuses ports under 1024).
+int free_port() {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = 0;
+    socklen_t length = sizeof address;
+    int port = 0;
+    if (fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+        port = ntohs(address.sin_port);
+    }
+    if (fd >= 0) ::close(fd);
+    return port;
+}
+
+std::atomic<bool> stop_requested{false};
+
+extern "C" void on_stop_signal(int) { stop_requested = true; }
+
+std::string tail_of(const fs::path& log) {
+    std::ifstream in(log);
+    std::string line, last;
+    while (std::getline(in, line)) {
+        if (!line.empty()) last = line;
+    }
+    return last;
+}
+
+}  // namespace
+
+ServerLease::ServerLease(ServerLease&& other) noexcept
+    : lease_fd_(std::exchange(other.lease_fd_, -1)), url_(std::move(other.url_)) {}
+
+ServerLease& ServerLease::operator=(ServerLease&& other) noexcept {
+    if (this != &other) {
+        if (lease_fd_ >= 0) ::close(lease_fd_);
+        lease_fd_ = std::exchange(other.lease_fd_, -1);
+        url_ = std::move(other.url_);
+    }
+    return *this;
+}
+
+ServerLease::~ServerLease() {
+    if (lease_fd_ >= 0) ::close(lease_fd_);
+}
+
+Result<ServerLease> acquire_server(const ServerOptions& options) {
+    std::error_code ec;
+    fs::create_directories(options.state_dir, ec);
+    if (ec) return fail("cannot create {}: {}", options.state_dir.string(), ec.message());
+    if (!fs::is_directory(options.dolt_dir / ".dolt")) {
+        return fail("{} is not a Dolt database (no .dolt inside)", options.dolt_dir.string());
+    }
+    if (bp::search_path("dolt").empty()) {
+        return fail(Failure::Kind::unreachable,
+                    "dolt is not installed (no `dolt` on PATH); install Dolt or use database=URL");
+    }
+    // start.lock serialises starting; lease.lock is held shared for as long as the server is used.
+    const int start_fd = open_lock(options.state_dir / "start.lock");
+    const int lease_fd = open_lock(options.state_dir / "lease.lock");
+    auto close_both = [&] {
+        if (start_fd >= 0) ::close(start_fd);
+        if (lease_fd >= 0) ::close(lease_fd);
+    };
+    if (start_fd < 0 || lease_fd < 0 || ::flock(start_fd, LOCK_EX) != 0 ||
+        ::flock(lease_fd, LOCK_SH) != 0) {
+        std::string reason = std::strerror(errno);
+        close_both();
+        return fail("cannot lock {}: {}", options.state_dir.string(), reason);
+    }
+    State state = read_state(options);
+    if (state.ready && process_alive(state.supervisor) && fs::exists(state.socket)) {
+        ::close(start_fd);
+        return ServerLease(lease_fd, url_for(options, state.socket));
+    }
+    // Start a supervisor, detached into its own session, with no tie to our stdin/stdout (which
+    // are git-annex's pipes).
+    std::error_code spawn_error;
+    pid_t supervisor = 0;
+    {
+        std::error_code remove_error;
+        fs::remove(state_file(options), remove_error);
+        bp::child child(fs::read_symlink("/proc/self/exe").string(),
+                        std::string(kSupervisorFlag), fs::absolute(options.dolt_dir).string(),
+                        fs::absolute(options.state_dir).string(),
+                        std::to_string(options.idle.count()), bp::std_in < bp::null,
+                        bp::std_out > bp::null, bp::std_err > bp::null,
+                        bp::extend::on_exec_setup = [](auto&) { ::setsid(); }, spawn_error);
+        if (spawn_error) {
+            close_both();
+            return fail("cannot start the Dolt server supervisor: {}", spawn_error.message());
+        }
+        supervisor = child.id();
+        child.detach();
+    }
+    const auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(kPoll);
+        ::waitpid(supervisor, nullptr, WNOHANG);  // reap it if it already exited
+        state = read_state(options);
+        if (state.supervisor == supervisor && state.ready) {
+            ::close(start_fd);
+            return ServerLease(lease_fd, url_for(options, state.socket));
+        }
+        if (state.supervisor == supervisor && state.failed) {
+            close_both();
+            return fail(Failure::Kind::unreachable, "dolt sql-server did not start: {}",
+                        state.message);
+        }
+        if (!process_alive(supervisor)) break;
+    }
+    close_both();
+    return fail(Failure::Kind::unreachable,
+                "dolt sql-server for {} did not start within {} s (see {})",
+                options.dolt_dir.string(), kStartTimeout.count(),
+                (options.state_dir / "server.log").string());
+}
+
+int run_supervisor(const ServerOptions& options) {
+    std::signal(SIGTERM, on_stop_signal);
+    std::signal(SIGINT, on_stop_signal);
+    std::signal(SIGHUP, SIG_IGN);
+    const pid_t self = ::getpid();
+    const fs::path log = options.state_dir / "server.log";
+    const fs::path socket = socket_path(options);
+
+    // A server left behind by a supervisor that was killed would hold the database: stop it.
+    if (State old = read_state(options); old.server > 0 && process_alive(old.server)) {
+        std::ifstream comm(fmt::format("/proc/{}/comm", old.server));
+        std::string name;
+        if (comm >> name && name == "dolt") {
+            ::kill(old.server, SIGTERM);
+            for (int i = 0; i < 200 && process_alive(old.server); ++i) std::this_thread::sleep_for(kPoll);
+        }
+    }
+
+    const std::string dolt = bp::search_path("dolt").string();
+    std::optional<bp::child> server;
+    std::string failure;
+    for (int attempt = 0; attempt < 3 && !server; ++attempt) {
+        std::error_code ec;
+        fs::remove(socket, ec);
+        const int port = free_port();
+        bp::child child(bp::exe = dolt, bp::args = std::vector<std::string>{"sql-server", "--host", "127.0.0.1", "--port", std::to_string(port),
+                        "--socket", socket.string(), "--loglevel", "warning"},
+                        bp::start_dir = options.dolt_dir.string(), bp::std_in < bp::null,
+                        (bp::std_out & bp::std_err) > log.string(), ec);
+        if (ec) {
+            failure = fmt::format("cannot run {}: {}", dolt, ec.message());
+            break;
+        }
+        const auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
+        bool up = false;
+        while (std::chrono::steady_clock::now() < deadline && child.running() && !stop_requested) {
+            if (fs::exists(socket) && sql::Connection::open(url_for(options, socket))) {
+                up = true;
+                break;
+            }
+            std::this_thread::sleep_for(kPoll);
+        }
+        if (up) {
+            server.emplace(std::move(child));
+        } else {
+            failure = fmt::format("dolt sql-server exited: {}", tail_of(log));
+            if (child.running()) {
+                ::kill(child.id(), SIGKILL);
+                child.wait();
+                failure = "dolt sql-server did not accept connections in time";
+            }
+        }
+    }
+    if (!server) {
+        write_state(options, fmt::format("failed {} {}", self, failure));
+        return 1;
+    }
+    write_state(options, fmt::format("ready {} {} {}", self, server->id(), socket.string()));
+
+    const int lease_fd = open_lock(options.state_dir / "lease.lock");
+    auto idle_since = std::chrono::steady_clock::now();
+    while (!stop_requested && server->running()) {
+        std::this_thread::sleep_for(200ms);
+        if (!fs::is_directory(options.dolt_dir)) break;
+        if (lease_fd >= 0 && ::flock(lease_fd, LOCK_EX | LOCK_NB) == 0) {
+            if (std::chrono::steady_clock::now() - idle_since >= options.idle) {
+                break;  // keep the exclusive lock while stopping: no new user can slip in
+            }
+            ::flock(lease_fd, LOCK_UN);
+        } else {
+            idle_since = std::chrono::steady_clock::now();
+        }
+    }
+    if (server->running()) {
+        ::kill(server->id(), SIGTERM);
+        std::error_code ec;
+        if (!server->wait_for(std::chrono::seconds(30), ec)) {
+            server->terminate(ec);
+            server->wait(ec);
+        }
+    } else {
+        std::error_code ec;
+        server->wait(ec);
+    }
+    std::error_code ec;
+    fs::remove(socket, ec);
+    fs::remove(state_file(options), ec);
+    if (lease_fd >= 0) ::close(lease_fd);
+    return 0;
+}
+
+int maybe_run_supervisor(int argc, char** argv) {
+    if (argc < 2 || std::string_view(argv[1]) != kSupervisorFlag) return -1;
+    if (argc != 5) {
+        std::fprintf(stderr, "usage: %s %s DOLT_DIR STATE_DIR IDLE_MS\n", argv[0],
+                     kSupervisorFlag.data());
+        return 2;
+    }
+    ServerOptions options;
+    options.dolt_dir = argv[2];
+    options.state_dir = argv[3];
+    options.idle = std::chrono::milliseconds(std::stoll(argv[4]));
+    return run_supervisor(options);
+}
+
+}  // namespace gad::core::dolt

@@ -1,0 +1,57 @@
+// A `dolt sql-server` for one Dolt database directory, shared by every process that uses it and
+// stopped when idle. A detached supervisor process (a hidden mode of our programs) owns the
+// server; each user holds a shared lock on a lease file for as long as it uses the server, and the
+// supervisor stops the server once it can take that lock exclusively for the idle period.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+
+#include "core/failure.h"
+#include "core/sql/database_url.h"
+
+namespace gad::core::dolt {
+
+struct ServerOptions {
+    std::filesystem::path dolt_dir;   // the database directory (holds .dolt/)
+    std::filesystem::path state_dir;  // lock, state and log files of the supervisor
+    std::chrono::milliseconds idle{std::chrono::seconds(30)};  // stop after this long unused
+};
+
+// The supervisor's hidden command-line flag: `PROGRAM --dolt-supervisor DOLT_DIR STATE_DIR IDLE_MS`.
+inline constexpr std::string_view kSupervisorFlag = "--dolt-supervisor";
+
+// A use of a running server: the server stays up at least until this is destroyed.
+class ServerLease {
+public:
+    ServerLease(ServerLease&& other) noexcept;
+    ServerLease& operator=(ServerLease&& other) noexcept;
+    ServerLease(const ServerLease&) = delete;
+    ServerLease& operator=(const ServerLease&) = delete;
+    ~ServerLease();
+
+    // Where to connect: the unix socket, user root, database named after the directory.
+    const sql::DatabaseUrl& url() const { return url_; }
+
+private:
+    friend Result<ServerLease> acquire_server(const ServerOptions&);
+    ServerLease(int lease_fd, sql::DatabaseUrl url) : lease_fd_(lease_fd), url_(std::move(url)) {}
+    int lease_fd_ = -1;
+    sql::DatabaseUrl url_;
+};
+
+// Returns a lease on the server for options.dolt_dir, starting the supervisor (and so the
+// server) when none runs. Fails with a message naming the cause when `dolt` is missing or the
+// server does not come up within a minute.
+Result<ServerLease> acquire_server(const ServerOptions& options);
+
+// The supervisor's main loop: starts `dolt sql-server`, writes the state file, and stops the
+// server once it has been unused for options.idle or its directory is gone. Returns an exit code.
+int run_supervisor(const ServerOptions& options);
+
+// Handles `argv` if it is a supervisor invocation (argv[1] == kSupervisorFlag); returns the exit
+// code then, or -1 when argv is an ordinary invocation.
+int maybe_run_supervisor(int argc, char** argv);
+
+}  // namespace gad::core::dolt

@@ -1,0 +1,172 @@
+#include "core/filestore/local_filestore.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "core/digest.h"
+#include "core/unique_fd.h"
+
+namespace gad::core::filestore {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::size_t kBuffer = 1 << 20;
+
+std::string errno_text() { return std::strerror(errno); }
+
+// mkdir that tolerates an existing directory.
+bool make_directory(const fs::path& path) { return ::mkdir(path.c_str(), 0755) == 0 || errno == EEXIST; }
+
+Result<void> fsync_directory(const fs::path& directory) {
+    UniqueFd fd(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd || ::fsync(fd.get()) != 0) {
+        return fail("cannot sync directory {}: {}", directory.string(), errno_text());
+    }
+    return {};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<LocalFilestore>> LocalFilestore::open(const fs::path& root,
+                                                             const fs::path& temporary) {
+    std::error_code ec;
+    if (!fs::is_directory(root, ec)) {
+        return fail(Failure::Kind::unreachable, "filestore {} does not exist", root.string());
+    }
+    fs::create_directories(temporary, ec);
+    if (ec) return fail("cannot create {}: {}", temporary.string(), ec.message());
+    return std::unique_ptr<LocalFilestore>(
+        new LocalFilestore(fs::absolute(root), fs::absolute(temporary)));
+}
+
+fs::path LocalFilestore::object_path(const Key& key) const {
+    const std::string hashdir = key.hashdir_lower();  // "aaa/bbb/"
+    fs::path path = root_;
+    path += '/';
+    path += hashdir;
+    path += key.to_string();
+    return path;
+}
+
+std::string LocalFilestore::locate(const Key& key) const { return object_path(key).string(); }
+
+Result<void> LocalFilestore::put(const Key& key, const fs::path& source, const Progress& progress) {
+    UniqueFd in(::open(source.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!in) return fail("cannot read {}: {}", source.string(), errno_text());
+
+    const fs::path temporary =
+        temporary_ / fmt::format("put-{}-{}", ::getpid(), counter_.fetch_add(1));
+    UniqueFd out(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+    if (!out) return fail("cannot create {}: {}", temporary.string(), errno_text());
+    struct Cleanup {
+        const fs::path& path;
+        bool armed = true;
+        ~Cleanup() {
+            if (armed) ::unlink(path.c_str());
+        }
+    } cleanup{temporary};
+
+    // Copy, hashing on the way, so the content is read once.
+    std::optional<Digest> digest = key.is_chunk() ? std::nullopt : Digest::for_key(key);
+    std::vector<std::byte> buffer(kBuffer);
+    std::uint64_t total = 0;
+    while (true) {
+        const ssize_t got = ::read(in.get(), buffer.data(), buffer.size());
+        if (got < 0) {
+            if (errno == EINTR) continue;
+            return fail("cannot read {}: {}", source.string(), errno_text());
+        }
+        if (got == 0) break;
+        if (digest) digest->update(std::span(buffer.data(), static_cast<std::size_t>(got)));
+        for (ssize_t done = 0; done < got;) {
+            const ssize_t wrote = ::write(out.get(), buffer.data() + done, static_cast<std::size_t>(got - done));
+            if (wrote < 0) {
+                if (errno == EINTR) continue;
+                return fail("cannot write {}: {}", temporary.string(), errno_text());
+            }
+            done += wrote;
+        }
+        total += static_cast<std::uint64_t>(got);
+        if (progress) progress(total);
+    }
+    if (auto size = expected_object_size(key); size && *size != total) {
+        return fail("{} has {} bytes but key {} says {}", source.string(), total, key.to_string(),
+                    *size);
+    }
+    if (digest && !digest->matches(key)) {
+        return fail("content of {} does not match key {} (its {} digest is {})", source.string(),
+                    key.to_string(), key.backend(), digest->hex());
+    }
+    if (::fsync(out.get()) != 0 || out.reset() != 0) {
+        return fail("cannot write {}: {}", temporary.string(), errno_text());
+    }
+    const fs::path destination = object_path(key);
+    const fs::path directory = destination.parent_path();
+    if (!make_directory(directory.parent_path()) || !make_directory(directory)) {
+        return fail("cannot create {}: {}", directory.string(), errno_text());
+    }
+    if (::rename(temporary.c_str(), destination.c_str()) != 0) {
+        return fail("cannot move object into {}: {}", destination.string(), errno_text());
+    }
+    cleanup.armed = false;
+    return fsync_directory(directory);
+}
+
+Result<void> LocalFilestore::get(const Key& key, const fs::path& destination,
+                                 const Progress& progress) {
+    const fs::path path = object_path(key);
+    UniqueFd in(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!in) {
+        if (errno == ENOENT) return fail("{} is not in the filestore {}", key.to_string(), root_.string());
+        return fail("cannot read {}: {}", path.string(), errno_text());
+    }
+    UniqueFd out(::open(destination.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    if (!out) return fail("cannot write {}: {}", destination.string(), errno_text());
+    std::uint64_t total = 0;
+    while (true) {
+        // The kernel copies (and may share extents); 8 MiB at a time for progress reports.
+        const ssize_t copied = ::copy_file_range(in.get(), nullptr, out.get(), nullptr, 8 << 20, 0);
+        if (copied < 0) {
+            if (errno == EINTR) continue;
+            return fail("cannot copy {} to {}: {}", path.string(), destination.string(), errno_text());
+        }
+        if (copied == 0) break;
+        total += static_cast<std::uint64_t>(copied);
+        if (progress) progress(total);
+    }
+    if (auto size = expected_object_size(key); size && *size != total) {
+        return fail("object {} in {} is damaged: {} bytes instead of {}", key.to_string(),
+                    root_.string(), total, *size);
+    }
+    if (out.reset() != 0) return fail("cannot write {}: {}", destination.string(), errno_text());
+    return {};
+}
+
+Result<bool> LocalFilestore::contains(const Key& key) {
+    struct stat info {};
+    const fs::path path = object_path(key);
+    if (::stat(path.c_str(), &info) != 0) {
+        if (errno == ENOENT || errno == ENOTDIR) return false;
+        return fail(Failure::Kind::unreachable, "cannot check {}: {}", path.string(), errno_text());
+    }
+    if (!S_ISREG(info.st_mode)) return false;
+    auto size = expected_object_size(key);
+    return !size || *size == static_cast<std::uint64_t>(info.st_size);
+}
+
+Result<void> LocalFilestore::remove(const Key& key) {
+    const fs::path path = object_path(key);
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+        return fail("cannot remove {}: {}", path.string(), errno_text());
+    }
+    return {};
+}
+
+}  // namespace gad::core::filestore

@@ -1,0 +1,40 @@
+// The AnnexFS filestore of dolt-annex on a local filesystem: each object at
+// <root>/<aaa>/<bbb>/<KEY> (git-annex's hashdirlower directories, the key file directly inside).
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+
+#include "core/filestore/filestore.h"
+
+namespace gad::core::filestore {
+
+class LocalFilestore final : public Filestore {
+public:
+    // root: the filestore directory, which must exist (a missing one is an unreachable store, as
+    // when a drive is not mounted); temporary: where partial objects are written, on the same
+    // filesystem as root (created if missing).
+    static Result<std::unique_ptr<LocalFilestore>> open(const std::filesystem::path& root,
+                                                        const std::filesystem::path& temporary);
+
+    Result<void> put(const Key& key, const std::filesystem::path& source,
+                     const Progress& progress) override;
+    Result<void> get(const Key& key, const std::filesystem::path& destination,
+                     const Progress& progress) override;
+    Result<bool> contains(const Key& key) override;
+    Result<void> remove(const Key& key) override;
+    std::string locate(const Key& key) const override;
+
+    // The path an object for key has in this store.
+    std::filesystem::path object_path(const Key& key) const;
+
+private:
+    LocalFilestore(std::filesystem::path root, std::filesystem::path temporary)
+        : root_(std::move(root)), temporary_(std::move(temporary)) {}
+
+    std::filesystem::path root_;
+    std::filesystem::path temporary_;
+    std::atomic<std::uint64_t> counter_{0};
+};
+
+}  // namespace gad::core::filestore

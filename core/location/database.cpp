@@ -1,0 +1,30 @@
+#include "core/location/database.h"
+
+namespace gad::core::location {
+
+Result<LocationDatabase> open_location_database(const dolt::AnnexRepository& repository,
+                                                const std::optional<sql::DatabaseUrl>& url,
+                                                const std::string& password,
+                                                std::chrono::milliseconds idle) {
+    LocationDatabase database;
+    sql::DatabaseUrl target;
+    if (url) {
+        target = *url;
+        database.description = url->to_string();
+    } else {
+        auto lease = dolt::acquire_server(dolt::ServerOptions{
+            repository.dolt_dir(), repository.state_dir(), idle});
+        if (!lease) return std::unexpected(lease.error());
+        target = lease->url();
+        database.lease.emplace(std::move(*lease));
+        database.description = fmt::format("Dolt database {}", repository.dolt_dir().string());
+    }
+    auto connection = sql::Connection::open(target, password);
+    if (!connection) return std::unexpected(connection.error());
+    auto store = LocationStore::open(std::move(*connection));
+    if (!store) return std::unexpected(store.error());
+    database.store.emplace(std::move(*store));
+    return database;
+}
+
+}  // namespace gad::core::location

@@ -1,0 +1,29 @@
+// Opening the location database of a dolt-annex repository: either an existing MySQL-protocol
+// server given by URL, or the repository's own Dolt database served by a shared dolt sql-server.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "core/dolt/annex_repository.h"
+#include "core/dolt/server.h"
+#include "core/location/location_store.h"
+#include "core/sql/database_url.h"
+
+namespace gad::core::location {
+
+struct LocationDatabase {
+    std::optional<dolt::ServerLease> lease;  // held while store is used (declared first: outlives it)
+    std::optional<LocationStore> store;
+    std::string description;                 // where the locations are, for messages and GETINFO
+};
+
+// Connects to url (with password) when given, else to repository's Dolt database through a
+// shared server (stopped after idle unused); makes sure the schema exists.
+Result<LocationDatabase> open_location_database(const dolt::AnnexRepository& repository,
+                                                const std::optional<sql::DatabaseUrl>& url,
+                                                const std::string& password,
+                                                std::chrono::milliseconds idle);
+
+}  // namespace gad::core::location

@@ -1,0 +1,136 @@
+#include "core/location/location_store.h"
+
+#include <chrono>
+#include <thread>
+
+#include "core/location/schema.h"
+
+namespace gad::core::location {
+
+namespace {
+
+// Newest timestamp wins; on an equal timestamp the row already there stays (git-annex keeps the
+// line that comes first). status is assigned before ts, so it compares against the old ts.
+constexpr std::string_view kUpsertRow = "(?, ?, ?, ?)";
+constexpr std::string_view kUpsertHead =
+    "INSERT INTO locations (annex_key, uuid, status, ts) VALUES ";
+constexpr std::string_view kUpsertTail =
+    " ON DUPLICATE KEY UPDATE"
+    " status = IF(VALUES(ts) > ts, VALUES(status), status),"
+    " ts = IF(VALUES(ts) > ts, VALUES(ts), ts)";
+
+constexpr std::size_t kRowsPerStatement = 256;
+constexpr int kAttempts = 8;
+
+std::string upsert_sql(std::size_t rows) {
+    std::string sql(kUpsertHead);
+    for (std::size_t i = 0; i < rows; ++i) {
+        if (i != 0) sql += ", ";
+        sql += kUpsertRow;
+    }
+    sql += kUpsertTail;
+    return sql;
+}
+
+}  // namespace
+
+Result<LocationStore> LocationStore::open(sql::Connection connection) {
+    LocationStore store(std::move(connection));
+    auto changed = ensure_schema(store.connection_);
+    if (!changed) return std::unexpected(changed.error());
+    if (*changed) {
+        auto committed = store.dolt_commit(
+            fmt::format("git-annex-dolt: create location schema v{}", kSchemaVersion));
+        if (!committed) return std::unexpected(committed.error());
+    }
+    return store;
+}
+
+Result<void> LocationStore::record(std::span<const LocationChange> changes) {
+    if (changes.empty()) return {};
+    for (int attempt = 1;; ++attempt) {
+        auto done = record_once(changes);
+        if (done || attempt == kAttempts || done.error().kind != Failure::Kind::transient) {
+            return done;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5 << attempt));
+    }
+}
+
+Result<void> LocationStore::record_once(std::span<const LocationChange> changes) {
+    if (auto begun = connection_.execute("START TRANSACTION"); !begun) return begun;
+    std::vector<std::string> timestamps;
+    std::vector<sql::Param> params;
+    for (std::size_t start = 0; start < changes.size(); start += kRowsPerStatement) {
+        const auto batch = changes.subspan(start, std::min(kRowsPerStatement, changes.size() - start));
+        timestamps.clear();
+        timestamps.reserve(batch.size());
+        params.clear();
+        for (const LocationChange& change : batch) {
+            timestamps.push_back(change.timestamp.to_decimal());
+        }
+        static constexpr char kStatus[3][2] = {"1", "0", "X"};
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            const LocationChange& change = batch[i];
+            const char* status = change.presence == Presence::present   ? kStatus[0]
+                                 : change.presence == Presence::missing ? kStatus[1]
+                                                                        : kStatus[2];
+            params.insert(params.end(), {std::string_view(change.key),
+                                         std::string_view(change.uuid), std::string_view(status, 1),
+                                         std::string_view(timestamps[i])});
+        }
+        if (auto ran = connection_.run(upsert_sql(batch.size()), params); !ran) {
+            (void)connection_.execute("ROLLBACK");
+            return std::unexpected(ran.error());
+        }
+    }
+    if (auto committed = connection_.execute("COMMIT"); !committed) {
+        (void)connection_.execute("ROLLBACK");
+        return committed;
+    }
+    return {};
+}
+
+Result<std::optional<Presence>> LocationStore::presence(std::string_view key,
+                                                        std::string_view uuid) {
+    auto rows = connection_.query("SELECT status FROM locations WHERE annex_key = ? AND uuid = ?",
+                                  {key, uuid});
+    if (!rows) return std::unexpected(rows.error());
+    if (rows->empty() || !(*rows)[0][0] || (*rows)[0][0]->empty()) {
+        return std::optional<Presence>{};
+    }
+    return presence_from_char((*(*rows)[0][0])[0]);
+}
+
+Result<void> LocationStore::set_repository(std::string_view uuid, std::string_view description) {
+    auto ran = description.empty()
+                   ? connection_.run("INSERT IGNORE INTO repositories (uuid) VALUES (?)", {uuid})
+                   : connection_.run(
+                         "INSERT INTO repositories (uuid, description) VALUES (?, ?)"
+                         " ON DUPLICATE KEY UPDATE description = VALUES(description)",
+                         {uuid, description});
+    if (!ran) return std::unexpected(ran.error());
+    return {};
+}
+
+Result<std::optional<std::string>> LocationStore::dolt_commit(std::string_view message) {
+    if (!connection_.is_dolt()) return std::optional<std::string>{};
+    for (int attempt = 1;; ++attempt) {
+        auto rows = connection_.query(
+            "CALL DOLT_COMMIT('-A', '--skip-empty', '-m', ?, '--author', ?)",
+            {message, std::string_view("git-annex-dolt <git-annex-dolt@localhost>")});
+        if (rows) {
+            if (rows->empty() || rows->front().empty() || !rows->front()[0] ||
+                rows->front()[0]->empty()) {
+                return std::optional<std::string>{};
+            }
+            return std::optional<std::string>(*rows->front()[0]);
+        }
+        if (attempt == kAttempts || rows.error().kind != Failure::Kind::transient) {
+            return std::unexpected(rows.error());
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5 << attempt));
+    }
+}
+
+}  // namespace gad::core::location

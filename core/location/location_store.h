@@ -1,0 +1,48 @@
+// Key locations and repositories in SQL tables (Dolt or MariaDB/MySQL) through one connection.
+// Every write follows git-annex's rule: for each (key, repository) the newest timestamp wins.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "core/failure.h"
+#include "core/location/presence.h"
+#include "core/sql/connection.h"
+
+namespace gad::core::location {
+
+class LocationStore {
+public:
+    // Takes over an open connection and makes sure the schema exists (committing it on Dolt).
+    static Result<LocationStore> open(sql::Connection connection);
+
+    // Records changes in one transaction; a change older than what the table holds for its
+    // (key, uuid) is ignored, an equal timestamp keeps the row already there. Retries
+    // serialization failures.
+    Result<void> record(std::span<const LocationChange> changes);
+
+    // The presence the table holds for (key, uuid), or nullopt when it has no row.
+    Result<std::optional<Presence>> presence(std::string_view key, std::string_view uuid);
+
+    // Inserts the repository or updates its description when one is given.
+    Result<void> set_repository(std::string_view uuid, std::string_view description);
+
+    // On Dolt, makes a Dolt commit of everything uncommitted with message; does nothing on other
+    // servers or when nothing changed. Returns the commit hash, or nullopt when none was made.
+    Result<std::optional<std::string>> dolt_commit(std::string_view message);
+
+    // True when the server is Dolt.
+    bool is_dolt() { return connection_.is_dolt(); }
+
+    sql::Connection& connection() { return connection_; }
+
+private:
+    explicit LocationStore(sql::Connection connection) : connection_(std::move(connection)) {}
+    Result<void> record_once(std::span<const LocationChange> changes);
+
+    sql::Connection connection_;
+};
+
+}  // namespace gad::core::location

@@ -1,0 +1,186 @@
+#include "core/location/location_writer.h"
+
+#include <cstdio>
+#include <map>
+
+namespace gad::core::location {
+
+namespace {
+
+constexpr std::size_t kMaxBatch = 4096;
+constexpr std::size_t kChecksPerQuery = 256;
+
+}  // namespace
+
+LocationWriter::LocationWriter(LocationStore store, WriterOptions options)
+    : store_(std::move(store)), options_(std::move(options)), thread_([this] { run(); }) {}
+
+LocationWriter::~LocationWriter() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+}
+
+void LocationWriter::record_later(LocationChange change, Reason reason) {
+    {
+        std::lock_guard lock(mutex_);
+        queue_.push_back(Item{Item::Kind::change, std::move(change), reason, {}, {}});
+    }
+    wake_.notify_one();
+}
+
+Result<void> LocationWriter::record_now(LocationChange change, Reason reason) {
+    auto done = std::make_shared<std::promise<Result<void>>>();
+    auto future = done->get_future();
+    {
+        std::lock_guard lock(mutex_);
+        queue_.push_back(Item{Item::Kind::change, std::move(change), reason, {}, done});
+    }
+    wake_.notify_one();
+    return future.get();
+}
+
+void LocationWriter::reconcile(std::string key, std::string uuid, Presence observed,
+                               std::function<bool()> still_true) {
+    {
+        std::lock_guard lock(mutex_);
+        queue_.push_back(Item{Item::Kind::check,
+                              LocationChange{std::move(key), std::move(uuid), observed, {}},
+                              Reason::repair, std::move(still_true), {}});
+    }
+    wake_.notify_one();
+}
+
+Result<void> LocationWriter::flush() {
+    auto done = std::make_shared<std::promise<Result<void>>>();
+    auto future = done->get_future();
+    {
+        std::lock_guard lock(mutex_);
+        queue_.push_back(Item{Item::Kind::flush, {}, Reason::store, {}, done});
+    }
+    wake_.notify_one();
+    return future.get();
+}
+
+void LocationWriter::run() {
+    std::vector<Item> batch;
+    while (true) {
+        bool stopping = false;
+        {
+            std::unique_lock lock(mutex_);
+            auto ready = [&] { return stopping_ || !queue_.empty(); };
+            if (uncommitted_ > 0) {
+                wake_.wait_until(lock, first_uncommitted_ + options_.commit_after, ready);
+            } else {
+                wake_.wait(lock, ready);
+            }
+            while (!queue_.empty() && batch.size() < kMaxBatch) {
+                batch.push_back(std::move(queue_.front()));
+                queue_.pop_front();
+            }
+            stopping = stopping_ && queue_.empty();
+        }
+        if (!batch.empty()) write_batch(batch);
+        batch.clear();
+        const bool due = uncommitted_ >= options_.commit_every ||
+                         (uncommitted_ > 0 && std::chrono::steady_clock::now() >=
+                                                  first_uncommitted_ + options_.commit_after);
+        if (due || (stopping && uncommitted_ > 0)) {
+            if (auto committed = commit(); !committed) {
+                std::fprintf(stderr, "git-annex-dolt: %s\n", committed.error().message.c_str());
+            }
+        }
+        if (stopping) return;
+    }
+}
+
+void LocationWriter::write_batch(std::vector<Item>& batch) {
+    std::vector<LocationChange> changes;
+    std::vector<Reason> reasons;
+    changes.reserve(batch.size());
+
+    // Checks: read what the table says of all of them at once, keep those that disagree.
+    std::map<std::string, std::vector<Item*>> checks_by_uuid;
+    for (Item& item : batch) {
+        if (item.kind == Item::Kind::check) checks_by_uuid[item.change.uuid].push_back(&item);
+    }
+    for (auto& [uuid, checks] : checks_by_uuid) {
+        for (std::size_t start = 0; start < checks.size(); start += kChecksPerQuery) {
+            const std::size_t count = std::min(kChecksPerQuery, checks.size() - start);
+            std::string sql = "SELECT annex_key, status FROM locations WHERE uuid = ? AND annex_key IN (";
+            std::vector<sql::Param> params{std::string_view(uuid)};
+            for (std::size_t i = 0; i < count; ++i) {
+                sql += i == 0 ? "?" : ", ?";
+                params.emplace_back(std::string_view(checks[start + i]->change.key));
+            }
+            sql += ")";
+            auto rows = store_.connection().query(sql, params);
+            if (!rows) {
+                std::fprintf(stderr, "git-annex-dolt: %s\n", rows.error().message.c_str());
+                continue;
+            }
+            std::map<std::string_view, char> known;
+            for (const sql::Row& row : *rows) {
+                if (row[0] && row[1] && !row[1]->empty()) known[*row[0]] = (*row[1])[0];
+            }
+            for (std::size_t i = 0; i < count; ++i) {
+                Item& check = *checks[start + i];
+                auto found = known.find(check.change.key);
+                const bool agrees =
+                    found == known.end()
+                        ? check.change.presence != Presence::present
+                        : found->second == to_char(check.change.presence) ||
+                              (found->second == 'X' && check.change.presence == Presence::missing);
+                if (agrees || !check.still_true()) continue;
+                check.change.timestamp = Timestamp::now();
+                changes.push_back(std::move(check.change));
+                reasons.push_back(Reason::repair);
+            }
+        }
+    }
+
+    for (Item& item : batch) {
+        if (item.kind != Item::Kind::change) continue;
+        changes.push_back(item.change);
+        reasons.push_back(item.reason);
+    }
+    Result<void> written = store_.record(changes);
+    if (written) {
+        if (uncommitted_ == 0 && !changes.empty()) {
+            first_uncommitted_ = std::chrono::steady_clock::now();
+        }
+        uncommitted_ += changes.size();
+        for (Reason reason : reasons) ++counts_[static_cast<int>(reason)];
+    } else {
+        std::fprintf(stderr, "git-annex-dolt: recording locations failed: %s\n",
+                     written.error().message.c_str());
+    }
+    for (Item& item : batch) {
+        if (item.kind == Item::Kind::change && item.done) item.done->set_value(written);
+        if (item.kind == Item::Kind::flush) {
+            item.done->set_value(written ? commit() : written);
+        }
+    }
+}
+
+Result<void> LocationWriter::commit() {
+    if (uncommitted_ == 0) return {};
+    std::string message = options_.commit_prefix + ":";
+    const char* names[3] = {"stored", "removed", "repaired"};
+    const char* separator = " ";
+    for (int i = 0; i < 3; ++i) {
+        if (counts_[i] == 0) continue;
+        message += fmt::format("{}{} {}", separator, names[i], counts_[i]);
+        separator = ", ";
+    }
+    auto committed = store_.dolt_commit(message);
+    if (!committed) return std::unexpected(committed.error());
+    uncommitted_ = 0;
+    counts_[0] = counts_[1] = counts_[2] = 0;
+    return {};
+}
+
+}  // namespace gad::core::location

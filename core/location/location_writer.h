@@ -1,0 +1,78 @@
+// Records location changes for many threads through one background thread and one database
+// connection: changes are grouped into SQL transactions, and on Dolt into Dolt commits made by
+// count and by time and always before the writer goes away, never one commit per change.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "core/location/location_store.h"
+
+namespace gad::core::location {
+
+struct WriterOptions {
+    std::size_t commit_every = 1000;                                 // changes per Dolt commit
+    std::chrono::milliseconds commit_after{std::chrono::seconds(10)};  // oldest uncommitted change
+    std::string commit_prefix = "git-annex-remote-dolt";  // Dolt commit messages start with this
+};
+
+class LocationWriter {
+public:
+    LocationWriter(LocationStore store, WriterOptions options);
+    // Writes everything still queued and makes the last Dolt commit.
+    ~LocationWriter();
+    LocationWriter(const LocationWriter&) = delete;
+    LocationWriter& operator=(const LocationWriter&) = delete;
+
+    // Why a change is made; counted in the Dolt commit message.
+    enum class Reason { store, remove, repair };
+
+    // Queues a change and returns at once (used after a store: the object is already in place,
+    // so a crash before the write only leaves the database not knowing of a copy).
+    void record_later(LocationChange change, Reason reason);
+
+    // Queues a change and waits until its transaction is committed; used before a removal.
+    Result<void> record_now(LocationChange change, Reason reason);
+
+    // Queues a check of what the table says of (key, uuid) against observed; when they differ and
+    // still_true() confirms observed at writing time, observed is recorded with the current time.
+    void reconcile(std::string key, std::string uuid, Presence observed,
+                   std::function<bool()> still_true);
+
+    // Waits until everything queued so far is written and committed (a Dolt commit on Dolt).
+    Result<void> flush();
+
+private:
+    struct Item {
+        enum class Kind { change, check, flush } kind;
+        LocationChange change;
+        Reason reason = Reason::store;
+        std::function<bool()> still_true;
+        std::shared_ptr<std::promise<Result<void>>> done;
+    };
+
+    void run();
+    void write_batch(std::vector<Item>& batch);
+    Result<void> commit();
+
+    LocationStore store_;
+    WriterOptions options_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::deque<Item> queue_;
+    bool stopping_ = false;
+
+    // Owned by the writer thread.
+    std::size_t uncommitted_ = 0;
+    std::size_t counts_[3] = {0, 0, 0};
+    std::chrono::steady_clock::time_point first_uncommitted_;
+    std::thread thread_;
+};
+
+}  // namespace gad::core::location

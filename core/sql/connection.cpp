@@ -1,0 +1,285 @@
+#include "core/sql/connection.h"
+
+#include <mysql.h>
+#include <errmsg.h>
+
+#include <array>
+#include <cstring>
+#include <mutex>
+
+namespace gad::core::sql {
+
+// A prepared statement with its parameter and result buffers.
+class Statement {
+public:
+    explicit Statement(MYSQL_STMT* stmt) : stmt_(stmt) {}
+    ~Statement() { mysql_stmt_close(stmt_); }
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+
+    MYSQL_STMT* get() const { return stmt_; }
+
+private:
+    MYSQL_STMT* stmt_;
+};
+
+namespace {
+
+Failure::Kind kind_of(unsigned error, std::string_view message) {
+    // Deadlock, lock wait timeout, and Dolt's "serialization failure ... try restarting
+    // transaction" when two sessions commit conflicting changes.
+    if (error == 1213 || error == 1205 || message.find("restarting transaction") != message.npos ||
+        message.find("serialization failure") != message.npos) {
+        return Failure::Kind::transient;
+    }
+    switch (error) {
+        case CR_CONNECTION_ERROR:
+        case CR_CONN_HOST_ERROR:
+        case CR_SERVER_GONE_ERROR:
+        case CR_SERVER_LOST:
+        case CR_UNKNOWN_HOST:
+            return Failure::Kind::unreachable;
+        default:
+            return Failure::Kind::error;
+    }
+}
+
+std::string one_line(std::string text) {
+    for (char& c : text) {
+        if (c == '\n' || c == '\r') c = ' ';
+    }
+    return text;
+}
+
+Failure stmt_failure(MYSQL_STMT* stmt, std::string_view what) {
+    unsigned error = mysql_stmt_errno(stmt);
+    const char* message = mysql_stmt_error(stmt);
+    return Failure{kind_of(error, message),
+                   one_line(fmt::format("{}: {} (error {})", what, message, error))};
+}
+
+// Reads all result rows of an executed statement into Rows.
+Result<Rows> fetch_all(MYSQL_STMT* stmt, std::string_view sql) {
+    Rows rows;
+    MYSQL_RES* meta = mysql_stmt_result_metadata(stmt);
+    if (meta == nullptr) return rows;
+    const unsigned columns = mysql_num_fields(meta);
+    mysql_free_result(meta);
+    std::vector<MYSQL_BIND> binds(columns);
+    std::vector<std::array<char, 256>> buffers(columns);
+    std::vector<unsigned long> lengths(columns);
+    std::vector<my_bool> nulls(columns);
+    for (unsigned i = 0; i < columns; ++i) {
+        std::memset(&binds[i], 0, sizeof(MYSQL_BIND));
+        binds[i].buffer_type = MYSQL_TYPE_STRING;
+        binds[i].buffer = buffers[i].data();
+        binds[i].buffer_length = buffers[i].size();
+        binds[i].length = &lengths[i];
+        binds[i].is_null = &nulls[i];
+    }
+    if (mysql_stmt_bind_result(stmt, binds.data()) != 0) {
+        return std::unexpected(stmt_failure(stmt, sql));
+    }
+    while (true) {
+        int status = mysql_stmt_fetch(stmt);
+        if (status == MYSQL_NO_DATA) break;
+        if (status == 1) return std::unexpected(stmt_failure(stmt, sql));
+        Row row(columns);
+        for (unsigned i = 0; i < columns; ++i) {
+            if (nulls[i]) continue;
+            if (lengths[i] <= buffers[i].size()) {
+                row[i].emplace(buffers[i].data(), lengths[i]);
+                continue;
+            }
+            // Truncated: fetch the whole column value.
+            std::string value(lengths[i], '\0');
+            MYSQL_BIND full{};
+            full.buffer_type = MYSQL_TYPE_STRING;
+            full.buffer = value.data();
+            full.buffer_length = value.size();
+            if (mysql_stmt_fetch_column(stmt, &full, i, 0) != 0) {
+                return std::unexpected(stmt_failure(stmt, sql));
+            }
+            row[i] = std::move(value);
+        }
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+}  // namespace
+
+void Connection::Closer::operator()(st_mysql* mysql) const { mysql_close(mysql); }
+
+Connection::Connection(Connection&&) noexcept = default;
+Connection& Connection::operator=(Connection&&) noexcept = default;
+Connection::~Connection() {
+    statements_.clear();  // statements must close before their connection
+}
+
+Result<Connection> Connection::open(const DatabaseUrl& url, const std::string& password) {
+    static std::once_flag library_once;
+    std::call_once(library_once, [] { mysql_library_init(0, nullptr, nullptr); });
+
+    Connection connection;
+    connection.mysql_.reset(mysql_init(nullptr));
+    if (!connection.mysql_) return fail("cannot allocate a MySQL connection");
+    MYSQL* mysql = connection.mysql_.get();
+    unsigned connect_timeout = 10;
+    unsigned io_timeout = 600;
+    mysql_options(mysql, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
+    mysql_options(mysql, MYSQL_OPT_READ_TIMEOUT, &io_timeout);
+    mysql_options(mysql, MYSQL_OPT_WRITE_TIMEOUT, &io_timeout);
+    mysql_options(mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    if (url.socket) {
+        unsigned protocol = MYSQL_PROTOCOL_SOCKET;
+        mysql_options(mysql, MYSQL_OPT_PROTOCOL, &protocol);
+    }
+    const char* host = url.socket ? "localhost" : url.host.c_str();
+    if (mysql_real_connect(mysql, host, url.user.c_str(),
+                           password.empty() ? nullptr : password.c_str(), url.database.c_str(),
+                           url.socket ? 0 : url.port, url.socket ? url.socket->c_str() : nullptr,
+                           CLIENT_MULTI_RESULTS) == nullptr) {
+        unsigned error = mysql_errno(mysql);
+        return std::unexpected(Failure{
+            kind_of(error, mysql_error(mysql)),
+            one_line(fmt::format("cannot connect to database {}: {}", url.to_string(),
+                                 mysql_error(mysql)))});
+    }
+    return connection;
+}
+
+Failure Connection::failure(std::string_view what) {
+    MYSQL* mysql = mysql_.get();
+    const unsigned error = mysql_errno(mysql);
+    return Failure{kind_of(error, mysql_error(mysql)),
+                   one_line(fmt::format("{}: {} (error {})", what, mysql_error(mysql), error))};
+}
+
+Result<void> Connection::execute(std::string_view sql) {
+    auto rows = query(sql);
+    if (!rows) return std::unexpected(rows.error());
+    return {};
+}
+
+Result<Rows> Connection::query(std::string_view sql) {
+    MYSQL* mysql = mysql_.get();
+    if (mysql_real_query(mysql, sql.data(), sql.size()) != 0) return std::unexpected(failure(sql));
+    Rows rows;
+    // Procedures return one or more result sets followed by a status: read them all, keep the
+    // first set's rows.
+    bool first = true;
+    do {
+        MYSQL_RES* result = mysql_store_result(mysql);
+        if (result != nullptr) {
+            const unsigned columns = mysql_num_fields(result);
+            while (MYSQL_ROW values = mysql_fetch_row(result)) {
+                if (!first) continue;
+                unsigned long* lengths = mysql_fetch_lengths(result);
+                Row row(columns);
+                for (unsigned i = 0; i < columns; ++i) {
+                    if (values[i] != nullptr) row[i].emplace(values[i], lengths[i]);
+                }
+                rows.push_back(std::move(row));
+            }
+            mysql_free_result(result);
+            first = false;
+        } else if (mysql_field_count(mysql) != 0) {
+            return std::unexpected(failure(sql));
+        }
+        int next = mysql_next_result(mysql);
+        if (next > 0) return std::unexpected(failure(sql));
+        if (next < 0) break;
+    } while (true);
+    return rows;
+}
+
+Result<Statement*> Connection::prepare(std::string_view sql) {
+    if (auto found = statements_.find(sql); found != statements_.end()) return found->second.get();
+    MYSQL_STMT* stmt = mysql_stmt_init(mysql_.get());
+    if (stmt == nullptr) return std::unexpected(failure(sql));
+    auto statement = std::make_unique<Statement>(stmt);
+    if (mysql_stmt_prepare(stmt, sql.data(), sql.size()) != 0) {
+        return std::unexpected(stmt_failure(stmt, sql));
+    }
+    Statement* raw = statement.get();
+    statements_.emplace(std::string(sql), std::move(statement));
+    return raw;
+}
+
+namespace {
+
+Result<MYSQL_STMT*> bind_and_execute(Statement& statement, std::string_view sql,
+                                     const std::vector<Param>& params) {
+    MYSQL_STMT* stmt = statement.get();
+    if (mysql_stmt_param_count(stmt) != params.size()) {
+        return fail("{}: {} parameters given, {} expected", sql, params.size(),
+                    mysql_stmt_param_count(stmt));
+    }
+    std::vector<MYSQL_BIND> binds(params.size());
+    std::vector<unsigned long> lengths(params.size());
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        MYSQL_BIND& bind = binds[i];
+        std::memset(&bind, 0, sizeof bind);
+        std::visit(
+            [&](const auto& value) {
+                using T = std::decay_t<decltype(value)>;
+                if constexpr (std::is_same_v<T, std::nullptr_t>) {
+                    bind.buffer_type = MYSQL_TYPE_NULL;
+                } else if constexpr (std::is_same_v<T, std::int64_t>) {
+                    bind.buffer_type = MYSQL_TYPE_LONGLONG;
+                    bind.buffer = const_cast<std::int64_t*>(&value);
+                } else {
+                    bind.buffer_type = MYSQL_TYPE_STRING;
+                    bind.buffer = const_cast<char*>(value.data());
+                    bind.buffer_length = value.size();
+                    lengths[i] = value.size();
+                    bind.length = &lengths[i];
+                }
+            },
+            params[i]);
+    }
+    if (!binds.empty() && mysql_stmt_bind_param(stmt, binds.data()) != 0) {
+        return std::unexpected(stmt_failure(stmt, sql));
+    }
+    if (mysql_stmt_execute(stmt) != 0) {
+        return std::unexpected(stmt_failure(stmt, sql));
+    }
+    return stmt;
+}
+
+}  // namespace
+
+Result<Rows> Connection::query(std::string_view sql, const std::vector<Param>& params) {
+    auto statement = prepare(sql);
+    if (!statement) return std::unexpected(statement.error());
+    auto stmt = bind_and_execute(**statement, sql, params);
+    if (!stmt) return std::unexpected(stmt.error());
+    auto rows = fetch_all(*stmt, sql);
+    mysql_stmt_free_result(*stmt);
+    return rows;
+}
+
+Result<std::uint64_t> Connection::run(std::string_view sql, const std::vector<Param>& params) {
+    auto statement = prepare(sql);
+    if (!statement) return std::unexpected(statement.error());
+    auto stmt = bind_and_execute(**statement, sql, params);
+    if (!stmt) return std::unexpected(stmt.error());
+    return static_cast<std::uint64_t>(mysql_stmt_affected_rows(*stmt));
+}
+
+bool Connection::is_dolt() {
+    if (!is_dolt_) {
+        auto rows = query("SELECT dolt_version()");
+        is_dolt_ = rows.has_value();
+    }
+    return *is_dolt_;
+}
+
+std::string Connection::server_version() {
+    auto rows = query("SELECT VERSION()");
+    if (!rows || rows->empty() || !(*rows)[0][0]) return "unknown";
+    return *(*rows)[0][0];
+}
+
+}  // namespace gad::core::sql

@@ -1,0 +1,70 @@
+// One connection to a MySQL-protocol server through libmysqlclient (MariaDB Connector/C): the only
+// place that owns a MYSQL* or MYSQL_STMT*. Statements that carry data are always prepared.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/failure.h"
+#include "core/sql/database_url.h"
+
+struct st_mysql;
+struct st_mysql_stmt;
+
+namespace gad::core::sql {
+
+// A statement parameter: SQL NULL, an integer, or bytes (text, keys, DECIMAL literals).
+using Param = std::variant<std::nullptr_t, std::int64_t, std::string_view>;
+using Row = std::vector<std::optional<std::string>>;
+using Rows = std::vector<Row>;
+
+class Statement;
+
+class Connection {
+public:
+    // Connects (with a 10 s connect timeout) to url; password may be empty.
+    static Result<Connection> open(const DatabaseUrl& url, const std::string& password = {});
+
+    Connection(Connection&&) noexcept;
+    Connection& operator=(Connection&&) noexcept;
+    ~Connection();
+
+    // Runs a statement without data and without results (DDL, BEGIN, COMMIT, SET ...).
+    Result<void> execute(std::string_view sql);
+
+    // Runs a statement without data through the text protocol and returns all its rows
+    // (used for CALL DOLT_* procedures, which return result sets).
+    Result<Rows> query(std::string_view sql);
+
+    // Runs a prepared statement (prepared once per connection and cached by its text) with params.
+    Result<Rows> query(std::string_view sql, const std::vector<Param>& params);
+
+    // Like query(sql, params) but returns the number of affected rows.
+    Result<std::uint64_t> run(std::string_view sql, const std::vector<Param>& params);
+
+    // True when the server is Dolt (SELECT dolt_version() works); cached after the first call.
+    bool is_dolt();
+
+    // The server's version string (SELECT VERSION()).
+    std::string server_version();
+
+private:
+    Connection() = default;
+    Result<Statement*> prepare(std::string_view sql);
+    Failure failure(std::string_view what);
+
+    struct Closer {
+        void operator()(st_mysql* mysql) const;
+    };
+    std::unique_ptr<st_mysql, Closer> mysql_;
+    std::map<std::string, std::unique_ptr<Statement>, std::less<>> statements_;
+    std::optional<bool> is_dolt_;
+};
+
+}  // namespace gad::core::sql

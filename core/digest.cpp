@@ -115,9 +115,6 @@ std::optional<std::size_t> find_algorithm(std::string_view backend) {
     return std::nullopt;
 }
 
-// An open file descriptor, closed on scope exit.
-
-
 std::string errno_text(int error) {
     return std::error_code(error, std::system_category()).message();
 }

@@ -11,7 +11,9 @@
 namespace gad::core {
 
 struct Failure {
-    enum class Kind { error, timeout, unreachable };
+    // error: a plain failure; timeout: took too long; unreachable: the server or host cannot be
+    // reached; transient: a conflict with a concurrent writer, worth retrying at once.
+    enum class Kind { error, timeout, unreachable, transient };
     Kind kind = Kind::error;
     // One line, naming what was wrong; shown to the user as the reason of a *-FAILURE reply.
     std::string message;

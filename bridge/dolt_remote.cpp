@@ -1,5 +1,6 @@
 #include "bridge/dolt_remote.h"
 
+#include <cstdio>
 #include <cstdlib>
 
 #include "core/filestore/local_filestore.h"
@@ -84,6 +85,9 @@ protocol::PrepareReply DoltRemote::prepare(protocol::Annex& annex) {
                                                            repository->state_dir() / "tmp");
     if (!filestore) return protocol::PrepareFailure{filestore.error().message};
     state->filestore = std::move(*filestore);
+    if (auto restored = state->filestore->restore_abandoned(); !restored) {
+        return protocol::PrepareFailure{restored.error().message};
+    }
     auto database = core::location::open_location_database(
         *repository, state->config.database, database_password(annex, state->config),
         state->config.server_idle);
@@ -149,18 +153,23 @@ protocol::RemoveReply DoltRemote::remove(protocol::Annex&, const protocol::Remov
     if (state == nullptr) return protocol::RemoveFailure{request.key, "the remote is not prepared"};
     auto key = Key::parse(request.key);
     if (!key) return protocol::RemoveFailure{request.key, key.error().message};
-    // The absence is committed before the object goes, so the database never claims a copy
-    // that is not there.
+    // The object leaves its key at once but is deleted only after its absence is committed;
+    // if that write fails it goes back, so the database never claims a copy that is gone.
+    auto hidden = state->filestore->hide(*key);
+    if (!hidden) return protocol::RemoveFailure{request.key, hidden.error().message};
     LocationChange change{request.key, state->uuid, Presence::missing, core::Timestamp::now()};
-    if (auto recorded = state->writer->record_now(std::move(change), LocationWriter::Reason::remove);
-        !recorded) {
-        return protocol::RemoveFailure{
-            request.key, "cannot record the removal, so the object is kept: " +
-                             recorded.error().message};
+    LocationWriter::Written then;
+    if (*hidden) {
+        then = [filestore = state->filestore.get(), object = **hidden](const core::Result<void>& written) {
+            auto done = written ? filestore->purge(object) : filestore->restore(object);
+            if (!written || !done) {
+                std::fprintf(stderr, "git-annex-remote-dolt: %s\n",
+                             (!written ? "removal not recorded, object restored: " + written.error().message
+                                       : done.error().message).c_str());
+            }
+        };
     }
-    if (auto removed = state->filestore->remove(*key); !removed) {
-        return protocol::RemoveFailure{request.key, removed.error().message};
-    }
+    state->writer->record_later(std::move(change), LocationWriter::Reason::remove, std::move(then));
     return protocol::RemoveSuccess{request.key};
 }
 

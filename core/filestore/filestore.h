@@ -36,8 +36,27 @@ public:
     // has one). A Failure means it cannot be told now (unreachable store).
     virtual Result<bool> contains(const Key& key) = 0;
 
-    // Removes the object under key; succeeds when it was not there.
-    virtual Result<void> remove(const Key& key) = 0;
+    // Removal is in two steps, so that an object is deleted only once its absence is recorded:
+    // hide() moves the object out of sight at once (it no longer counts as stored) and keeps its
+    // bytes; purge() then deletes it for good, or restore() puts it back under its key.
+    struct Hidden {
+        std::string key;
+        std::string place;  // where the hidden bytes are, for the implementation
+    };
+
+    // Hides the object under key; nullopt when there was none.
+    virtual Result<std::optional<Hidden>> hide(const Key& key) = 0;
+
+    // Deletes a hidden object for good.
+    virtual Result<void> purge(const Hidden& hidden) = 0;
+
+    // Puts a hidden object back under its key, unless another object was stored there meanwhile
+    // (then the hidden one is deleted).
+    virtual Result<void> restore(const Hidden& hidden) = 0;
+
+    // Restores the objects hidden by processes that died before purging or restoring them;
+    // returns how many were restored.
+    virtual Result<std::size_t> restore_abandoned() = 0;
 
     // Where a user can find the object (a path or URL), for git annex whereis.
     virtual std::string locate(const Key& key) const = 0;

@@ -1,6 +1,7 @@
 #include "core/filestore/local_filestore.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -45,6 +46,11 @@ Result<std::unique_ptr<LocalFilestore>> LocalFilestore::open(const fs::path& roo
     return std::unique_ptr<LocalFilestore>(
         new LocalFilestore(fs::absolute(root), fs::absolute(temporary)));
 }
+
+LocalFilestore::LocalFilestore(fs::path root, fs::path temporary)
+    : root_(std::move(root)),
+      temporary_(std::move(temporary)),
+      hidden_(temporary_ / fmt::format("hidden-{}", ::getpid())) {}
 
 fs::path LocalFilestore::object_path(const Key& key) const {
     const std::string hashdir = key.hashdir_lower();  // "aaa/bbb/"
@@ -161,12 +167,69 @@ Result<bool> LocalFilestore::contains(const Key& key) {
     return !size || *size == static_cast<std::uint64_t>(info.st_size);
 }
 
-Result<void> LocalFilestore::remove(const Key& key) {
+Result<std::optional<Filestore::Hidden>> LocalFilestore::hide(const Key& key) {
     const fs::path path = object_path(key);
-    if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
-        return fail("cannot remove {}: {}", path.string(), errno_text());
+    if (!make_directory(hidden_)) return fail("cannot create {}: {}", hidden_.string(), errno_text());
+    // hidden-<pid>/<n>/<KEY>: the key stays readable for restore_abandoned().
+    const fs::path slot = hidden_ / std::to_string(counter_.fetch_add(1));
+    if (!make_directory(slot)) return fail("cannot create {}: {}", slot.string(), errno_text());
+    const fs::path hidden = slot / key.to_string();
+    if (::rename(path.c_str(), hidden.c_str()) != 0) {
+        const int error = errno;
+        ::rmdir(slot.c_str());
+        if (error == ENOENT) return std::optional<Hidden>{};
+        return fail("cannot remove {}: {}", path.string(), std::strerror(error));
     }
+    return std::optional<Hidden>(Hidden{key.to_string(), hidden.string()});
+}
+
+Result<void> LocalFilestore::purge(const Hidden& hidden) {
+    const fs::path path = hidden.place;
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+        return fail("cannot delete {}: {}", path.string(), errno_text());
+    }
+    ::rmdir(path.parent_path().c_str());
     return {};
+}
+
+Result<void> LocalFilestore::put_back(const fs::path& hidden, const Key& key) {
+    const fs::path destination = object_path(key);
+    // link() never replaces: a newer object stored meanwhile wins, and the hidden one goes.
+    if (::link(hidden.c_str(), destination.c_str()) != 0 && errno != EEXIST) {
+        return fail("cannot restore {}: {}", destination.string(), errno_text());
+    }
+    ::unlink(hidden.c_str());
+    ::rmdir(hidden.parent_path().c_str());
+    return {};
+}
+
+Result<void> LocalFilestore::restore(const Hidden& hidden) {
+    auto key = Key::parse(hidden.key);
+    if (!key) return std::unexpected(key.error());
+    return put_back(hidden.place, *key);
+}
+
+Result<std::size_t> LocalFilestore::restore_abandoned() {
+    std::size_t restored = 0;
+    std::error_code ec;
+    for (const auto& owner : fs::directory_iterator(temporary_, ec)) {
+        const std::string name = owner.path().filename().string();
+        if (!name.starts_with("hidden-")) continue;
+        const pid_t pid = static_cast<pid_t>(std::atoll(name.c_str() + 7));
+        // A live process other than this one is still deciding about its hidden objects.
+        if (pid != ::getpid() && pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM)) continue;
+        for (const auto& slot : fs::directory_iterator(owner.path(), ec)) {
+            for (const auto& object : fs::directory_iterator(slot.path(), ec)) {
+                auto key = Key::parse(object.path().filename().string());
+                if (!key) continue;
+                if (auto back = put_back(object.path(), *key); !back) return std::unexpected(back.error());
+                ++restored;
+            }
+            fs::remove(slot.path(), ec);
+        }
+        fs::remove(owner.path(), ec);
+    }
+    return restored;
 }
 
 }  // namespace gad::core::filestore

@@ -22,18 +22,23 @@ public:
     Result<void> get(const Key& key, const std::filesystem::path& destination,
                      const Progress& progress) override;
     Result<bool> contains(const Key& key) override;
-    Result<void> remove(const Key& key) override;
+    Result<std::optional<Hidden>> hide(const Key& key) override;
+    Result<void> purge(const Hidden& hidden) override;
+    Result<void> restore(const Hidden& hidden) override;
+    Result<std::size_t> restore_abandoned() override;
     std::string locate(const Key& key) const override;
 
     // The path an object for key has in this store.
     std::filesystem::path object_path(const Key& key) const;
 
 private:
-    LocalFilestore(std::filesystem::path root, std::filesystem::path temporary)
-        : root_(std::move(root)), temporary_(std::move(temporary)) {}
+    LocalFilestore(std::filesystem::path root, std::filesystem::path temporary);
+    // Moves hidden back under key without replacing an object there; deletes it otherwise.
+    Result<void> put_back(const std::filesystem::path& hidden, const Key& key);
 
     std::filesystem::path root_;
     std::filesystem::path temporary_;
+    std::filesystem::path hidden_;  // temporary/hidden-<pid>: this process's hidden objects
     std::atomic<std::uint64_t> counter_{0};
 };
 

@@ -24,22 +24,18 @@ LocationWriter::~LocationWriter() {
     thread_.join();
 }
 
-void LocationWriter::record_later(LocationChange change, Reason reason) {
+void LocationWriter::record_later(LocationChange change, Reason reason, Written then) {
     {
         std::lock_guard lock(mutex_);
-        queue_.push_back(Item{Item::Kind::change, std::move(change), reason, {}, {}});
+        queue_.push_back(Item{Item::Kind::change, std::move(change), reason, {}, std::move(then)});
     }
     wake_.notify_one();
 }
 
 Result<void> LocationWriter::record_now(LocationChange change, Reason reason) {
-    auto done = std::make_shared<std::promise<Result<void>>>();
-    auto future = done->get_future();
-    {
-        std::lock_guard lock(mutex_);
-        queue_.push_back(Item{Item::Kind::change, std::move(change), reason, {}, done});
-    }
-    wake_.notify_one();
+    std::promise<Result<void>> done;
+    auto future = done.get_future();
+    record_later(std::move(change), reason, [&done](const Result<void>& written) { done.set_value(written); });
     return future.get();
 }
 
@@ -55,11 +51,12 @@ void LocationWriter::reconcile(std::string key, std::string uuid, Presence obser
 }
 
 Result<void> LocationWriter::flush() {
-    auto done = std::make_shared<std::promise<Result<void>>>();
-    auto future = done->get_future();
+    std::promise<Result<void>> done;
+    auto future = done.get_future();
     {
         std::lock_guard lock(mutex_);
-        queue_.push_back(Item{Item::Kind::flush, {}, Reason::store, {}, done});
+        queue_.push_back(Item{Item::Kind::flush, {}, Reason::store, {},
+                              [&done](const Result<void>& committed) { done.set_value(committed); }});
     }
     wake_.notify_one();
     return future.get();
@@ -159,10 +156,8 @@ void LocationWriter::write_batch(std::vector<Item>& batch) {
                      written.error().message.c_str());
     }
     for (Item& item : batch) {
-        if (item.kind == Item::Kind::change && item.done) item.done->set_value(written);
-        if (item.kind == Item::Kind::flush) {
-            item.done->set_value(written ? commit() : written);
-        }
+        if (item.kind == Item::Kind::change && item.then) item.then(written);
+        if (item.kind == Item::Kind::flush) item.then(written ? commit() : written);
     }
 }
 

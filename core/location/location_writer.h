@@ -33,9 +33,14 @@ public:
     // Why a change is made; counted in the Dolt commit message.
     enum class Reason { store, remove, repair };
 
+    // Called on the writer thread once the change's transaction committed, or failed.
+    using Written = std::function<void(const Result<void>&)>;
+
     // Queues a change and returns at once (used after a store: the object is already in place,
-    // so a crash before the write only leaves the database not knowing of a copy).
-    void record_later(LocationChange change, Reason reason);
+    // so a crash before the write only leaves the database not knowing of a copy). then, when
+    // given, runs after the write (used to delete a removed object only once its absence is
+    // committed).
+    void record_later(LocationChange change, Reason reason, Written then = {});
 
     // Queues a change and waits until its transaction is committed; used before a removal.
     Result<void> record_now(LocationChange change, Reason reason);
@@ -54,7 +59,7 @@ private:
         LocationChange change;
         Reason reason = Reason::store;
         std::function<bool()> still_true;
-        std::shared_ptr<std::promise<Result<void>>> done;
+        Written then;  // for changes: told the outcome; for flushes: told the commit's outcome
     };
 
     void run();

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# git annex testremote against the built remote.
+# Usage: testremote.sh dolt|mariadb|encrypted debian|newest
+source "$(dirname "$0")/../lib/lib.sh"
+config=$1 flavour=$2
+use_git_annex "$flavour"
+if [ "$config" != mariadb ] && ! command -v dolt >/dev/null; then
+    echo "SKIPPED: dolt is not installed"; exit 77
+fi
+new_repo "$TEST_TMP/repo"
+cd "$TEST_TMP/repo"
+case "$config" in
+    dolt) params=(encryption=none "directory=$TEST_TMP/store") ;;
+    encrypted) params=(encryption=shared chunk=1MiB "directory=$TEST_TMP/store") ;;
+    mariadb)
+        socket=$(start_mariadb mariadb)
+        mariadb --socket="$socket" -e 'CREATE DATABASE locations'
+        params=(encryption=none "directory=$TEST_TMP/store"
+                "database=mysql://root@localhost/locations?socket=$socket") ;;
+    *) fail "unknown config $config" ;;
+esac
+git annex initremote dr type=external externaltype=dolt serveridle=2 "${params[@]}"
+git annex testremote dr 2>&1 | tee "$TEST_TMP/testremote.log" | grep -E 'FAIL|tests passed|tests failed' || true
+grep -q 'tests passed' "$TEST_TMP/testremote.log" || { tail -n 60 "$TEST_TMP/testremote.log"; fail "testremote failed"; }
+
+# The remote recorded what it did: the location table saw stores and removals of this remote.
+uuid=$(git config remote.dr.annex-uuid)
+if [ "$config" = mariadb ]; then
+    rows=$(sql "$socket" locations "SELECT COUNT(*) FROM locations WHERE uuid='$uuid' AND status='0'")
+else
+    sleep 1
+    rows=$(sql_dolt_repo "$TEST_TMP/store" "SELECT COUNT(*) FROM locations WHERE uuid='$uuid' AND status='0'")
+    commits=$(cd "$TEST_TMP/store/dolt" && dolt log --oneline | grep -c "git-annex-remote-dolt $uuid" || true)
+    [ "$commits" -ge 1 ] || fail "no Dolt commit of the remote's location changes"
+fi
+[ "$rows" -ge 1 ] || fail "no removal recorded in the location table"
+echo "testremote $config on $flavour git-annex: passed ($rows keys recorded as removed)"

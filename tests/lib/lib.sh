@@ -1,0 +1,102 @@
+# Shared helpers for the integration tests (bash). Source it; every server and repository it
+# makes lives in one temporary directory that is removed, with its processes, when the test exits.
+set -euo pipefail
+
+: "${GAD_BUILD_DIR:?set by CTest: the build directory holding the programs}"
+: "${GAD_SOURCE_DIR:?set by CTest: the source directory}"
+export PATH="$GAD_BUILD_DIR:$PATH"
+export GIT_AUTHOR_NAME=test GIT_AUTHOR_EMAIL=test@example.org
+export GIT_COMMITTER_NAME=test GIT_COMMITTER_EMAIL=test@example.org
+export HOME="${HOME:-/root}"
+
+TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/gad-test.XXXXXX")
+_cleanup_pids=()
+cleanup() {
+    local status=$?
+    for pid in "${_cleanup_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${_cleanup_pids[@]}"; do
+        for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$pid" 2>/dev/null || true
+    done
+    # Supervisors started by the remote notice their directory is gone and stop their servers.
+    rm -rf "$TEST_TMP" 2>/dev/null || { sleep 1; rm -rf "$TEST_TMP" || true; }
+    if [ "$status" -ne 0 ]; then echo "FAILED (exit $status)" >&2; fi
+    exit "$status"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+check() { "$@" || fail "expected success: $*"; }
+expect_eq() { [ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"; }
+
+# use_git_annex debian|newest: puts that git-annex first on PATH.
+use_git_annex() {
+    case "$1" in
+        debian) export PATH="$GAD_BUILD_DIR:/usr/bin:$PATH" ;;
+        newest)
+            [ -x "$GAD_SOURCE_DIR/.venv/bin/git-annex" ] || fail "no .venv/bin/git-annex: run scripts/setup"
+            export PATH="$GAD_BUILD_DIR:$GAD_SOURCE_DIR/.venv/bin:$PATH" ;;
+        *) fail "use_git_annex: unknown flavour $1" ;;
+    esac
+    echo "using $(git annex version --raw 2>/dev/null || git annex version | head -n1)"
+}
+
+# new_repo DIR: a git-annex repository with an initial commit.
+new_repo() {
+    git init -q "$1"
+    (cd "$1" && git annex init -q "${2:-test repo}" && git commit -q --allow-empty -m init)
+}
+
+# start_mariadb NAME: a private mariadbd on a unix socket; prints the socket path.
+start_mariadb() {
+    local dir="$TEST_TMP/$1" socket
+    mkdir -p "$dir/data"
+    socket="$dir/mysqld.sock"
+    mariadb-install-db --datadir="$dir/data" --auth-root-authentication-method=normal \
+        --skip-test-db >"$dir/install.log" 2>&1 || { cat "$dir/install.log" >&2; fail "mariadb-install-db"; }
+    local as_user=()
+    [ "$(id -u)" -eq 0 ] && as_user=(--user=root)
+    mariadbd --no-defaults --datadir="$dir/data" --socket="$socket" --skip-networking \
+        --skip-grant-tables --pid-file="$dir/mysqld.pid" "${as_user[@]}" \
+        --innodb-buffer-pool-size=64M --log-error="$dir/error.log" >/dev/null 2>&1 &
+    _cleanup_pids+=($!)
+    for _ in $(seq 300); do
+        [ -S "$socket" ] && mariadb --socket="$socket" -e 'SELECT 1' >/dev/null 2>&1 && break
+        sleep 0.1
+    done
+    mariadb --socket="$socket" -e 'SELECT 1' >/dev/null 2>&1 || { cat "$dir/error.log" >&2; fail "mariadbd did not start"; }
+    echo "$socket"
+}
+
+# start_dolt NAME DB: a private dolt sql-server for a new database DB; prints the socket path.
+start_dolt() {
+    local dir="$TEST_TMP/$1" port
+    mkdir -p "$dir/$2"
+    (cd "$dir/$2" && dolt init --name test --email test@example.org >/dev/null)
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    (cd "$dir/$2" && exec dolt sql-server --host 127.0.0.1 --port "$port" --socket "$dir/dolt.sock" \
+        --loglevel warning >"$dir/server.log" 2>&1) &
+    _cleanup_pids+=($!)
+    for _ in $(seq 600); do
+        [ -S "$dir/dolt.sock" ] && mariadb --socket="$dir/dolt.sock" -u root -e 'SELECT 1' >/dev/null 2>&1 && break
+        sleep 0.1
+    done
+    [ -S "$dir/dolt.sock" ] || { cat "$dir/server.log" >&2; fail "dolt sql-server did not start"; }
+    echo "$dir/dolt.sock"
+}
+
+# sql SOCKET DB QUERY: runs a query, tab-separated output without headers.
+sql() { mariadb --socket="$1" -u root -D "$2" -N -B -e "$3"; }
+
+# sql_dolt_repo DIR QUERY: a query on a dolt-annex repository's own Dolt database, whether or not
+# its server is running (dolt sql works on the directory when no server holds it).
+sql_dolt_repo() {
+    local state="$1/.git-annex-dolt/server.state"
+    if [ -f "$state" ]; then
+        local socket
+        socket=$(awk '{print $4}' "$state")
+        mariadb --socket="$socket" -u root -D dolt -N -B -e "$2"
+    else
+        (cd "$1/dolt" && dolt sql -r csv -q "$2" | tail -n +2 | tr ',' '\t')
+    fi
+}

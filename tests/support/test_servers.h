@@ -1,0 +1,40 @@
+// Private database servers for tests: a mariadbd or a Dolt sql-server in a temporary directory,
+// each on a unix socket, stopped and removed when the object goes away.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/dolt/server.h"
+#include "core/sql/database_url.h"
+
+namespace gad::test {
+
+// A temporary directory removed with everything in it on destruction.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::filesystem::path& path() const { return path_; }
+
+private:
+    std::filesystem::path path_;
+};
+
+class TestServer {
+public:
+    virtual ~TestServer() = default;
+    virtual std::string name() const = 0;
+    // A new empty database on this server, and the URL to reach it.
+    virtual core::sql::DatabaseUrl new_database(const std::string& name) = 0;
+    virtual bool is_dolt() const = 0;
+};
+
+// "dolt" or "mariadb": starts that server, or returns nullptr with why when it is not installed.
+std::unique_ptr<TestServer> start_server(const std::string& kind, std::string& why_not);
+
+}  // namespace gad::test

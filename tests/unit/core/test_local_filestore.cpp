@@ -1,0 +1,168 @@
+#include "core/filestore/local_filestore.h"
+
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "test_servers.h"
+
+namespace gad::core::filestore {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string sha256_hex(const std::string& content) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned length = 0;
+    EVP_Digest(content.data(), content.size(), digest, &length, EVP_sha256(), nullptr);
+    std::string hex;
+    for (unsigned i = 0; i < length; ++i) hex += fmt::format("{:02x}", digest[i]);
+    return hex;
+}
+
+std::string read(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+class LocalFilestoreTest : public testing::Test {
+protected:
+    void SetUp() override {
+        fs::create_directories(dir_.path() / "annex");
+        store_ = std::move(LocalFilestore::open(dir_.path() / "annex", dir_.path() / "tmp").value());
+    }
+    fs::path write(const std::string& name, const std::string& content) {
+        std::ofstream(dir_.path() / name, std::ios::binary) << content;
+        return dir_.path() / name;
+    }
+    Key key_for(const std::string& content, const std::string& extension = ".txt") {
+        return Key::parse(fmt::format("SHA256E-s{}--{}{}", content.size(), sha256_hex(content),
+                                      extension))
+            .value();
+    }
+    bool tmp_is_empty() {
+        for (const auto& entry : fs::recursive_directory_iterator(dir_.path() / "tmp")) {
+            if (entry.is_regular_file()) return false;
+        }
+        return true;
+    }
+
+    test::TempDir dir_;
+    std::unique_ptr<LocalFilestore> store_;
+};
+
+TEST_F(LocalFilestoreTest, StoresUnderHashdirLowerAndRetrieves) {
+    const std::string content = "hello world\n";
+    const Key key = key_for(content);
+    std::vector<std::uint64_t> progress;
+    ASSERT_TRUE(store_->put(key, write("src", content), [&](auto n) { progress.push_back(n); }));
+    const fs::path object = dir_.path() / "annex" / key.hashdir_lower() / key.to_string();
+    EXPECT_EQ(store_->object_path(key), object);
+    EXPECT_EQ(read(object), content);
+    EXPECT_EQ(progress.back(), content.size());
+    EXPECT_TRUE(store_->contains(key).value());
+    ASSERT_TRUE(store_->get(key, dir_.path() / "out", nullptr));
+    EXPECT_EQ(read(dir_.path() / "out"), content);
+    EXPECT_EQ(store_->locate(key), object.string());
+    EXPECT_TRUE(tmp_is_empty());
+}
+
+TEST_F(LocalFilestoreTest, RefusesContentThatDoesNotMatchItsKeyAndStoresNothing) {
+    const Key key = key_for("the real content");
+    auto wrong_content = store_->put(key, write("src", "the real c0ntent"), nullptr);
+    ASSERT_FALSE(wrong_content);
+    EXPECT_NE(wrong_content.error().message.find("does not match"), std::string::npos);
+    EXPECT_FALSE(store_->contains(key).value());
+    EXPECT_FALSE(fs::exists(store_->object_path(key)));
+    auto wrong_size = store_->put(key, write("src2", "short"), nullptr);
+    ASSERT_FALSE(wrong_size);
+    EXPECT_NE(wrong_size.error().message.find("5 bytes"), std::string::npos)
+        << wrong_size.error().message;
+    EXPECT_FALSE(fs::exists(store_->object_path(key)));
+    EXPECT_TRUE(tmp_is_empty());
+}
+
+TEST_F(LocalFilestoreTest, StoresUnverifiableKeysAsGiven) {
+    const Key key = Key::parse("GPGHMACSHA1--0123456789abcdef0123456789abcdef01234567").value();
+    ASSERT_TRUE(store_->put(key, write("src", "encrypted bytes"), nullptr));
+    EXPECT_EQ(read(store_->object_path(key)), "encrypted bytes");
+}
+
+TEST_F(LocalFilestoreTest, ContainsChecksTheSizeTheKeyGives) {
+    const Key key = key_for("0123456789");
+    fs::create_directories(store_->object_path(key).parent_path());
+    std::ofstream(store_->object_path(key)) << "01234";  // truncated object
+    EXPECT_FALSE(store_->contains(key).value());
+    auto got = store_->get(key, dir_.path() / "out", nullptr);
+    ASSERT_FALSE(got);
+    EXPECT_NE(got.error().message.find("damaged"), std::string::npos);
+    // A chunk key: chunk 2 of a 25-byte object in 10-byte chunks is 10 bytes, chunk 3 is 5.
+    const Key chunk = Key::parse("WORM-s25-S10-C3--x").value();
+    EXPECT_EQ(expected_object_size(chunk).value(), 5u);
+    EXPECT_EQ(expected_object_size(Key::parse("WORM-s25-S10-C2--x").value()).value(), 10u);
+}
+
+TEST_F(LocalFilestoreTest, HideThenPurgeOrRestore) {
+    const std::string content = "to be removed";
+    const Key key = key_for(content);
+    ASSERT_TRUE(store_->put(key, write("src", content), nullptr));
+    auto hidden = store_->hide(key).value();
+    ASSERT_TRUE(hidden);
+    EXPECT_FALSE(store_->contains(key).value());  // gone from its key at once
+    ASSERT_TRUE(store_->restore(*hidden));
+    EXPECT_EQ(read(store_->object_path(key)), content);
+    hidden = store_->hide(key).value();
+    ASSERT_TRUE(store_->purge(*hidden));
+    EXPECT_FALSE(store_->contains(key).value());
+    EXPECT_TRUE(tmp_is_empty());
+    EXPECT_FALSE(store_->hide(key).value().has_value());  // nothing to hide
+}
+
+TEST_F(LocalFilestoreTest, RestoreNeverReplacesANewerObject) {
+    const std::string content = "same key twice";
+    const Key key = key_for(content);
+    ASSERT_TRUE(store_->put(key, write("src", content), nullptr));
+    auto hidden = store_->hide(key).value();
+    ASSERT_TRUE(store_->put(key, write("src", content), nullptr));  // stored again meanwhile
+    ASSERT_TRUE(store_->restore(*hidden));
+    EXPECT_TRUE(store_->contains(key).value());
+    EXPECT_TRUE(tmp_is_empty());  // the hidden copy went away
+}
+
+TEST_F(LocalFilestoreTest, RestoresObjectsHiddenByADeadProcess) {
+    const std::string content = "abandoned";
+    const Key key = key_for(content);
+    ASSERT_TRUE(store_->put(key, write("src", content), nullptr));
+    // A pid that is surely not running: a child that has exited and been reaped.
+    pid_t dead = ::fork();
+    if (dead == 0) ::_exit(0);
+    ::waitpid(dead, nullptr, 0);
+    const fs::path slot = dir_.path() / "tmp" / fmt::format("hidden-{}", dead) / "0";
+    fs::create_directories(slot);
+    fs::rename(store_->object_path(key), slot / key.to_string());
+    // One hidden by a live process (this one's parent) stays where it is.
+    const fs::path alive = dir_.path() / "tmp" / fmt::format("hidden-{}", ::getppid()) / "0";
+    fs::create_directories(alive);
+    std::ofstream(alive / "WORM--x") << "x";
+    EXPECT_FALSE(store_->contains(key).value());
+    EXPECT_EQ(store_->restore_abandoned().value(), 1u);
+    EXPECT_EQ(read(store_->object_path(key)), content);
+    EXPECT_TRUE(fs::exists(alive / "WORM--x"));
+    EXPECT_FALSE(fs::exists(slot));
+}
+
+TEST_F(LocalFilestoreTest, AMissingRootIsAnUnreachableStore) {
+    auto store = LocalFilestore::open(dir_.path() / "not-mounted", dir_.path() / "tmp2");
+    ASSERT_FALSE(store);
+    EXPECT_EQ(store.error().kind, Failure::Kind::unreachable);
+    EXPECT_NE(store.error().message.find("does not exist"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gad::core::filestore

@@ -1,0 +1,93 @@
+// The shared dolt sql-server: one per directory, shared by leases, stopped when idle.
+#include "core/dolt/server.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <fstream>
+#include <thread>
+
+#include "core/dolt/annex_repository.h"
+#include "core/sql/connection.h"
+#include "test_servers.h"
+
+namespace gad::core::dolt {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+class DoltServerTest : public testing::Test {
+protected:
+    void SetUp() override {
+        std::string why_not;
+        if (test::start_server("dolt", why_not) == nullptr) GTEST_SKIP() << why_not;
+        auto repository = AnnexRepository::init(dir_.path(), "b48450d2-85e9-435d-b475-26d2e3be7111", true);
+        ASSERT_TRUE(repository) << repository.error().message;
+        options_ = ServerOptions{repository->dolt_dir(), repository->state_dir(), 600ms};
+    }
+    pid_t supervisor() {
+        std::ifstream in(options_.state_dir / "server.state");
+        std::string word;
+        pid_t pid = 0;
+        in >> word >> pid;
+        return word == "ready" ? pid : 0;
+    }
+    bool wait_until_stopped() {
+        for (int i = 0; i < 100; ++i) {
+            if (!fs::exists(options_.state_dir / "server.state")) return true;
+            std::this_thread::sleep_for(100ms);
+        }
+        return false;
+    }
+
+    test::TempDir dir_;
+    ServerOptions options_;
+};
+
+TEST_F(DoltServerTest, LeasesShareOneServerWhichStopsWhenIdle) {
+    pid_t first_supervisor = 0;
+    {
+        auto a = acquire_server(options_);
+        ASSERT_TRUE(a) << a.error().message;
+        auto b = acquire_server(options_);
+        ASSERT_TRUE(b) << b.error().message;
+        EXPECT_EQ(a->url().socket, b->url().socket);
+        first_supervisor = supervisor();
+        EXPECT_GT(first_supervisor, 0);
+        auto connection = sql::Connection::open(a->url());
+        ASSERT_TRUE(connection) << connection.error().message;
+        EXPECT_TRUE(connection->is_dolt());
+        EXPECT_EQ(a->url().database, "dolt");
+        // Held leases keep it running well past the idle time.
+        std::this_thread::sleep_for(1500ms);
+        EXPECT_EQ(supervisor(), first_supervisor);
+    }
+    ASSERT_TRUE(wait_until_stopped());
+    EXPECT_FALSE(fs::exists(options_.state_dir / "mysql.sock"));
+    // The next use starts a new one.
+    auto c = acquire_server(options_);
+    ASSERT_TRUE(c) << c.error().message;
+    EXPECT_NE(supervisor(), first_supervisor);
+    EXPECT_TRUE(sql::Connection::open(c->url()));
+}
+
+TEST_F(DoltServerTest, AKilledServerIsReplacedByTheNextUse) {
+    {
+        auto a = acquire_server(options_);
+        ASSERT_TRUE(a) << a.error().message;
+        ::kill(supervisor(), SIGKILL);
+    }
+    auto b = acquire_server(options_);
+    ASSERT_TRUE(b) << b.error().message;
+    EXPECT_TRUE(sql::Connection::open(b->url()));
+}
+
+TEST_F(DoltServerTest, ANonDatabaseDirectoryIsRefused) {
+    auto lease = acquire_server(ServerOptions{dir_.path() / "annex", dir_.path() / "state", 1s});
+    ASSERT_FALSE(lease);
+    EXPECT_NE(lease.error().message.find("not a Dolt database"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gad::core::dolt

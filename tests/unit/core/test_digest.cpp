@@ -1,6 +1,8 @@
 // Tests of core/digest.h: streaming hashes and whole-file verification, against digests computed
 // by git-annex itself (git annex calckey --backend=X) for every backend it has.
 #include <gtest/gtest.h>
+
+#include "test_tools.h"
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -337,16 +339,7 @@ TEST(Digest, BackendNames) {
 
 // --- Against a live git-annex, when there is one. ---
 
-std::optional<std::filesystem::path> on_path(const char* program) {
-    const char* path = std::getenv("PATH");
-    if (path == nullptr) return std::nullopt;
-    std::stringstream dirs(path);
-    for (std::string dir; std::getline(dirs, dir, ':');) {
-        const auto candidate = std::filesystem::path(dir.empty() ? "." : dir) / program;
-        if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-    }
-    return std::nullopt;
-}
+using test::on_path;
 
 // A few MiB of random content (several read buffers), keyed by git-annex with every backend.
 TEST(DigestGitAnnex, CalckeyKeysOfALargeFileVerify) {

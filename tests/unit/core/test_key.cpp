@@ -1,6 +1,8 @@
 // Tests of core/key.h: parsing and exact re-serialization of git-annex keys, refusal of malformed
 // and unsafe keys, and hash directories checked against answers from git-annex itself.
 #include <gtest/gtest.h>
+
+#include "test_tools.h"
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -314,16 +316,7 @@ TEST(HashDir, ChunkKeysShareTheirWholeKeysDirectories) {
 
 // --- Against a live git-annex, when there is one. ---
 
-std::optional<std::filesystem::path> on_path(const char* program) {
-    const char* path = std::getenv("PATH");
-    if (path == nullptr) return std::nullopt;
-    std::stringstream dirs(path);
-    for (std::string dir; std::getline(dirs, dir, ':');) {
-        const auto candidate = std::filesystem::path(dir.empty() ? "." : dir) / program;
-        if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-    }
-    return std::nullopt;
-}
+using test::on_path;
 
 // A temporary directory, removed with its contents on scope exit.
 struct TempDir {

@@ -41,6 +41,12 @@ protocol::InitRemoteReply DoltRemote::init_remote(protocol::Annex& annex) {
     const std::string uuid = annex.get_uuid();
     auto repository = core::dolt::AnnexRepository::init(config->directory, uuid, !config->database);
     if (!repository) return protocol::InitRemoteFailure{"directory=: " + repository.error().message};
+    // A failed initremote must not leave the directory claimed by this attempt's UUID: git-annex
+    // picks a new one when the user tries again.
+    auto failure = [&](std::string message) {
+        repository->forget_new_claim();
+        return protocol::InitRemoteFailure{std::move(message)};
+    };
     std::string password;
     if (config->database) {
         if (const char* given = std::getenv(kPasswordVariable); given != nullptr) {
@@ -53,17 +59,16 @@ protocol::InitRemoteReply DoltRemote::init_remote(protocol::Annex& annex) {
     auto database = core::location::open_location_database(*repository, config->database, password,
                                                            config->server_idle);
     if (!database) {
-        return protocol::InitRemoteFailure{
-            (config->database ? "database=: " : "") + database.error().message};
+        return failure((config->database ? "database=: " : "") + database.error().message);
     }
     core::location::LocationStore& store = *database->store;
     if (auto described = store.set_repository(uuid, config->name); !described) {
-        return protocol::InitRemoteFailure{described.error().message};
+        return failure(described.error().message);
     }
     if (auto committed = store.dolt_commit(fmt::format(
             "git-annex-remote-dolt: initremote {} ({})", config->name, uuid));
         !committed) {
-        return protocol::InitRemoteFailure{committed.error().message};
+        return failure(committed.error().message);
     }
     return protocol::InitRemoteSuccess{};
 }

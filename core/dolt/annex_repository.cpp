@@ -81,16 +81,6 @@ Result<AnnexRepository> AnnexRepository::init(const fs::path& root, std::string_
                 "choose another directory=",
                 root.string(), existing.empty() ? "(unreadable uuid)" : existing, uuid);
         }
-    } else {
-        auto written = write_file_atomically(
-            repo_file, fmt::format("{{\n"
-                                   "    \"name\": \"{}\",\n"
-                                   "    \"uuid\": \"{}\",\n"
-                                   "    \"filestore\": {{\"type\": \"annexfs\", \"root\": \"./annex\"}},\n"
-                                   "    \"key_format\": \"Sha256e\"\n"
-                                   "}}\n",
-                                   kLocalRepo, uuid));
-        if (!written) return std::unexpected(written.error());
     }
     if (!fs::exists(root / "config.json") && !fs::exists(root / "config.json5")) {
         auto written = write_file_atomically(
@@ -112,7 +102,26 @@ Result<AnnexRepository> AnnexRepository::init(const fs::path& root, std::string_
                                 root / "dolt");
         if (!initialised) return std::unexpected(initialised.error());
     }
-    return AnnexRepository(root, std::string(uuid));
+    AnnexRepository repository(root, std::string(uuid));
+    if (!fs::exists(repo_file)) {
+        auto written = write_file_atomically(
+            repo_file, fmt::format("{{\n"
+                                   "    \"name\": \"{}\",\n"
+                                   "    \"uuid\": \"{}\",\n"
+                                   "    \"filestore\": {{\"type\": \"annexfs\", \"root\": \"./annex\"}},\n"
+                                   "    \"key_format\": \"Sha256e\"\n"
+                                   "}}\n",
+                                   kLocalRepo, uuid));
+        if (!written) return std::unexpected(written.error());
+        repository.newly_claimed_ = true;
+    }
+    return repository;
+}
+
+void AnnexRepository::forget_new_claim() const {
+    if (!newly_claimed_) return;
+    std::error_code ec;
+    fs::remove(root_ / "repos" / fmt::format("{}.repo", kLocalRepo), ec);
 }
 
 Result<AnnexRepository> AnnexRepository::open(const fs::path& root) {

@@ -14,10 +14,18 @@ namespace gad::core::dolt {
 class AnnexRepository {
 public:
     // Makes root a dolt-annex repository for the repository uuid, creating whatever is missing
-    // (idempotent). with_dolt also runs `dolt init` in dolt/ when it has no database. Fails when
-    // root already belongs to another UUID, or cannot be written.
+    // (idempotent). with_dolt also runs `dolt init` in dolt/ when it has no database.
+    // repos/__local__.repo, which claims root for uuid, is written last. Fails when root already
+    // belongs to another UUID, or cannot be written.
     static Result<AnnexRepository> init(const std::filesystem::path& root, std::string_view uuid,
                                         bool with_dolt);
+
+    // Undoes the claim of a repository that init() newly made, when the set-up it was part of
+    // failed, so that a retry with another UUID may use root; everything else is kept.
+    void forget_new_claim() const;
+
+    // True when init() wrote repos/__local__.repo (it did not exist before).
+    bool newly_claimed() const { return newly_claimed_; }
 
     // Opens an existing dolt-annex repository; fails when root has no repos/__local__.repo.
     static Result<AnnexRepository> open(const std::filesystem::path& root);
@@ -36,6 +44,7 @@ private:
         : root_(std::move(root)), uuid_(std::move(uuid)) {}
     std::filesystem::path root_;
     std::string uuid_;
+    bool newly_claimed_ = false;
 };
 
 // True for a UUID in the form git-annex and dolt-annex write: 36 characters, lowercase hex digits

@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 #include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -176,9 +177,20 @@ Result<ServerLease> acquire_server(const ServerOptions& options) {
         return fail("cannot lock {}: {}", options.state_dir.string(), reason);
     }
     State state = read_state(options);
-    if (state.ready && process_alive(state.supervisor) && fs::exists(state.socket)) {
-        ::close(start_fd);
-        return ServerLease(lease_fd, url_for(options, state.socket));
+    if (state.ready && process_alive(state.supervisor)) {
+        if (process_alive(state.server) && fs::exists(state.socket) &&
+            sql::Connection::open(url_for(options, state.socket))) {
+            ::close(start_fd);
+            return ServerLease(lease_fd, url_for(options, state.socket));
+        }
+        // Its server died or does not answer: stop that supervisor, and wait until it has gone,
+        // so that its clean-up cannot remove the new server's socket.
+        ::kill(state.supervisor, SIGTERM);
+        for (int i = 0; i < 200 && process_alive(state.supervisor); ++i) {
+            ::waitpid(state.supervisor, nullptr, WNOHANG);
+            std::this_thread::sleep_for(kPoll);
+        }
+        if (process_alive(state.supervisor)) ::kill(state.supervisor, SIGKILL);
     }
     // Start a supervisor, detached into its own session, with no tie to our stdin/stdout (which
     // are git-annex's pipes).

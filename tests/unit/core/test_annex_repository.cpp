@@ -47,6 +47,20 @@ TEST(AnnexRepository, InitIsIdempotentAndRefusesAnotherUuid) {
     EXPECT_FALSE(AnnexRepository::init(dir.path() / "x", "NOT-A-UUID", false));
 }
 
+TEST(AnnexRepository, AFailedSetUpCanGiveBackItsNewClaim) {
+    test::TempDir dir;
+    auto first = AnnexRepository::init(dir.path(), kUuid, false).value();
+    EXPECT_TRUE(first.newly_claimed());
+    first.forget_new_claim();
+    // Another UUID may now take the directory; an older claim is never given back.
+    auto second = AnnexRepository::init(dir.path(), "00000000-0000-4000-8000-000000000001", false);
+    ASSERT_TRUE(second) << second.error().message;
+    auto again = AnnexRepository::init(dir.path(), "00000000-0000-4000-8000-000000000001", false);
+    EXPECT_FALSE(again->newly_claimed());
+    again->forget_new_claim();
+    EXPECT_TRUE(fs::exists(dir.path() / "repos" / "__local__.repo"));
+}
+
 TEST(AnnexRepository, ReadsTheUuidOfAJson5RepoWrittenByDoltAnnex) {
     test::TempDir dir;
     fs::create_directories(dir.path() / "repos");

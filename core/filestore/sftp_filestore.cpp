@@ -1,0 +1,616 @@
+#include "core/filestore/sftp_filestore.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <deque>
+#include <vector>
+
+#include "core/digest.h"
+#include "core/unique_fd.h"
+
+namespace gad::core::filestore {
+
+namespace fs = std::filesystem;
+using ssh::SftpAttributes;
+using ssh::SftpDir;
+using ssh::SftpFile;
+using ssh::SshSession;
+
+namespace {
+
+constexpr std::string_view kTemporary = ".git-annex-dolt-tmp";
+constexpr std::uint64_t kProgressStep = 1 << 20;
+// Reads in flight during a download: enough to hide the round trip, few enough that the replies
+// fit the SSH channel window (libssh's is about 1.3 MB) without stalls.
+constexpr std::size_t kReadsInFlight = 6;
+
+// Slot and partial-file numbers, unique in this process whatever the number of stores.
+std::atomic<std::uint64_t> next_number{0};
+
+std::string errno_text() { return std::strerror(errno); }
+
+std::string host_name() {
+    char name[256] = {};
+    if (::gethostname(name, sizeof name - 1) != 0 || !*name) return "localhost";
+    std::string text = name;
+    for (char& c : text) {
+        if (c == '/') c = '_';
+    }
+    return text;
+}
+
+bool pid_is_running(pid_t pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
+
+// Splits "<host>-<pid>" (host may contain '-'); nullopt when it is not of that form.
+std::optional<std::pair<std::string, pid_t>> parse_owner(std::string_view text) {
+    const std::size_t dash = text.rfind('-');
+    if (dash == std::string_view::npos || dash == 0 || dash + 1 == text.size()) return std::nullopt;
+    pid_t pid = 0;
+    for (const char c : text.substr(dash + 1)) {
+        if (c < '0' || c > '9' || pid > 100'000'000) return std::nullopt;
+        pid = pid * 10 + (c - '0');
+    }
+    return std::pair{std::string(text.substr(0, dash)), pid};
+}
+
+std::string parent_of(const std::string& path) {
+    const std::size_t slash = path.rfind('/');
+    if (slash == std::string::npos) return ".";
+    if (slash == 0) return "/";
+    return path.substr(0, slash);
+}
+
+SftpAttributes stat_path(SshSession& session, const std::string& path) {
+    return SftpAttributes(sftp_stat(session.sftp(), path.c_str()));
+}
+
+// Whether path exists on the server; a Failure when that cannot be told.
+Result<bool> exists(SshSession& session, const std::string& path) {
+    if (stat_path(session, path)) return true;
+    if (session.usable() && session.status() == SSH_FX_NO_SUCH_FILE) return false;
+    return std::unexpected(session.failure(fmt::format("cannot check {}", path)));
+}
+
+// mkdir that tolerates an existing directory (OpenSSH reports EEXIST as a plain failure).
+Result<void> make_directory(SshSession& session, const std::string& path) {
+    if (sftp_mkdir(session.sftp(), path.c_str(), 0755) == 0) return {};
+    const Failure failure = session.failure(fmt::format("cannot create {}", path));
+    if (!session.usable()) return std::unexpected(failure);
+    if (SftpAttributes info = stat_path(session, path);
+        info && info->type == SSH_FILEXFER_TYPE_DIRECTORY) {
+        return {};
+    }
+    return std::unexpected(failure);
+}
+
+// Creates each missing directory of relative_dirs ("aaa/bbb") below base.
+Result<void> make_directories(SshSession& session, const std::string& base,
+                              std::string_view relative_dirs) {
+    std::string path = base;
+    for (std::size_t start = 0; start < relative_dirs.size();) {
+        std::size_t end = relative_dirs.find('/', start);
+        if (end == std::string_view::npos) end = relative_dirs.size();
+        if (end > start) {
+            path += '/';
+            path += relative_dirs.substr(start, end - start);
+            if (auto made = make_directory(session, path); !made) return made;
+        }
+        start = end + 1;
+    }
+    return {};
+}
+
+// A failed write: names a full disk when the server's statvfs says so.
+Failure write_failure(SshSession& session, const std::string& path) {
+    Failure failure = session.failure(fmt::format("cannot write {}", path));
+    if (!session.usable() || session.status() != SSH_FX_FAILURE ||
+        !session.has_extension("statvfs@openssh.com", "2")) {
+        return failure;
+    }
+    sftp_statvfs_t info = sftp_statvfs(session.sftp(), parent_of(path).c_str());
+    if (!info) return failure;
+    const std::uint64_t free = info->f_bavail * info->f_frsize;
+    sftp_statvfs_free(info);
+    if (free < session.max_request()) {
+        failure.message = fmt::format("cannot write {}: no space left on {} ({} bytes free)", path,
+                                      session.endpoint().host, free);
+    }
+    return failure;
+}
+
+// Renames from onto to, replacing an object there (atomically with posix-rename).
+SshSession::Status rename_replacing(SshSession& session, const std::string& from,
+                                    const std::string& to) {
+    if (session.has_extension("posix-rename@openssh.com", "1")) {
+        return session.posix_rename(from, to);
+    }
+    // Plain SFTP rename refuses an existing target: remove it first (the key is then briefly
+    // absent, never partial).
+    if (sftp_rename(session.sftp(), from.c_str(), to.c_str()) == 0) return {};
+    if (session.usable() && stat_path(session, to)) {
+        sftp_unlink(session.sftp(), to.c_str());
+        if (sftp_rename(session.sftp(), from.c_str(), to.c_str()) == 0) return {};
+    }
+    if (!session.usable()) return {SSH_FX_CONNECTION_LOST, ssh_get_error(session.ssh())};
+    return {session.status(), ssh_get_error(session.ssh())};
+}
+
+}  // namespace
+
+// Deletes a partial upload unless disarmed: at once while connected, else after reconnecting.
+struct SftpFilestore::Cleanup {
+    SftpFilestore& store;
+    SshSession& session;
+    std::string path;
+    ~Cleanup() {
+        if (path.empty()) return;
+        if (session.usable()) {
+            sftp_unlink(session.sftp(), path.c_str());
+        } else {
+            store.stale_.push_back(path);
+        }
+    }
+};
+
+SftpFilestore::SftpFilestore(SftpUrl url, ssh::ConnectOptions options)
+    : url_(std::move(url)),
+      options_(std::move(options)),
+      temporary_(url_.remote_path(kTemporary)),
+      owner_(fmt::format("{}-{}", host_name(), ::getpid())) {}
+
+Result<std::unique_ptr<SftpFilestore>> SftpFilestore::open(const SftpUrl& url,
+                                                           const ssh::ConnectOptions& options) {
+    std::unique_ptr<SftpFilestore> store(new SftpFilestore(url, options));
+    auto checked = store->with_session<void>([&](SshSession& session) -> Result<void> {
+        SftpAttributes info = stat_path(session, url.path);
+        if (!info) {
+            if (session.usable() && session.status() == SSH_FX_NO_SUCH_FILE) {
+                return fail(Failure::Kind::unreachable, "filestore {} does not exist on {}",
+                            url.path, url.host);
+            }
+            return std::unexpected(session.failure(fmt::format("cannot check filestore {}", url.path)));
+        }
+        if (info->type != SSH_FILEXFER_TYPE_DIRECTORY) {
+            return fail("filestore {} on {} is not a directory", url.path, url.host);
+        }
+        return {};
+    });
+    if (!checked) return std::unexpected(checked.error());
+    return store;
+}
+
+template <typename T, typename Op>
+Result<T> SftpFilestore::with_session(Op&& op) {
+    std::lock_guard lock(mutex_);
+    std::optional<Failure> dropped;
+    for (int attempt = 0;; ++attempt) {
+        if (!session_ || !session_->usable()) {
+            session_.reset();
+            auto connected = SshSession::connect(url_.endpoint(), options_);
+            if (!connected) {
+                if (!dropped) return std::unexpected(connected.error());
+                return fail(Failure::Kind::unreachable, "{}; reconnecting failed: {}",
+                            dropped->message, connected.error().message);
+            }
+            session_ = std::move(*connected);
+            // Partial uploads cut off with an earlier connection.
+            for (const std::string& path : stale_) sftp_unlink(session_->sftp(), path.c_str());
+            stale_.clear();
+        }
+        Result<T> result = op(*session_);
+        if (result || attempt > 0 || session_->usable()) return result;
+        dropped = result.error();
+    }
+}
+
+std::string SftpFilestore::object_path(const Key& key) const {
+    return url_.remote_path(key.hashdir_lower() + key.to_string());
+}
+
+std::string SftpFilestore::temporary_path() const { return temporary_; }
+
+std::string SftpFilestore::locate(const Key& key) const {
+    return url_.to_string(key.hashdir_lower() + key.to_string());
+}
+
+Result<void> SftpFilestore::put(const Key& key, const fs::path& source, const Progress& progress) {
+    return with_session<void>([&](SshSession& session) { return put_once(session, key, source, progress); });
+}
+
+Result<void> SftpFilestore::put_once(SshSession& session, const Key& key, const fs::path& source,
+                                     const Progress& progress) {
+    UniqueFd in(::open(source.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!in) return fail("cannot read {}: {}", source.string(), errno_text());
+
+    const std::string temporary =
+        fmt::format("{}/put-{}-{}", temporary_, owner_, next_number.fetch_add(1));
+    // Declared before the file handle, so the handle is closed before the file is deleted.
+    Cleanup cleanup{*this, session, temporary};
+    const int flags = O_WRONLY | O_CREAT | O_EXCL;
+    SftpFile out(sftp_open(session.sftp(), temporary.c_str(), flags, 0644));
+    if (!out && session.usable() && session.status() == SSH_FX_NO_SUCH_FILE) {
+        if (auto made = make_directory(session, temporary_); !made) return made;
+        out.reset(sftp_open(session.sftp(), temporary.c_str(), flags, 0644));
+    }
+    if (!out) {
+        cleanup.path.clear();  // nothing was created
+        return std::unexpected(session.failure(fmt::format("cannot create {}", temporary)));
+    }
+
+    // Upload, hashing on the way, so the content is read once; whole requests per block.
+    std::optional<Digest> digest = key.is_chunk() ? std::nullopt : Digest::for_key(key);
+    const std::size_t request = session.max_request();
+    std::vector<std::byte> buffer(std::max<std::size_t>(1, kProgressStep / request) * request);
+    std::uint64_t total = 0;
+    while (true) {
+        const ssize_t got = ::read(in.get(), buffer.data(), buffer.size());
+        if (got < 0) {
+            if (errno == EINTR) continue;
+            return fail("cannot read {}: {}", source.string(), errno_text());
+        }
+        if (got == 0) break;
+        const auto size = static_cast<std::size_t>(got);
+        if (digest) digest->update(std::span(buffer.data(), size));
+        for (std::size_t done = 0; done < size;) {
+            const ssize_t wrote =
+                sftp_write(out.get(), buffer.data() + done, std::min(request, size - done));
+            if (wrote <= 0) return std::unexpected(write_failure(session, temporary));
+            done += static_cast<std::size_t>(wrote);
+        }
+        total += size;
+        if (progress) progress(total);
+    }
+    if (auto size = expected_object_size(key); size && *size != total) {
+        return fail("{} has {} bytes but key {} says {}", source.string(), total, key.to_string(),
+                    *size);
+    }
+    if (digest && !digest->matches(key)) {
+        return fail("content of {} does not match key {} (its {} digest is {})", source.string(),
+                    key.to_string(), key.backend(), digest->hex());
+    }
+    if (SftpAttributes info(sftp_fstat(out.get())); !info || info->size != total) {
+        if (!info) return std::unexpected(session.failure(fmt::format("cannot check {}", temporary)));
+        return fail("upload of {} to {} is incomplete: the server has {} of {} bytes",
+                    key.to_string(), url_.to_string(), info->size, total);
+    }
+    if (session.has_extension("fsync@openssh.com", "1") && sftp_fsync(out.get()) != 0) {
+        return std::unexpected(write_failure(session, temporary));
+    }
+    if (sftp_close(out.release()) != 0) {
+        return std::unexpected(write_failure(session, temporary));
+    }
+
+    const std::string destination = object_path(key);
+    SshSession::Status moved = rename_replacing(session, temporary, destination);
+    if (moved.code == SSH_FX_NO_SUCH_FILE) {  // the first object in its hash directories
+        if (auto made = make_directories(session, url_.path, key.hashdir_lower()); !made) {
+            return made;
+        }
+        moved = rename_replacing(session, temporary, destination);
+    }
+    if (!moved.ok()) {
+        return std::unexpected(
+            session.failure(fmt::format("cannot move object into {}", destination), moved));
+    }
+    cleanup.path.clear();
+    return {};
+}
+
+Result<void> SftpFilestore::get(const Key& key, const fs::path& destination,
+                                const Progress& progress) {
+    return with_session<void>(
+        [&](SshSession& session) { return get_once(session, key, destination, progress); });
+}
+
+Result<void> SftpFilestore::get_once(SshSession& session, const Key& key,
+                                     const fs::path& destination, const Progress& progress) {
+    const std::string path = object_path(key);
+    SftpFile in(sftp_open(session.sftp(), path.c_str(), O_RDONLY, 0));
+    if (!in) {
+        if (session.usable() && session.status() == SSH_FX_NO_SUCH_FILE) {
+            return fail("{} is not in the filestore {}", key.to_string(), url_.to_string());
+        }
+        return std::unexpected(session.failure(fmt::format("cannot read {}", path)));
+    }
+    SftpAttributes info(sftp_fstat(in.get()));
+    if (!info) return std::unexpected(session.failure(fmt::format("cannot read {}", path)));
+    const std::uint64_t size = info->size;
+    const std::optional<std::uint64_t> expected = expected_object_size(key);
+    if (expected && *expected != size) {
+        return fail("object {} in {} is damaged: {} bytes instead of {}", key.to_string(),
+                    url_.to_string(), size, *expected);
+    }
+    UniqueFd out(::open(destination.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    if (!out) return fail("cannot write {}: {}", destination.string(), errno_text());
+
+    // Several reads in flight (libssh's async API), answered and written in order, so the
+    // digest sees the content sequentially.
+    struct Request {
+        int id;
+        std::uint64_t offset;
+        std::uint32_t length;
+    };
+    std::deque<Request> in_flight;
+    const auto request_size = static_cast<std::uint32_t>(session.max_request());
+    std::vector<std::byte> buffer(request_size);
+    std::optional<Digest> digest = key.is_chunk() ? std::nullopt : Digest::for_key(key);
+    std::uint64_t requested = 0;
+    std::uint64_t total = 0;
+    std::uint64_t next_report = kProgressStep;
+    std::optional<Failure> failure;
+
+    // Answers still due are read and dropped: libssh keeps them otherwise.
+    auto drain = [&] {
+        in->eof = 0;  // libssh answers 0 without reading once it has seen the end of the file
+        for (const Request& pending : in_flight) {
+            if (!session.usable()) break;
+            sftp_async_read(in.get(), buffer.data(), pending.length, static_cast<std::uint32_t>(pending.id));
+        }
+        in_flight.clear();
+    };
+
+    while (!failure && (total < size || !in_flight.empty())) {
+        while (in_flight.size() < kReadsInFlight && requested < size) {
+            const auto length =
+                static_cast<std::uint32_t>(std::min<std::uint64_t>(request_size, size - requested));
+            const int id = sftp_async_read_begin(in.get(), length);
+            if (id < 0) {
+                failure = session.failure(fmt::format("cannot read {}", path));
+                break;
+            }
+            in_flight.push_back({id, requested, length});
+            requested += length;
+        }
+        if (failure || in_flight.empty()) break;
+        const Request front = in_flight.front();
+        in_flight.pop_front();
+        int got = sftp_async_read(in.get(), buffer.data(), front.length,
+                                  static_cast<std::uint32_t>(front.id));
+        if (got < 0) {
+            failure = session.failure(fmt::format("cannot read {}", path));
+            break;
+        }
+        // A short answer (the server may cap reads): fetch the rest of this piece at once.
+        auto filled = static_cast<std::uint32_t>(got);
+        if (filled < front.length && session.usable() && !in->eof) {
+            sftp_seek64(in.get(), front.offset + filled);
+            while (filled < front.length) {
+                const ssize_t more = sftp_read(in.get(), buffer.data() + filled, front.length - filled);
+                if (more <= 0) break;
+                filled += static_cast<std::uint32_t>(more);
+            }
+            sftp_seek64(in.get(), requested);
+        }
+        if (filled < front.length) {
+            if (!session.usable()) {
+                failure = session.failure(fmt::format("cannot read {}", path));
+            } else {
+                failure = Failure{Failure::Kind::error,
+                                  fmt::format("object {} in {} is damaged: it ends after {} bytes "
+                                              "instead of {}",
+                                              key.to_string(), url_.to_string(),
+                                              front.offset + filled, size)};
+            }
+            break;
+        }
+        if (digest) digest->update(std::span(buffer.data(), filled));
+        for (std::uint32_t done = 0; done < filled;) {
+            const ssize_t wrote = ::write(out.get(), buffer.data() + done, filled - done);
+            if (wrote < 0) {
+                if (errno == EINTR) continue;
+                failure = Failure{Failure::Kind::error,
+                                  fmt::format("cannot write {}: {}", destination.string(), errno_text())};
+                break;
+            }
+            done += static_cast<std::uint32_t>(wrote);
+        }
+        total += filled;
+        if (progress && (total >= next_report || total == size)) {
+            progress(total);
+            next_report = total + kProgressStep;
+        }
+    }
+    if (!in_flight.empty()) drain();
+    if (failure) return std::unexpected(*failure);
+    if (digest && !digest->matches(key)) {
+        return fail("object {} in {} is damaged: its {} digest is {}", key.to_string(),
+                    url_.to_string(), key.backend(), digest->hex());
+    }
+    if (out.reset() != 0) return fail("cannot write {}: {}", destination.string(), errno_text());
+    return {};
+}
+
+Result<bool> SftpFilestore::contains(const Key& key) {
+    return with_session<bool>([&](SshSession& session) -> Result<bool> {
+        const std::string path = object_path(key);
+        SftpAttributes info = stat_path(session, path);
+        if (!info) {
+            if (session.usable() && session.status() == SSH_FX_NO_SUCH_FILE) return false;
+            Failure failure = session.failure(fmt::format("cannot check {}", path));
+            failure.kind = Failure::Kind::unreachable;  // cannot be told now
+            return std::unexpected(failure);
+        }
+        if (info->type != SSH_FILEXFER_TYPE_REGULAR) return false;
+        const auto size = expected_object_size(key);
+        return !size || *size == info->size;
+    });
+}
+
+Result<std::optional<Filestore::Hidden>> SftpFilestore::hide(const Key& key) {
+    // The slot is chosen once, so a repeat after a lost connection finds what the first try
+    // moved. hidden-<host>-<pid>/<n>/<KEY>: the key stays readable for restore_abandoned().
+    const std::string owner = fmt::format("{}/hidden-{}", temporary_, owner_);
+    std::string slot = fmt::format("{}/{}", owner, next_number.fetch_add(1));
+    bool slot_made = false;
+    return with_session<std::optional<Hidden>>(
+        [&](SshSession& session) -> Result<std::optional<Hidden>> {
+            const std::string path = object_path(key);
+            while (!slot_made) {
+                if (sftp_mkdir(session.sftp(), slot.c_str(), 0755) == 0) {
+                    slot_made = true;
+                    break;
+                }
+                if (!session.usable()) {
+                    return std::unexpected(session.failure(fmt::format("cannot create {}", slot)));
+                }
+                if (session.status() == SSH_FX_NO_SUCH_FILE) {  // the first hide of this process
+                    if (auto made = make_directory(session, temporary_); !made) {
+                        return std::unexpected(made.error());
+                    }
+                    if (auto made = make_directory(session, owner); !made) {
+                        return std::unexpected(made.error());
+                    }
+                    continue;
+                }
+                auto taken = exists(session, slot);  // left by a dead process with our pid
+                if (!taken) return std::unexpected(taken.error());
+                if (!*taken) {
+                    return std::unexpected(session.failure(fmt::format("cannot create {}", slot)));
+                }
+                slot = fmt::format("{}/{}", owner, next_number.fetch_add(1));
+            }
+            const std::string hidden = fmt::format("{}/{}", slot, key.to_string());
+            if (sftp_rename(session.sftp(), path.c_str(), hidden.c_str()) == 0) {
+                return std::optional<Hidden>(Hidden{key.to_string(), hidden});
+            }
+            const Failure failure = session.failure(fmt::format("cannot remove {}", path));
+            if (!session.usable()) return std::unexpected(failure);
+            auto present = exists(session, path);
+            if (!present) return std::unexpected(present.error());
+            if (*present) return std::unexpected(failure);
+            auto moved = exists(session, hidden);  // by a try whose answer was lost
+            if (!moved) return std::unexpected(moved.error());
+            if (*moved) return std::optional<Hidden>(Hidden{key.to_string(), hidden});
+            sftp_rmdir(session.sftp(), slot.c_str());
+            return std::optional<Hidden>{};
+        });
+}
+
+Result<void> SftpFilestore::purge(const Hidden& hidden) {
+    return with_session<void>([&](SshSession& session) -> Result<void> {
+        if (sftp_unlink(session.sftp(), hidden.place.c_str()) != 0 &&
+            !(session.usable() && session.status() == SSH_FX_NO_SUCH_FILE)) {
+            return std::unexpected(session.failure(fmt::format("cannot delete {}", hidden.place)));
+        }
+        sftp_rmdir(session.sftp(), parent_of(hidden.place).c_str());
+        return {};
+    });
+}
+
+Result<void> SftpFilestore::put_back(SshSession& session, const std::string& place,
+                                     const Key& key) {
+    const std::string destination = object_path(key);
+    auto discard = [&]() -> Result<void> {
+        if (sftp_unlink(session.sftp(), place.c_str()) != 0 &&
+            !(session.usable() && session.status() == SSH_FX_NO_SUCH_FILE)) {
+            return std::unexpected(session.failure(fmt::format("cannot delete {}", place)));
+        }
+        sftp_rmdir(session.sftp(), parent_of(place).c_str());
+        return {};
+    };
+    // An object stored meanwhile wins, and the hidden one goes.
+    auto stored = exists(session, destination);
+    if (!stored) return std::unexpected(stored.error());
+    if (*stored) return discard();
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        // Plain SFTP rename never replaces (see restore() in the header).
+        if (sftp_rename(session.sftp(), place.c_str(), destination.c_str()) == 0) {
+            sftp_rmdir(session.sftp(), parent_of(place).c_str());
+            return {};
+        }
+        const Failure failure = session.failure(fmt::format("cannot restore {}", destination));
+        if (!session.usable()) return std::unexpected(failure);
+        auto now_stored = exists(session, destination);  // stored meanwhile, or moved by a lost try
+        if (!now_stored) return std::unexpected(now_stored.error());
+        if (*now_stored) return discard();
+        auto still_hidden = exists(session, place);
+        if (!still_hidden) return std::unexpected(still_hidden.error());
+        if (!*still_hidden) return fail("cannot restore {}: {} is gone", destination, place);
+        if (attempt > 0) return std::unexpected(failure);
+        // The hash directories were removed meanwhile.
+        if (auto made = make_directories(session, url_.path, key.hashdir_lower()); !made) return made;
+    }
+    return {};
+}
+
+Result<void> SftpFilestore::restore(const Hidden& hidden) {
+    auto key = Key::parse(hidden.key);
+    if (!key) return std::unexpected(key.error());
+    return with_session<void>(
+        [&](SshSession& session) { return put_back(session, hidden.place, *key); });
+}
+
+namespace {
+
+// The names in a remote directory (without . and ..); empty when it does not exist.
+Result<std::vector<std::string>> list_directory(SshSession& session, const std::string& path) {
+    std::vector<std::string> names;
+    SftpDir dir(sftp_opendir(session.sftp(), path.c_str()));
+    if (!dir) {
+        if (session.usable() && session.status() == SSH_FX_NO_SUCH_FILE) return names;
+        return std::unexpected(session.failure(fmt::format("cannot list {}", path)));
+    }
+    while (SftpAttributes entry{sftp_readdir(session.sftp(), dir.get())}) {
+        const std::string_view name = entry->name ? entry->name : "";
+        if (!name.empty() && name != "." && name != "..") names.emplace_back(name);
+    }
+    if (!sftp_dir_eof(dir.get())) {
+        return std::unexpected(session.failure(fmt::format("cannot list {}", path)));
+    }
+    return names;
+}
+
+}  // namespace
+
+Result<std::size_t> SftpFilestore::restore_abandoned() {
+    return with_session<std::size_t>([&](SshSession& session) -> Result<std::size_t> {
+        const std::string here = host_name();
+        // Owners of this host that are gone (or this very process, as LocalFilestore does).
+        auto abandoned = [&](std::string_view owner) {
+            auto parsed = parse_owner(owner);
+            if (!parsed || parsed->first != here) return false;
+            return parsed->second == ::getpid() || !pid_is_running(parsed->second);
+        };
+        auto entries = list_directory(session, temporary_);
+        if (!entries) return std::unexpected(entries.error());
+        std::size_t restored = 0;
+        for (const std::string& name : *entries) {
+            const std::string path = fmt::format("{}/{}", temporary_, name);
+            if (name.starts_with("put-")) {
+                // put-<host>-<pid>-<n>: a partial upload of a process that died.
+                const std::size_t dash = name.rfind('-');
+                if (dash > 4 && abandoned(std::string_view(name).substr(4, dash - 4))) {
+                    sftp_unlink(session.sftp(), path.c_str());
+                }
+                continue;
+            }
+            if (!name.starts_with("hidden-") || !abandoned(std::string_view(name).substr(7))) {
+                continue;
+            }
+            auto slots = list_directory(session, path);
+            if (!slots) return std::unexpected(slots.error());
+            for (const std::string& slot : *slots) {
+                const std::string slot_path = fmt::format("{}/{}", path, slot);
+                auto objects = list_directory(session, slot_path);
+                if (!objects) return std::unexpected(objects.error());
+                for (const std::string& object : *objects) {
+                    auto key = Key::parse(object);
+                    if (!key) continue;
+                    auto back = put_back(session, fmt::format("{}/{}", slot_path, object), *key);
+                    if (!back) return std::unexpected(back.error());
+                    ++restored;
+                }
+                sftp_rmdir(session.sftp(), slot_path.c_str());
+            }
+            sftp_rmdir(session.sftp(), path.c_str());
+        }
+        return restored;
+    });
+}
+
+}  // namespace gad::core::filestore

@@ -1,0 +1,85 @@
+// The AnnexFS filestore on a server reached over SFTP (libssh): each object at
+// <root>/<aaa>/<bbb>/<KEY> as LocalFilestore lays it out, with the same guarantees.
+//
+// Partial uploads go to <root>/.git-annex-dolt-tmp/put-<host>-<pid>-<n> and are renamed into
+// place once their size (and digest, for hash keys) is verified and fsync@openssh.com (when
+// offered) has made them durable; the rename replaces atomically with posix-rename@openssh.com,
+// or else removes an old object first (then the key is briefly absent, never partial).
+// Hidden objects go to <root>/.git-annex-dolt-tmp/hidden-<host>-<pid>/<n>/<KEY>.
+// One SSH session per object; calls are serialised by a mutex (a libssh session is not
+// thread-safe; parallel transfers would need one session or channel each). A call whose
+// connection drops reconnects once and is done again.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/filestore/filestore.h"
+#include "core/filestore/sftp_url.h"
+#include "core/ssh/ssh_session.h"
+
+namespace gad::core::filestore {
+
+class SftpFilestore final : public Filestore {
+public:
+    // Connects to the server of url and checks that its path is a directory there (a missing
+    // one is an unreachable store, as with LocalFilestore). Fails naming the cause: host
+    // unreachable, unknown or changed host key, authentication refused, missing directory.
+    static Result<std::unique_ptr<SftpFilestore>> open(const SftpUrl& url,
+                                                       const ssh::ConnectOptions& options);
+
+    Result<void> put(const Key& key, const std::filesystem::path& source,
+                     const Progress& progress) override;
+    Result<void> get(const Key& key, const std::filesystem::path& destination,
+                     const Progress& progress) override;
+    Result<bool> contains(const Key& key) override;
+    Result<std::optional<Hidden>> hide(const Key& key) override;
+    Result<void> purge(const Hidden& hidden) override;
+    // Checks that nothing is stored under the key, then renames the hidden object back. SFTP's
+    // plain rename refuses an existing target (OpenSSH links, then unlinks), which closes the
+    // gap on OpenSSH; on a server whose rename replaces, an object stored between the check
+    // and the rename would be replaced by the hidden one (same key: the same content).
+    Result<void> restore(const Hidden& hidden) override;
+    // Restores what processes of this host that are no longer running hid, and deletes their
+    // partial uploads.
+    Result<std::size_t> restore_abandoned() override;
+    // sftp://user@host:port/<root>/aaa/bbb/<KEY>.
+    std::string locate(const Key& key) const override;
+
+    // The path an object for key has on the server.
+    std::string object_path(const Key& key) const;
+
+    // The directory on the server holding partial uploads and hidden objects.
+    std::string temporary_path() const;
+
+private:
+    struct Cleanup;
+
+    SftpFilestore(SftpUrl url, ssh::ConnectOptions options);
+
+    // Runs op on a connected session under the mutex; when op fails because the connection
+    // dropped, reconnects and runs it once more.
+    template <typename T, typename Op>
+    Result<T> with_session(Op&& op);
+
+    Result<void> put_once(ssh::SshSession& session, const Key& key,
+                          const std::filesystem::path& source, const Progress& progress);
+    Result<void> get_once(ssh::SshSession& session, const Key& key,
+                          const std::filesystem::path& destination, const Progress& progress);
+    // Moves the hidden object at place back under key, unless an object is stored there (then
+    // deletes it).
+    Result<void> put_back(ssh::SshSession& session, const std::string& place, const Key& key);
+
+    SftpUrl url_;
+    ssh::ConnectOptions options_;
+    std::string temporary_;  // <root>/.git-annex-dolt-tmp
+    std::string owner_;      // "<host>-<pid>": names this process's partial and hidden files
+    std::mutex mutex_;       // guards everything below
+    std::unique_ptr<ssh::SshSession> session_;
+    // Partial uploads whose connection was lost: deleted once connected again.
+    std::vector<std::string> stale_;
+};
+
+}  // namespace gad::core::filestore

@@ -1,0 +1,121 @@
+// One authenticated SSH connection and its SFTP channel (libssh), with host key checking and the
+// agent/key/password authentication order; the only owner of ssh_session and sftp_session objects.
+#pragma once
+
+#include <libssh/libssh.h>
+#include <libssh/sftp.h>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/failure.h"
+
+namespace gad::core::ssh {
+
+// Where to connect: host name or address (IPv6 without brackets), port and login user.
+struct Endpoint {
+    std::string user;
+    std::string host;
+    int port = 22;
+};
+
+// How to connect. ~/.ssh/config is not read: everything comes from the endpoint and these.
+struct ConnectOptions {
+    // Private key to try after the agent; when unset, ~/.ssh/id_ed25519, id_ecdsa, id_rsa.
+    std::optional<std::filesystem::path> identity_file;
+    // Known hosts file; when unset, ~/.ssh/known_hosts.
+    std::optional<std::filesystem::path> known_hosts;
+    // Tried last when set (git-annex creds); never logged nor put in a message.
+    std::optional<std::string> password;
+    // Limit for the TCP connection and SSH handshake.
+    std::chrono::seconds connect_timeout{10};
+    // Limit for any one wait on the server once connected (a stalled connection fails then).
+    std::chrono::seconds io_timeout{120};
+};
+
+// The name of the user this process runs as (for URLs without a user): from the password
+// database, else $USER; empty when neither tells.
+std::string local_user();
+
+// Owners of the objects an SFTP session hands out (closed or freed on destruction).
+struct SftpFileClose {
+    void operator()(sftp_file file) const noexcept;
+};
+struct SftpAttributesFree {
+    void operator()(sftp_attributes attributes) const noexcept;
+};
+struct SftpDirClose {
+    void operator()(sftp_dir dir) const noexcept;
+};
+using SftpFile = std::unique_ptr<sftp_file_struct, SftpFileClose>;
+using SftpAttributes = std::unique_ptr<sftp_attributes_struct, SftpAttributesFree>;
+using SftpDir = std::unique_ptr<sftp_dir_struct, SftpDirClose>;
+
+class SshSession {
+public:
+    // Connects, checks the host key against the known hosts file and authenticates (agent if
+    // SSH_AUTH_SOCK is set, then the identity file(s), then the password), then starts SFTP.
+    // Fails with Kind::unreachable when the host cannot be reached, Kind::error otherwise
+    // (unknown or changed host key, showing its SHA256 fingerprint; authentication refused).
+    static Result<std::unique_ptr<SshSession>> connect(const Endpoint& endpoint,
+                                                       const ConnectOptions& options);
+
+    ~SshSession();
+    SshSession(const SshSession&) = delete;
+    SshSession& operator=(const SshSession&) = delete;
+
+    // The libssh handles, for SFTP calls; valid as long as this object.
+    sftp_session sftp() const noexcept { return sftp_; }
+    ssh_session ssh() const noexcept { return ssh_; }
+    const Endpoint& endpoint() const noexcept { return endpoint_; }
+
+    // False once the connection or the SFTP channel is gone (then only a new session helps).
+    bool usable() const;
+
+    // The SSH_FX_* status of the last failed SFTP call (SSH_FX_OK when it failed locally).
+    int status() const;
+
+    // A Failure for a failed SFTP call: `what` (e.g. "cannot create /x") followed by the cause:
+    // the lost connection (Kind::unreachable), or the server's status and message.
+    Failure failure(std::string_view what) const;
+
+    // Largest data length one SFTP write or read request may carry on this server.
+    std::size_t max_request() const noexcept { return max_request_; }
+
+    // Whether the server offers the SFTP extension (e.g. "fsync@openssh.com", "1").
+    bool has_extension(const char* name, const char* version) const;
+
+    // Outcome of a request sent by this class itself: an SSH_FX_* code (SSH_FX_CONNECTION_LOST
+    // when the connection failed) and the server's message.
+    struct Status {
+        int code = SSH_FX_OK;
+        std::string message;
+        bool ok() const noexcept { return code == SSH_FX_OK; }
+    };
+
+    // Renames from to to, replacing to atomically, with posix-rename@openssh.com (which libssh
+    // 0.10 does not offer); requires has_extension("posix-rename@openssh.com", "1") and no
+    // other SFTP request in flight.
+    Status posix_rename(const std::string& from, const std::string& to);
+
+    // A Failure for a failed posix_rename(), like failure().
+    Failure failure(std::string_view what, const Status& status) const;
+
+private:
+    SshSession(Endpoint endpoint, ssh_session ssh);
+
+    Endpoint endpoint_;
+    ssh_session ssh_ = nullptr;
+    sftp_session sftp_ = nullptr;
+    std::size_t max_request_ = 32768;
+    int io_timeout_ms_ = 120000;
+    bool broken_ = false;  // a raw request left the channel in an unknown state
+};
+
+}  // namespace gad::core::ssh

@@ -15,4 +15,26 @@ std::optional<std::uint64_t> expected_object_size(const Key& key) {
     return std::min(*key.chunk_size(), *key.size() - offset);
 }
 
+StreamCheck::StreamCheck(const Key& key)
+    : key_(key), digest_(key.is_chunk() ? std::nullopt : Digest::for_key(key)) {}
+
+void StreamCheck::update(std::span<const std::byte> data) {
+    if (digest_) digest_->update(data);
+}
+
+bool StreamCheck::content_matches() { return !digest_ || digest_->matches(key_); }
+
+std::string StreamCheck::digest_hex() { return digest_ ? digest_->hex() : std::string(); }
+
+Result<void> StreamCheck::finish(std::uint64_t total, std::string_view source) {
+    if (auto size = expected_object_size(key_); size && *size != total) {
+        return fail("{} has {} bytes but key {} says {}", source, total, key_.to_string(), *size);
+    }
+    if (!content_matches()) {
+        return fail("content of {} does not match key {} (its {} digest is {})", source,
+                    key_.to_string(), key_.backend(), digest_hex());
+    }
+    return {};
+}
+
 }  // namespace gad::core::filestore

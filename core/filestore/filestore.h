@@ -6,10 +6,13 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
 #include "core/failure.h"
+#include "core/digest.h"
 #include "core/key.h"
 
 namespace gad::core::filestore {
@@ -65,5 +68,29 @@ public:
 // The size a complete object for key has, when the key tells it: its -s size, or for a chunk key
 // the size of that chunk.
 std::optional<std::uint64_t> expected_object_size(const Key& key);
+
+// Checks content streamed through it against its key, as a store receives it: the size the key
+// gives, and the digest of hash backends (chunk keys and unverifiable backends: size only).
+class StreamCheck {
+public:
+    explicit StreamCheck(const Key& key);
+
+    // Feeds the next bytes of the content.
+    void update(std::span<const std::byte> data);
+
+    // True unless the key has a digest and the content fed so far does not match it.
+    bool content_matches();
+
+    // The hex digest of the content fed so far, or "" for a key without one.
+    std::string digest_hex();
+
+    // After total bytes from source were fed: fails, naming source and the key, when the size or
+    // the digest disagrees with the key.
+    Result<void> finish(std::uint64_t total, std::string_view source);
+
+private:
+    const Key& key_;
+    std::optional<Digest> digest_;
+};
 
 }  // namespace gad::core::filestore

@@ -9,7 +9,6 @@
 #include <cstring>
 #include <vector>
 
-#include "core/digest.h"
 #include "core/unique_fd.h"
 
 namespace gad::core::filestore {
@@ -80,7 +79,7 @@ Result<void> LocalFilestore::put(const Key& key, const fs::path& source, const P
     } cleanup{temporary};
 
     // Copy, hashing on the way, so the content is read once.
-    std::optional<Digest> digest = key.is_chunk() ? std::nullopt : Digest::for_key(key);
+    StreamCheck check(key);
     std::vector<std::byte> buffer(kBuffer);
     std::uint64_t total = 0;
     while (true) {
@@ -90,7 +89,7 @@ Result<void> LocalFilestore::put(const Key& key, const fs::path& source, const P
             return fail("cannot read {}: {}", source.string(), errno_text());
         }
         if (got == 0) break;
-        if (digest) digest->update(std::span(buffer.data(), static_cast<std::size_t>(got)));
+        check.update(std::span(buffer.data(), static_cast<std::size_t>(got)));
         for (ssize_t done = 0; done < got;) {
             const ssize_t wrote = ::write(out.get(), buffer.data() + done, static_cast<std::size_t>(got - done));
             if (wrote < 0) {
@@ -102,14 +101,7 @@ Result<void> LocalFilestore::put(const Key& key, const fs::path& source, const P
         total += static_cast<std::uint64_t>(got);
         if (progress) progress(total);
     }
-    if (auto size = expected_object_size(key); size && *size != total) {
-        return fail("{} has {} bytes but key {} says {}", source.string(), total, key.to_string(),
-                    *size);
-    }
-    if (digest && !digest->matches(key)) {
-        return fail("content of {} does not match key {} (its {} digest is {})", source.string(),
-                    key.to_string(), key.backend(), digest->hex());
-    }
+    if (auto checked = check.finish(total, source.string()); !checked) return checked;
     if (::fsync(out.get()) != 0 || out.reset() != 0) {
         return fail("cannot write {}: {}", temporary.string(), errno_text());
     }

@@ -4,13 +4,13 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <deque>
 #include <vector>
 
-#include "core/digest.h"
 #include "core/unique_fd.h"
 
 namespace gad::core::filestore {
@@ -25,9 +25,13 @@ namespace {
 
 constexpr std::string_view kTemporary = ".git-annex-dolt-tmp";
 constexpr std::uint64_t kProgressStep = 1 << 20;
-// Reads in flight during a download: enough to hide the round trip, few enough that the replies
-// fit the SSH channel window (libssh's is about 1.3 MB) without stalls.
-constexpr std::size_t kReadsInFlight = 6;
+// Bytes of reads or writes in flight during a transfer: enough to hide the round trip (OpenSSH's
+// sftp keeps 64 x 32 KiB), as requests of the largest size the server takes.
+constexpr std::size_t kBytesInFlight = 4 << 20;
+
+std::size_t requests_in_flight(std::size_t request) {
+    return std::clamp<std::size_t>(kBytesInFlight / request, 4, 128);
+}
 
 // Slot and partial-file numbers, unique in this process whatever the number of stores.
 std::atomic<std::uint64_t> next_number{0};
@@ -105,10 +109,11 @@ Result<void> make_directories(SshSession& session, const std::string& base,
     return {};
 }
 
-// A failed write: names a full disk when the server's statvfs says so.
-Failure write_failure(SshSession& session, const std::string& path) {
-    Failure failure = session.failure(fmt::format("cannot write {}", path));
-    if (!session.usable() || session.status() != SSH_FX_FAILURE ||
+// A failed write (code: its SSH_FX_* status): names a full disk when the server's statvfs says
+// so.
+Failure write_failure(SshSession& session, const std::string& path, const Failure& failure,
+                      int code) {
+    if (!session.usable() || code != SSH_FX_FAILURE ||
         !session.has_extension("statvfs@openssh.com", "2")) {
         return failure;
     }
@@ -116,11 +121,15 @@ Failure write_failure(SshSession& session, const std::string& path) {
     if (!info) return failure;
     const std::uint64_t free = info->f_bavail * info->f_frsize;
     sftp_statvfs_free(info);
-    if (free < session.max_request()) {
-        failure.message = fmt::format("cannot write {}: no space left on {} ({} bytes free)", path,
-                                      session.endpoint().host, free);
-    }
-    return failure;
+    if (free >= session.max_request()) return failure;
+    return Failure{failure.kind, fmt::format("cannot write {}: no space left on {} ({} bytes free)",
+                                             path, session.endpoint().host, free)};
+}
+
+// A failed libssh call writing path.
+Failure write_failure(SshSession& session, const std::string& path) {
+    const Failure failure = session.failure(fmt::format("cannot write {}", path));
+    return write_failure(session, path, failure, session.usable() ? session.status() : SSH_FX_OK);
 }
 
 // Renames from onto to, replacing an object there (atomically with posix-rename).
@@ -173,7 +182,8 @@ Result<std::unique_ptr<SftpFilestore>> SftpFilestore::open(const SftpUrl& url,
                 return fail(Failure::Kind::unreachable, "filestore {} does not exist on {}",
                             url.path, url.host);
             }
-            return std::unexpected(session.failure(fmt::format("cannot check filestore {}", url.path)));
+            return std::unexpected(
+                session.failure(fmt::format("cannot check filestore {}", url.path)));
         }
         if (info->type != SSH_FILEXFER_TYPE_DIRECTORY) {
             return fail("filestore {} on {} is not a directory", url.path, url.host);
@@ -219,7 +229,8 @@ std::string SftpFilestore::locate(const Key& key) const {
 }
 
 Result<void> SftpFilestore::put(const Key& key, const fs::path& source, const Progress& progress) {
-    return with_session<void>([&](SshSession& session) { return put_once(session, key, source, progress); });
+    return with_session<void>(
+        [&](SshSession& session) { return put_once(session, key, source, progress); });
 }
 
 Result<void> SftpFilestore::put_once(SshSession& session, const Key& key, const fs::path& source,
@@ -242,9 +253,15 @@ Result<void> SftpFilestore::put_once(SshSession& session, const Key& key, const 
         return std::unexpected(session.failure(fmt::format("cannot create {}", temporary)));
     }
 
-    // Upload, hashing on the way, so the content is read once; whole requests per block.
-    std::optional<Digest> digest = key.is_chunk() ? std::nullopt : Digest::for_key(key);
+    // Upload with several writes in flight, hashing on the way so the content is read once.
+    // Every answer is awaited before any other SFTP call (and before the handle is closed).
+    struct Settle {
+        SshSession& session;
+        ~Settle() { session.await_writes(); }
+    } settle{session};
+    StreamCheck check(key);
     const std::size_t request = session.max_request();
+    const std::size_t depth = requests_in_flight(request);
     std::vector<std::byte> buffer(std::max<std::size_t>(1, kProgressStep / request) * request);
     std::uint64_t total = 0;
     while (true) {
@@ -255,26 +272,37 @@ Result<void> SftpFilestore::put_once(SshSession& session, const Key& key, const 
         }
         if (got == 0) break;
         const auto size = static_cast<std::size_t>(got);
-        if (digest) digest->update(std::span(buffer.data(), size));
+        check.update(std::span(buffer.data(), size));
         for (std::size_t done = 0; done < size;) {
-            const ssize_t wrote =
-                sftp_write(out.get(), buffer.data() + done, std::min(request, size - done));
-            if (wrote <= 0) return std::unexpected(write_failure(session, temporary));
-            done += static_cast<std::size_t>(wrote);
+            SshSession::Status status;
+            if (session.writes_in_flight() >= depth) status = session.await_write();
+            const std::size_t length = std::min(request, size - done);
+            if (status.ok()) {
+                status = session.send_write(out.get(), total + done,
+                                            std::span(buffer.data() + done, length));
+            }
+            if (!status.ok()) {
+                const SshSession::Status first = session.await_writes();
+                const SshSession::Status& cause = first.ok() ? status : first;
+                return std::unexpected(write_failure(
+                    session, temporary,
+                    session.failure(fmt::format("cannot write {}", temporary), cause), cause.code));
+            }
+            done += length;
         }
         total += size;
         if (progress) progress(total);
     }
-    if (auto size = expected_object_size(key); size && *size != total) {
-        return fail("{} has {} bytes but key {} says {}", source.string(), total, key.to_string(),
-                    *size);
+    if (SshSession::Status status = session.await_writes(); !status.ok()) {
+        return std::unexpected(write_failure(
+            session, temporary, session.failure(fmt::format("cannot write {}", temporary), status),
+            status.code));
     }
-    if (digest && !digest->matches(key)) {
-        return fail("content of {} does not match key {} (its {} digest is {})", source.string(),
-                    key.to_string(), key.backend(), digest->hex());
-    }
+    if (auto checked = check.finish(total, source.string()); !checked) return checked;
     if (SftpAttributes info(sftp_fstat(out.get())); !info || info->size != total) {
-        if (!info) return std::unexpected(session.failure(fmt::format("cannot check {}", temporary)));
+        if (!info) {
+            return std::unexpected(session.failure(fmt::format("cannot check {}", temporary)));
+        }
         return fail("upload of {} to {} is incomplete: the server has {} of {} bytes",
                     key.to_string(), url_.to_string(), info->size, total);
     }
@@ -337,8 +365,9 @@ Result<void> SftpFilestore::get_once(SshSession& session, const Key& key,
     };
     std::deque<Request> in_flight;
     const auto request_size = static_cast<std::uint32_t>(session.max_request());
+    const std::size_t depth = requests_in_flight(request_size);
     std::vector<std::byte> buffer(request_size);
-    std::optional<Digest> digest = key.is_chunk() ? std::nullopt : Digest::for_key(key);
+    StreamCheck check(key);
     std::uint64_t requested = 0;
     std::uint64_t total = 0;
     std::uint64_t next_report = kProgressStep;
@@ -349,13 +378,14 @@ Result<void> SftpFilestore::get_once(SshSession& session, const Key& key,
         in->eof = 0;  // libssh answers 0 without reading once it has seen the end of the file
         for (const Request& pending : in_flight) {
             if (!session.usable()) break;
-            sftp_async_read(in.get(), buffer.data(), pending.length, static_cast<std::uint32_t>(pending.id));
+            sftp_async_read(in.get(), buffer.data(), pending.length,
+                            static_cast<std::uint32_t>(pending.id));
         }
         in_flight.clear();
     };
 
     while (!failure && (total < size || !in_flight.empty())) {
-        while (in_flight.size() < kReadsInFlight && requested < size) {
+        while (in_flight.size() < depth && requested < size) {
             const auto length =
                 static_cast<std::uint32_t>(std::min<std::uint64_t>(request_size, size - requested));
             const int id = sftp_async_read_begin(in.get(), length);
@@ -380,7 +410,8 @@ Result<void> SftpFilestore::get_once(SshSession& session, const Key& key,
         if (filled < front.length && session.usable() && !in->eof) {
             sftp_seek64(in.get(), front.offset + filled);
             while (filled < front.length) {
-                const ssize_t more = sftp_read(in.get(), buffer.data() + filled, front.length - filled);
+                const ssize_t more =
+                    sftp_read(in.get(), buffer.data() + filled, front.length - filled);
                 if (more <= 0) break;
                 filled += static_cast<std::uint32_t>(more);
             }
@@ -390,21 +421,22 @@ Result<void> SftpFilestore::get_once(SshSession& session, const Key& key,
             if (!session.usable()) {
                 failure = session.failure(fmt::format("cannot read {}", path));
             } else {
-                failure = Failure{Failure::Kind::error,
-                                  fmt::format("object {} in {} is damaged: it ends after {} bytes "
-                                              "instead of {}",
-                                              key.to_string(), url_.to_string(),
-                                              front.offset + filled, size)};
+                failure = Failure{
+                    Failure::Kind::error,
+                    fmt::format("object {} in {} is damaged: it ends after {} bytes "
+                                "instead of {}",
+                                key.to_string(), url_.to_string(), front.offset + filled, size)};
             }
             break;
         }
-        if (digest) digest->update(std::span(buffer.data(), filled));
+        check.update(std::span(buffer.data(), filled));
         for (std::uint32_t done = 0; done < filled;) {
             const ssize_t wrote = ::write(out.get(), buffer.data() + done, filled - done);
             if (wrote < 0) {
                 if (errno == EINTR) continue;
-                failure = Failure{Failure::Kind::error,
-                                  fmt::format("cannot write {}: {}", destination.string(), errno_text())};
+                failure =
+                    Failure{Failure::Kind::error,
+                            fmt::format("cannot write {}: {}", destination.string(), errno_text())};
                 break;
             }
             done += static_cast<std::uint32_t>(wrote);
@@ -417,9 +449,9 @@ Result<void> SftpFilestore::get_once(SshSession& session, const Key& key,
     }
     if (!in_flight.empty()) drain();
     if (failure) return std::unexpected(*failure);
-    if (digest && !digest->matches(key)) {
+    if (!check.content_matches()) {
         return fail("object {} in {} is damaged: its {} digest is {}", key.to_string(),
-                    url_.to_string(), key.backend(), digest->hex());
+                    url_.to_string(), key.backend(), check.digest_hex());
     }
     if (out.reset() != 0) return fail("cannot write {}: {}", destination.string(), errno_text());
     return {};
@@ -458,6 +490,7 @@ Result<std::optional<Filestore::Hidden>> SftpFilestore::hide(const Key& key) {
                 if (!session.usable()) {
                     return std::unexpected(session.failure(fmt::format("cannot create {}", slot)));
                 }
+                const Failure failure = session.failure(fmt::format("cannot create {}", slot));
                 if (session.status() == SSH_FX_NO_SUCH_FILE) {  // the first hide of this process
                     if (auto made = make_directory(session, temporary_); !made) {
                         return std::unexpected(made.error());
@@ -469,9 +502,7 @@ Result<std::optional<Filestore::Hidden>> SftpFilestore::hide(const Key& key) {
                 }
                 auto taken = exists(session, slot);  // left by a dead process with our pid
                 if (!taken) return std::unexpected(taken.error());
-                if (!*taken) {
-                    return std::unexpected(session.failure(fmt::format("cannot create {}", slot)));
-                }
+                if (!*taken) return std::unexpected(failure);
                 slot = fmt::format("{}/{}", owner, next_number.fetch_add(1));
             }
             const std::string hidden = fmt::format("{}/{}", slot, key.to_string());
@@ -533,7 +564,8 @@ Result<void> SftpFilestore::put_back(SshSession& session, const std::string& pla
         if (!*still_hidden) return fail("cannot restore {}: {} is gone", destination, place);
         if (attempt > 0) return std::unexpected(failure);
         // The hash directories were removed meanwhile.
-        if (auto made = make_directories(session, url_.path, key.hashdir_lower()); !made) return made;
+        if (auto made = make_directories(session, url_.path, key.hashdir_lower()); !made)
+            return made;
     }
     return {};
 }
@@ -584,7 +616,10 @@ Result<std::size_t> SftpFilestore::restore_abandoned() {
             if (name.starts_with("put-")) {
                 // put-<host>-<pid>-<n>: a partial upload of a process that died.
                 const std::size_t dash = name.rfind('-');
-                if (dash > 4 && abandoned(std::string_view(name).substr(4, dash - 4))) {
+                auto owner = dash > 4 ? parse_owner(std::string_view(name).substr(4, dash - 4))
+                                      : std::nullopt;
+                if (owner && owner->first == here && owner->second != ::getpid() &&
+                    !pid_is_running(owner->second)) {
                     sftp_unlink(session.sftp(), path.c_str());
                 }
                 continue;

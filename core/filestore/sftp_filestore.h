@@ -23,7 +23,7 @@
 namespace gad::core::filestore {
 
 class SftpFilestore final : public Filestore {
-public:
+  public:
     // Connects to the server of url and checks that its path is a directory there (a missing
     // one is an unreachable store, as with LocalFilestore). Fails naming the cause: host
     // unreachable, unknown or changed host key, authentication refused, missing directory.
@@ -54,7 +54,7 @@ public:
     // The directory on the server holding partial uploads and hidden objects.
     std::string temporary_path() const;
 
-private:
+  private:
     struct Cleanup;
 
     SftpFilestore(SftpUrl url, ssh::ConnectOptions options);

@@ -69,8 +69,9 @@ std::string normalise(std::string_view path) {
 Result<SftpUrl> SftpUrl::parse(std::string_view text) {
     constexpr std::string_view scheme = "sftp://";
     if (text.size() < scheme.size() ||
-        !std::equal(scheme.begin(), scheme.end(), text.begin(),
-                    [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); })) {
+        !std::equal(scheme.begin(), scheme.end(), text.begin(), [](char a, char b) {
+            return a == std::tolower(static_cast<unsigned char>(b));
+        })) {
         return fail("{} is not an sftp:// URL", text);
     }
     if (text.find_first_of("?#") != std::string_view::npos) {
@@ -86,12 +87,14 @@ Result<SftpUrl> SftpUrl::parse(std::string_view text) {
     if (const std::size_t at = authority.rfind('@'); at != std::string_view::npos) {
         const std::string_view user = authority.substr(0, at);
         if (user.find(':') != std::string_view::npos) {
-            return fail("sftp URL {} has a password; give it through git-annex's credentials "
-                        "instead",
-                        text);
+            return fail(
+                "sftp URL {} has a password; give it through git-annex's credentials "
+                "instead",
+                text);
         }
         auto decoded = percent_decode(user);
-        if (!decoded || decoded->empty()) return fail("sftp URL {} has an empty or malformed user", text);
+        if (!decoded || decoded->empty())
+            return fail("sftp URL {} has an empty or malformed user", text);
         url.user = std::move(*decoded);
         host_port = authority.substr(at + 1);
     } else {
@@ -126,7 +129,8 @@ Result<SftpUrl> SftpUrl::parse(std::string_view text) {
     }
     if (!port_text.empty()) {
         int port = 0;
-        const auto [end, error] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+        const auto [end, error] =
+            std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
         if (error != std::errc{} || end != port_text.data() + port_text.size() || port < 1 ||
             port > 65535) {
             return fail("sftp URL {} has an invalid port {} (1 to 65535)", text, port_text);
@@ -135,9 +139,10 @@ Result<SftpUrl> SftpUrl::parse(std::string_view text) {
     }
 
     if (slash == std::string_view::npos) {
-        return fail("sftp URL {} has no path (e.g. sftp://host/srv/annex, or sftp://host/~/annex "
-                    "inside the login directory)",
-                    text);
+        return fail(
+            "sftp URL {} has no path (e.g. sftp://host/srv/annex, or sftp://host/~/annex "
+            "inside the login directory)",
+            text);
     }
     auto path = percent_decode(rest.substr(slash));
     if (!path) return fail("sftp URL {} has a malformed %-escape in its path", text);

@@ -138,9 +138,9 @@ Result<void> authenticate(ssh_session session, const Endpoint& endpoint,
         ssh_key raw = nullptr;
         if (ssh_pki_import_privkey_file(path.c_str(), nullptr, nullptr, nullptr, &raw) != SSH_OK) {
             std::error_code ec;
-            tried.push_back(fmt::format("{} ({})", path.string(),
-                                        fs::exists(path, ec) ? "cannot load it: encrypted or unreadable"
-                                                             : "no such file"));
+            tried.push_back(fmt::format(
+                "{} ({})", path.string(),
+                fs::exists(path, ec) ? "cannot load it: encrypted or unreadable" : "no such file"));
             continue;
         }
         KeyPtr key(raw);
@@ -166,17 +166,28 @@ Result<void> authenticate(ssh_session session, const Endpoint& endpoint,
 
 std::string sftp_status_name(int code) {
     switch (code) {
-        case SSH_FX_EOF: return "unexpected end of file";
-        case SSH_FX_NO_SUCH_FILE: return "no such file or directory";
-        case SSH_FX_PERMISSION_DENIED: return "permission denied";
-        case SSH_FX_FAILURE: return "the server reported a failure";
-        case SSH_FX_BAD_MESSAGE: return "the server refused the request as malformed";
-        case SSH_FX_OP_UNSUPPORTED: return "the server does not support the operation";
-        case SSH_FX_NO_SUCH_PATH: return "no such path";
-        case SSH_FX_FILE_ALREADY_EXISTS: return "the file already exists";
-        case SSH_FX_WRITE_PROTECT: return "the file system is write-protected";
-        case SSH_FX_NO_MEDIA: return "no medium";
-        default: return fmt::format("SFTP error {}", code);
+        case SSH_FX_EOF:
+            return "unexpected end of file";
+        case SSH_FX_NO_SUCH_FILE:
+            return "no such file or directory";
+        case SSH_FX_PERMISSION_DENIED:
+            return "permission denied";
+        case SSH_FX_FAILURE:
+            return "the server reported a failure";
+        case SSH_FX_BAD_MESSAGE:
+            return "the server refused the request as malformed";
+        case SSH_FX_OP_UNSUPPORTED:
+            return "the server does not support the operation";
+        case SSH_FX_NO_SUCH_PATH:
+            return "no such path";
+        case SSH_FX_FILE_ALREADY_EXISTS:
+            return "the file already exists";
+        case SSH_FX_WRITE_PROTECT:
+            return "the file system is write-protected";
+        case SSH_FX_NO_MEDIA:
+            return "no medium";
+        default:
+            return fmt::format("SFTP error {}", code);
     }
 }
 
@@ -199,6 +210,7 @@ Result<std::unique_ptr<SshSession>> SshSession::connect(const Endpoint& endpoint
     const fs::path known_hosts =
         options.known_hosts ? *options.known_hosts : home_directory() / ".ssh" / "known_hosts";
     bool process_config = false;
+    int nodelay = 1;  // small read requests must not wait for Nagle's algorithm
     long timeout = static_cast<long>(options.connect_timeout.count());
     const unsigned int port = static_cast<unsigned int>(endpoint.port);
     if (ssh_options_set(raw, SSH_OPTIONS_PROCESS_CONFIG, &process_config) != SSH_OK ||
@@ -206,6 +218,7 @@ Result<std::unique_ptr<SshSession>> SshSession::connect(const Endpoint& endpoint
         ssh_options_set(raw, SSH_OPTIONS_PORT, &port) != SSH_OK ||
         ssh_options_set(raw, SSH_OPTIONS_USER, endpoint.user.c_str()) != SSH_OK ||
         ssh_options_set(raw, SSH_OPTIONS_KNOWNHOSTS, known_hosts.c_str()) != SSH_OK ||
+        ssh_options_set(raw, SSH_OPTIONS_NODELAY, &nodelay) != SSH_OK ||
         ssh_options_set(raw, SSH_OPTIONS_TIMEOUT, &timeout) != SSH_OK) {
         return fail("cannot set up an SSH session for {}@{}:{}: {}", endpoint.user, endpoint.host,
                     endpoint.port, ssh_get_error(raw));
@@ -217,7 +230,8 @@ Result<std::unique_ptr<SshSession>> SshSession::connect(const Endpoint& endpoint
     if (auto known = check_host_key(raw, endpoint, known_hosts); !known) {
         return std::unexpected(known.error());
     }
-    if (auto auth = authenticate(raw, endpoint, options); !auth) return std::unexpected(auth.error());
+    if (auto auth = authenticate(raw, endpoint, options); !auth)
+        return std::unexpected(auth.error());
 
     std::unique_ptr<SshSession> result(new SshSession(endpoint, session.release()));
     long io_timeout = static_cast<long>(options.io_timeout.count());
@@ -225,8 +239,9 @@ Result<std::unique_ptr<SshSession>> SshSession::connect(const Endpoint& endpoint
     result->io_timeout_ms_ = static_cast<int>(options.io_timeout.count() * 1000);
     result->sftp_ = sftp_new(result->ssh_);
     if (!result->sftp_ || sftp_init(result->sftp_) != SSH_OK) {
-        return fail(ssh_is_connected(result->ssh_) ? Failure::Kind::error : Failure::Kind::unreachable,
-                    "cannot start SFTP on {}: {}", endpoint.host, ssh_get_error(result->ssh_));
+        return fail(
+            ssh_is_connected(result->ssh_) ? Failure::Kind::error : Failure::Kind::unreachable,
+            "cannot start SFTP on {}: {}", endpoint.host, ssh_get_error(result->ssh_));
     }
     // OpenSSH's sftp-server takes messages up to 256 KiB (it says so in limits@openssh.com): data
     // of 255 KiB per request. libssh 0.10 does not split larger writes, so the caller must.
@@ -269,7 +284,8 @@ Failure SshSession::failure(std::string_view what) const {
     // say more than the status itself.
     constexpr std::string_view prefix = "SFTP server: ";
     if (std::string_view(detail).starts_with(prefix)) detail.erase(0, prefix.size());
-    if (code == SSH_FX_OK) return Failure{Failure::Kind::error, fmt::format("{}: {}", what, detail)};
+    if (code == SSH_FX_OK)
+        return Failure{Failure::Kind::error, fmt::format("{}: {}", what, detail)};
     std::string message = fmt::format("{}: {}", what, sftp_status_name(code));
     if (!detail.empty() && detail != "Failure" && detail != "No such file" &&
         detail != "Permission denied") {
@@ -291,62 +307,87 @@ Failure SshSession::failure(std::string_view what, const Status& status) const {
     return Failure{Failure::Kind::error, std::move(message)};
 }
 
-SshSession::Status SshSession::posix_rename(const std::string& from, const std::string& to) {
-    // libssh 0.10 has no call for this extension; with nothing else in flight the request can be
-    // written to the SFTP channel and its status read back directly (libssh reads exactly one
-    // packet at a time, so it holds no buffered bytes of ours). The id is outside the range
-    // libssh's counter reaches in practice.
-    constexpr std::uint32_t id = 0xfffffff0u;
-    std::string packet(4, '\0');
-    auto put32 = [&packet](std::uint32_t value) {
-        for (int shift = 24; shift >= 0; shift -= 8) {
-            packet.push_back(static_cast<char>((value >> shift) & 0xff));
-        }
-    };
-    auto put_string = [&](std::string_view text) {
-        put32(static_cast<std::uint32_t>(text.size()));
-        packet.append(text);
-    };
-    packet.push_back(static_cast<char>(SSH_FXP_EXTENDED));
-    put32(id);
-    put_string("posix-rename@openssh.com");
-    put_string(from);
-    put_string(to);
-    const auto length = static_cast<std::uint32_t>(packet.size() - 4);
-    for (int i = 0; i < 4; ++i) packet[i] = static_cast<char>((length >> (24 - 8 * i)) & 0xff);
+// The raw requests rely on libssh reading exactly one SFTP packet at a time from the channel
+// (so it holds no buffered bytes of ours) and on nothing of libssh's being in flight meanwhile.
+namespace {
 
+void put32(std::string& out, std::uint32_t value) {
+    for (int shift = 24; shift >= 0; shift -= 8)
+        out.push_back(static_cast<char>((value >> shift) & 0xff));
+}
+
+void put64(std::string& out, std::uint64_t value) {
+    put32(out, static_cast<std::uint32_t>(value >> 32));
+    put32(out, static_cast<std::uint32_t>(value));
+}
+
+void put_string(std::string& out, std::string_view text) {
+    put32(out, static_cast<std::uint32_t>(text.size()));
+    out.append(text);
+}
+
+std::uint32_t get32(const char* data) {
+    std::uint32_t value = 0;
+    for (int i = 0; i < 4; ++i) value = (value << 8) | static_cast<unsigned char>(data[i]);
+    return value;
+}
+
+}  // namespace
+
+std::uint32_t SshSession::take_id() {
+    const std::uint32_t id = next_id_++;
+    if (next_id_ == 0) next_id_ = 0x80000000u;
+    return id;
+}
+
+SshSession::Status SshSession::lost(std::string why) {
+    broken_ = true;  // the stream may be mid-packet: only a new session is safe
+    pending_.clear();
+    return Status{SSH_FX_CONNECTION_LOST, std::move(why)};
+}
+
+SshSession::Status SshSession::send_packet(std::uint8_t type, std::uint32_t id,
+                                           std::string_view head, std::span<const std::byte> tail) {
+    if (broken_) return Status{SSH_FX_CONNECTION_LOST, "the connection was lost"};
+    std::string packet;
+    packet.reserve(9 + head.size());
+    put32(packet, static_cast<std::uint32_t>(1 + 4 + head.size() + tail.size()));
+    packet.push_back(static_cast<char>(type));
+    put32(packet, id);
+    packet.append(head);
     ssh_channel channel = sftp_->channel;
-    auto lost = [&](std::string why) {
-        broken_ = true;  // the stream may be mid-packet: only a new session is safe
-        return Status{SSH_FX_CONNECTION_LOST, std::move(why)};
-    };
     if (ssh_channel_write(channel, packet.data(), static_cast<std::uint32_t>(packet.size())) !=
         static_cast<int>(packet.size())) {
         return lost(ssh_get_error(ssh_));
     }
+    if (!tail.empty() &&
+        ssh_channel_write(channel, tail.data(), static_cast<std::uint32_t>(tail.size())) !=
+            static_cast<int>(tail.size())) {
+        return lost(ssh_get_error(ssh_));
+    }
+    return {};
+}
+
+SshSession::Status SshSession::read_status(std::uint32_t id) {
+    ssh_channel channel = sftp_->channel;
     auto read_exact = [&](char* data, std::size_t size) {
         for (std::size_t done = 0; done < size;) {
-            const int got = ssh_channel_read_timeout(channel, data + done,
-                                                     static_cast<std::uint32_t>(size - done), 0,
-                                                     io_timeout_ms_);
+            const int got = ssh_channel_read_timeout(
+                channel, data + done, static_cast<std::uint32_t>(size - done), 0, io_timeout_ms_);
             if (got <= 0) return false;  // error, end of channel, or no answer in time
             done += static_cast<std::size_t>(got);
         }
         return true;
     };
-    auto get32 = [](const char* data) {
-        std::uint32_t value = 0;
-        for (int i = 0; i < 4; ++i) value = (value << 8) | static_cast<unsigned char>(data[i]);
-        return value;
-    };
     char header[4];
-    if (!read_exact(header, 4)) return lost("no answer to posix-rename");
+    if (!read_exact(header, 4))
+        return lost(fmt::format("no answer from the server ({})", ssh_get_error(ssh_)));
     const std::uint32_t size = get32(header);
-    if (size < 9 || size > 65536) return lost("malformed answer to posix-rename");
+    if (size < 9 || size > 65536) return lost("malformed answer from the server");
     std::string reply(size, '\0');
-    if (!read_exact(reply.data(), size)) return lost("no answer to posix-rename");
+    if (!read_exact(reply.data(), size)) return lost("no answer from the server");
     if (static_cast<unsigned char>(reply[0]) != SSH_FXP_STATUS || get32(reply.data() + 1) != id) {
-        return lost("unexpected answer to posix-rename");
+        return lost("unexpected answer from the server");
     }
     Status status{static_cast<int>(get32(reply.data() + 5)), {}};
     if (size >= 13) {
@@ -354,6 +395,46 @@ SshSession::Status SshSession::posix_rename(const std::string& from, const std::
         if (text <= size - 13) status.message = reply.substr(13, text);
     }
     return status;
+}
+
+SshSession::Status SshSession::posix_rename(const std::string& from, const std::string& to) {
+    std::string head;
+    put_string(head, "posix-rename@openssh.com");
+    put_string(head, from);
+    put_string(head, to);
+    const std::uint32_t id = take_id();
+    if (Status sent = send_packet(SSH_FXP_EXTENDED, id, head, {}); !sent.ok()) return sent;
+    return read_status(id);
+}
+
+SshSession::Status SshSession::send_write(sftp_file file, std::uint64_t offset,
+                                          std::span<const std::byte> data) {
+    std::string head;
+    put_string(head, std::string_view(static_cast<const char*>(ssh_string_data(file->handle)),
+                                      ssh_string_len(file->handle)));
+    put64(head, offset);
+    put32(head, static_cast<std::uint32_t>(data.size()));
+    const std::uint32_t id = take_id();
+    if (Status sent = send_packet(SSH_FXP_WRITE, id, head, data); !sent.ok()) return sent;
+    pending_.push_back(id);
+    return {};
+}
+
+SshSession::Status SshSession::await_write() {
+    if (pending_.empty()) return {};
+    const std::uint32_t id = pending_.front();
+    Status status = read_status(id);
+    if (!pending_.empty()) pending_.pop_front();
+    return status;
+}
+
+SshSession::Status SshSession::await_writes() {
+    Status first;
+    while (!pending_.empty()) {
+        Status status = await_write();
+        if (first.ok() && !status.ok()) first = std::move(status);
+    }
+    return first;
 }
 
 }  // namespace gad::core::ssh

@@ -8,9 +8,11 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -58,7 +60,7 @@ using SftpAttributes = std::unique_ptr<sftp_attributes_struct, SftpAttributesFre
 using SftpDir = std::unique_ptr<sftp_dir_struct, SftpDirClose>;
 
 class SshSession {
-public:
+  public:
     // Connects, checks the host key against the known hosts file and authenticates (agent if
     // SSH_AUTH_SOCK is set, then the identity file(s), then the password), then starts SFTP.
     // Fails with Kind::unreachable when the host cannot be reached, Kind::error otherwise
@@ -99,15 +101,27 @@ public:
         bool ok() const noexcept { return code == SSH_FX_OK; }
     };
 
-    // Renames from to to, replacing to atomically, with posix-rename@openssh.com (which libssh
-    // 0.10 does not offer); requires has_extension("posix-rename@openssh.com", "1") and no
-    // other SFTP request in flight.
+    // Requests libssh 0.10 lacks, written to the SFTP channel directly. While any of them is in
+    // flight, no libssh SFTP call may be made on this session.
+
+    // Renames from to to, replacing to atomically, with posix-rename@openssh.com; requires
+    // has_extension("posix-rename@openssh.com", "1"). Waits for the answer.
     Status posix_rename(const std::string& from, const std::string& to);
 
-    // A Failure for a failed posix_rename(), like failure().
+    // Sends a write of data (at most max_request() bytes) at offset of file without waiting for
+    // its answer (libssh's sftp_write waits for each, one round trip per request).
+    Status send_write(sftp_file file, std::uint64_t offset, std::span<const std::byte> data);
+    // Writes sent and not answered yet.
+    std::size_t writes_in_flight() const noexcept { return pending_.size(); }
+    // Waits for the answer to the oldest write in flight.
+    Status await_write();
+    // Waits for every write in flight; the first failure among their answers.
+    Status await_writes();
+
+    // A Failure for a failed request of this class, like failure().
     Failure failure(std::string_view what, const Status& status) const;
 
-private:
+  private:
     SshSession(Endpoint endpoint, ssh_session ssh);
 
     Endpoint endpoint_;
@@ -115,7 +129,16 @@ private:
     sftp_session sftp_ = nullptr;
     std::size_t max_request_ = 32768;
     int io_timeout_ms_ = 120000;
-    bool broken_ = false;  // a raw request left the channel in an unknown state
+    bool broken_ = false;                // a raw request left the channel in an unknown state
+    std::deque<std::uint32_t> pending_;  // ids of raw writes in flight, oldest first
+    // Raw request ids: far above the ids libssh's own counter (from 1) reaches.
+    std::uint32_t next_id_ = 0x80000000u;
+
+    Status send_packet(std::uint8_t type, std::uint32_t id, std::string_view head,
+                       std::span<const std::byte> tail);
+    Status read_status(std::uint32_t id);
+    Status lost(std::string why);
+    std::uint32_t take_id();
 };
 
 }  // namespace gad::core::ssh

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "core/filestore/local_filestore.h"
+#include "core/filestore/sftp_filestore.h"
 #include "core/key.h"
 
 namespace gad::bridge {
@@ -30,6 +31,45 @@ std::string DoltRemote::database_password(protocol::Annex& annex, const RemoteCo
     return annex.get_creds(kDatabaseCreds).password;
 }
 
+fs::path DoltRemote::repository_root(protocol::Annex& annex, const RemoteConfig& config,
+                                     std::string_view uuid) {
+    if (!config.directory.empty()) return config.directory;
+    return fs::absolute(annex.get_git_dir()) / "annex" / "git-annex-dolt" / std::string(uuid);
+}
+
+core::ssh::ConnectOptions DoltRemote::ssh_options(protocol::Annex& annex,
+                                                  const RemoteConfig& config) {
+    core::ssh::ConnectOptions options;
+    options.identity_file = config.identity_file;
+    options.known_hosts = config.known_hosts;
+    if (const char* password = std::getenv(kSftpPasswordVariable); password != nullptr) {
+        options.password = password;
+    } else if (auto creds = annex.get_creds(kSftpCreds); !creds.password.empty()) {
+        options.password = creds.password;
+    }
+    return options;
+}
+
+core::Result<std::unique_ptr<core::filestore::Filestore>> DoltRemote::open_filestore(
+    protocol::Annex& annex, const RemoteConfig& config,
+    const core::dolt::AnnexRepository& repository) {
+    std::unique_ptr<core::filestore::Filestore> filestore;
+    if (config.filestore) {
+        auto sftp = core::filestore::SftpFilestore::open(*config.filestore, ssh_options(annex, config));
+        if (!sftp) return std::unexpected(sftp.error());
+        filestore = std::move(*sftp);
+    } else {
+        auto local = core::filestore::LocalFilestore::open(repository.filestore_root(),
+                                                           repository.state_dir() / "tmp");
+        if (!local) return std::unexpected(local.error());
+        filestore = std::move(*local);
+    }
+    if (auto restored = filestore->restore_abandoned(); !restored) {
+        return std::unexpected(restored.error());
+    }
+    return filestore;
+}
+
 DoltRemote::Prepared* DoltRemote::prepared() {
     std::lock_guard lock(mutex_);
     return prepared_.get();
@@ -39,8 +79,32 @@ protocol::InitRemoteReply DoltRemote::init_remote(protocol::Annex& annex) {
     auto config = read_config(annex);
     if (!config) return protocol::InitRemoteFailure{config.error().message};
     const std::string uuid = annex.get_uuid();
-    auto repository = core::dolt::AnnexRepository::init(config->directory, uuid, !config->database);
-    if (!repository) return protocol::InitRemoteFailure{"directory=: " + repository.error().message};
+    std::string filestore_json(core::dolt::AnnexRepository::kAnnexFsFilestore);
+    if (config->filestore) {
+        // Check the host, its key and the login now, and create the filestore directory.
+        core::ssh::ConnectOptions options = ssh_options(annex, *config);
+        if (const char* password = std::getenv(kSftpPasswordVariable); password != nullptr) {
+            annex.set_creds(kSftpCreds, config->filestore->user, password);
+        }
+        if (auto created = core::filestore::SftpFilestore::create_root(*config->filestore, options);
+            !created) {
+            return protocol::InitRemoteFailure{"filestore=: " + created.error().message};
+        }
+        const core::filestore::SftpUrl& url = *config->filestore;
+        filestore_json = fmt::format(
+            R"({{"type": "sftp", "connection": {{"user": {}, "hostname": {}, "port": {}{}, "path": {}}}}})",
+            core::dolt::json_string(url.user), core::dolt::json_string(url.host), url.port,
+            config->identity_file
+                ? ", \"client_key\": " + core::dolt::json_string(config->identity_file->string())
+                : std::string(),
+            core::dolt::json_string(url.path));
+    }
+    auto repository = core::dolt::AnnexRepository::init(repository_root(annex, *config, uuid), uuid,
+                                                        !config->database, filestore_json);
+    if (!repository) {
+        return protocol::InitRemoteFailure{
+            (config->directory.empty() ? "" : "directory=: ") + repository.error().message};
+    }
     // A failed initremote must not leave the directory claimed by this attempt's UUID: git-annex
     // picks a new one when the user tries again.
     auto failure = [&](std::string message) {
@@ -79,20 +143,17 @@ protocol::PrepareReply DoltRemote::prepare(protocol::Annex& annex) {
     if (!config) return protocol::PrepareFailure{config.error().message};
     state->config = std::move(*config);
     state->uuid = annex.get_uuid();
-    auto repository = core::dolt::AnnexRepository::open(state->config.directory);
+    const fs::path root = repository_root(annex, state->config, state->uuid);
+    auto repository = core::dolt::AnnexRepository::open(root);
     if (!repository) return protocol::PrepareFailure{repository.error().message};
     if (repository->uuid() != state->uuid) {
         return protocol::PrepareFailure{fmt::format(
-            "{} belongs to repository {}, not to this remote ({})",
-            state->config.directory.string(), repository->uuid(), state->uuid)};
+            "{} belongs to repository {}, not to this remote ({})", root.string(),
+            repository->uuid(), state->uuid)};
     }
-    auto filestore = core::filestore::LocalFilestore::open(repository->filestore_root(),
-                                                           repository->state_dir() / "tmp");
+    auto filestore = open_filestore(annex, state->config, *repository);
     if (!filestore) return protocol::PrepareFailure{filestore.error().message};
     state->filestore = std::move(*filestore);
-    if (auto restored = state->filestore->restore_abandoned(); !restored) {
-        return protocol::PrepareFailure{restored.error().message};
-    }
     auto database = core::location::open_location_database(
         *repository, state->config.database, database_password(annex, state->config),
         state->config.server_idle);
@@ -182,12 +243,17 @@ protocol::ListConfigsReply DoltRemote::list_configs(protocol::Annex&) {
     return config_descriptions();
 }
 
-protocol::GetCostReply DoltRemote::get_cost(protocol::Annex&) {
-    return protocol::Cost{100};  // git-annex's cheapRemoteCost, as for its directory remote
+// git-annex's costs (Config/Cost.hs): cheapRemoteCost for a local directory, as its directory
+// remote; expensiveRemoteCost for another host, as its rsync and ssh remotes.
+protocol::GetCostReply DoltRemote::get_cost(protocol::Annex& annex) {
+    auto config = read_config(annex);
+    return protocol::Cost{config && config->filestore ? 200 : 100};
 }
 
-protocol::GetAvailabilityReply DoltRemote::get_availability(protocol::Annex&) {
-    return protocol::Availability{protocol::AvailabilityKind::local};
+protocol::GetAvailabilityReply DoltRemote::get_availability(protocol::Annex& annex) {
+    auto config = read_config(annex);
+    return protocol::Availability{config && config->filestore ? protocol::AvailabilityKind::global
+                                                              : protocol::AvailabilityKind::local};
 }
 
 protocol::WhereIsReply DoltRemote::where_is(protocol::Annex&, const protocol::WhereIs& request) {
@@ -201,7 +267,9 @@ protocol::GetInfoReply DoltRemote::get_info(protocol::Annex&) {
     Prepared* state = prepared();
     if (state == nullptr) return protocol::UnsupportedRequest{};
     return std::vector<protocol::InfoItem>{
-        {"dolt-annex repository", state->config.directory.string()},
+        {"dolt-annex repository", state->repository->root().string()},
+        {"filestore", state->config.filestore ? state->config.filestore->to_string()
+                                              : state->repository->filestore_root().string()},
         {"locations", state->database.description},
     };
 }

@@ -9,6 +9,7 @@
 #include "bridge/remote_config.h"
 #include "core/dolt/annex_repository.h"
 #include "core/filestore/filestore.h"
+#include "core/ssh/ssh_session.h"
 #include "core/location/database.h"
 #include "core/location/location_writer.h"
 #include "protocol/handler.h"
@@ -49,6 +50,15 @@ private:
 
     // The password for config's database: the environment variable, else stored creds.
     static std::string database_password(protocol::Annex& annex, const RemoteConfig& config);
+    // Where the dolt-annex repository is: directory=, else a private one under the git directory.
+    static std::filesystem::path repository_root(protocol::Annex& annex, const RemoteConfig& config,
+                                                 std::string_view uuid);
+    // How to reach filestore= (keys, known hosts, and a password from creds if one was given).
+    static core::ssh::ConnectOptions ssh_options(protocol::Annex& annex, const RemoteConfig& config);
+    // Opens the filestore config names, and restores objects dead processes left hidden.
+    static core::Result<std::unique_ptr<core::filestore::Filestore>> open_filestore(
+        protocol::Annex& annex, const RemoteConfig& config,
+        const core::dolt::AnnexRepository& repository);
     // The state, or nullptr before a successful PREPARE.
     Prepared* prepared();
 

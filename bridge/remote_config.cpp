@@ -23,6 +23,10 @@ core::Result<std::uint64_t> read_number(protocol::Annex& annex, std::string_view
 std::vector<protocol::Config> config_descriptions() {
     return {
         {"directory", "the dolt-annex repository to store objects in (created if missing)"},
+        {"filestore",
+         "sftp://USER@HOST[:PORT]/PATH: keep objects on that host instead of in directory="},
+        {"identityfile", "the SSH private key for filestore= (default: ssh-agent, ~/.ssh/id_*)"},
+        {"knownhosts", "the known_hosts file for filestore= (default: ~/.ssh/known_hosts)"},
         {"database",
          "mysql://USER@HOST[:PORT]/DB[?socket=PATH]: keep locations in this server instead of "
          "the repository's own Dolt database (password: GIT_ANNEX_DOLT_PASSWORD at initremote)"},
@@ -34,11 +38,24 @@ std::vector<protocol::Config> config_descriptions() {
 
 core::Result<RemoteConfig> read_config(protocol::Annex& annex) {
     RemoteConfig config;
-    const std::string directory = annex.get_config("directory");
-    if (directory.empty()) {
-        return core::fail("directory= is required: the dolt-annex repository to store objects in");
+    if (std::string filestore = annex.get_config("filestore"); !filestore.empty()) {
+        auto url = core::filestore::SftpUrl::parse(filestore);
+        if (!url) return core::fail("filestore=: {}", url.error().message);
+        config.filestore = std::move(*url);
     }
-    config.directory = std::filesystem::absolute(directory).lexically_normal();
+    const std::string directory = annex.get_config("directory");
+    if (directory.empty() && !config.filestore) {
+        return core::fail(
+            "directory= is required (the dolt-annex repository to store objects in), "
+            "or filestore=sftp://USER@HOST/PATH");
+    }
+    if (!directory.empty()) config.directory = std::filesystem::absolute(directory).lexically_normal();
+    if (std::string file = annex.get_config("identityfile"); !file.empty()) {
+        config.identity_file = std::filesystem::absolute(file);
+    }
+    if (std::string file = annex.get_config("knownhosts"); !file.empty()) {
+        config.known_hosts = std::filesystem::absolute(file);
+    }
     if (std::string database = annex.get_config("database"); !database.empty()) {
         auto url = core::sql::DatabaseUrl::parse(database);
         if (!url) return core::fail("database=: {}", url.error().message);

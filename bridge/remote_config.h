@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/failure.h"
+#include "core/filestore/sftp_url.h"
 #include "core/sql/database_url.h"
 #include "protocol/annex.h"
 #include "protocol/messages.h"
@@ -15,7 +16,12 @@
 namespace gad::bridge {
 
 struct RemoteConfig {
-    std::filesystem::path directory;             // directory=: the dolt-annex repository
+    // directory=: the dolt-annex repository; empty with filestore=, whose repository (for the
+    // location database) then lives under the git directory.
+    std::filesystem::path directory;
+    std::optional<core::filestore::SftpUrl> filestore;    // filestore=sftp://...
+    std::optional<std::filesystem::path> identity_file;  // identityfile=
+    std::optional<std::filesystem::path> known_hosts;    // knownhosts=
     std::optional<core::sql::DatabaseUrl> database;  // database=: an existing server instead of dolt/
     std::string name;                            // name=: the remote's name, as its description
     std::chrono::milliseconds server_idle{std::chrono::seconds(30)};  // serveridle= (seconds)
@@ -34,5 +40,9 @@ inline constexpr std::string_view kDatabaseCreds = "databasecreds";
 
 // The environment variable a user sets at initremote to give the database password.
 inline constexpr const char* kPasswordVariable = "GIT_ANNEX_DOLT_PASSWORD";
+
+// The creds setting and environment variable for an SFTP password (keys are preferred).
+inline constexpr std::string_view kSftpCreds = "sftpcreds";
+inline constexpr const char* kSftpPasswordVariable = "GIT_ANNEX_DOLT_SFTP_PASSWORD";
 
 }  // namespace gad::bridge

@@ -64,8 +64,26 @@ bool is_uuid(std::string_view text) {
     return true;
 }
 
+std::string json_string(std::string_view text) {
+    std::string quoted = "\"";
+    for (char c : text) {
+        switch (c) {
+            case '"': quoted += "\\\""; break;
+            case '\\': quoted += "\\\\"; break;
+            case '\n': quoted += "\\n"; break;
+            default:
+                if (static_cast<unsigned char>(c) < 0x20) {
+                    quoted += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
+                } else {
+                    quoted += c;
+                }
+        }
+    }
+    return quoted + "\"";
+}
+
 Result<AnnexRepository> AnnexRepository::init(const fs::path& root, std::string_view uuid,
-                                              bool with_dolt) {
+                                              bool with_dolt, std::string_view filestore) {
     if (!is_uuid(uuid)) return fail("'{}' is not a UUID", uuid);
     std::error_code ec;
     fs::create_directories(root / "repos", ec);
@@ -108,10 +126,10 @@ Result<AnnexRepository> AnnexRepository::init(const fs::path& root, std::string_
             repo_file, fmt::format("{{\n"
                                    "    \"name\": \"{}\",\n"
                                    "    \"uuid\": \"{}\",\n"
-                                   "    \"filestore\": {{\"type\": \"annexfs\", \"root\": \"./annex\"}},\n"
+                                   "    \"filestore\": {},\n"
                                    "    \"key_format\": \"Sha256e\"\n"
                                    "}}\n",
-                                   kLocalRepo, uuid));
+                                   kLocalRepo, uuid, filestore));
         if (!written) return std::unexpected(written.error());
         repository.newly_claimed_ = true;
     }

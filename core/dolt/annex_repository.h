@@ -17,8 +17,14 @@ public:
     // (idempotent). with_dolt also runs `dolt init` in dolt/ when it has no database.
     // repos/__local__.repo, which claims root for uuid, is written last. Fails when root already
     // belongs to another UUID, or cannot be written.
+    // filestore is the JSON of the repository's filestore (default: AnnexFS in ./annex).
     static Result<AnnexRepository> init(const std::filesystem::path& root, std::string_view uuid,
-                                        bool with_dolt);
+                                        bool with_dolt,
+                                        std::string_view filestore = kAnnexFsFilestore);
+
+    // The filestore of a repository whose objects are in its own annex/ folder.
+    static constexpr std::string_view kAnnexFsFilestore =
+        R"({"type": "annexfs", "root": "./annex"})";
 
     // Undoes the claim of a repository that init() newly made, when the set-up it was part of
     // failed, so that a retry with another UUID may use root; everything else is kept.
@@ -46,6 +52,9 @@ private:
     std::string uuid_;
     bool newly_claimed_ = false;
 };
+
+// text as a JSON string literal, with quotes and escapes.
+std::string json_string(std::string_view text);
 
 // True for a UUID in the form git-annex and dolt-annex write: 36 characters, lowercase hex digits
 // in groups 8-4-4-4-12 separated by '-'.

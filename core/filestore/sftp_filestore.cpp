@@ -194,6 +194,15 @@ Result<std::unique_ptr<SftpFilestore>> SftpFilestore::open(const SftpUrl& url,
     return store;
 }
 
+Result<void> SftpFilestore::create_root(const SftpUrl& url, const ssh::ConnectOptions& options) {
+    auto session = SshSession::connect(url.endpoint(), options);
+    if (!session) return std::unexpected(session.error());
+    // Absolute paths are made from "/", paths relative to the login directory from ".".
+    const bool absolute = url.path.starts_with('/');
+    return make_directories(**session, absolute ? "" : ".",
+                            std::string_view(url.path).substr(absolute ? 1 : 0));
+}
+
 template <typename T, typename Op>
 Result<T> SftpFilestore::with_session(Op&& op) {
     std::lock_guard lock(mutex_);

@@ -30,6 +30,10 @@ class SftpFilestore final : public Filestore {
     static Result<std::unique_ptr<SftpFilestore>> open(const SftpUrl& url,
                                                        const ssh::ConnectOptions& options);
 
+    // Connects like open() and creates url's directory, with any missing parents, on the server
+    // (for initremote). Fails naming the cause.
+    static Result<void> create_root(const SftpUrl& url, const ssh::ConnectOptions& options);
+
     Result<void> put(const Key& key, const std::filesystem::path& source,
                      const Progress& progress) override;
     Result<void> get(const Key& key, const std::filesystem::path& destination,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # git annex testremote against the built remote.
-# Usage: testremote.sh dolt|mariadb|encrypted debian|newest
+# Usage: testremote.sh dolt|mariadb|encrypted|sftp debian|newest
 source "$(dirname "$0")/../lib/lib.sh"
 config=$1 flavour=$2
 use_git_annex "$flavour"
@@ -17,6 +17,11 @@ case "$config" in
         mariadb --socket="$socket" -e 'CREATE DATABASE locations'
         params=(encryption=none "directory=$TEST_TMP/store"
                 "database=mysql://root@localhost/locations?socket=$socket") ;;
+    sftp)
+        [ -x /usr/sbin/sshd ] || { echo "SKIPPED: sshd is not installed"; exit 77; }
+        start_sshd sshd
+        params=(encryption=none "filestore=sftp://$(id -un)@127.0.0.1:$SSHD_PORT$TEST_TMP/sftp-store"
+                "identityfile=$SSHD_KEY" "knownhosts=$SSHD_KNOWN_HOSTS") ;;
     *) fail "unknown config $config" ;;
 esac
 git annex initremote dr type=external externaltype=dolt serveridle=2 "${params[@]}"
@@ -25,12 +30,15 @@ grep -q 'tests passed' "$TEST_TMP/testremote.log" || { tail -n 60 "$TEST_TMP/tes
 
 # The remote recorded what it did: the location table saw stores and removals of this remote.
 uuid=$(git config remote.dr.annex-uuid)
+store="$TEST_TMP/store"
+# With filestore= and no directory=, the location database is private, under the git directory.
+[ "$config" = sftp ] && store="$TEST_TMP/repo/.git/annex/git-annex-dolt/$uuid"
 if [ "$config" = mariadb ]; then
     rows=$(sql "$socket" locations "SELECT COUNT(*) FROM locations WHERE uuid='$uuid' AND status='0'")
 else
     sleep 1
-    rows=$(sql_dolt_repo "$TEST_TMP/store" "SELECT COUNT(*) FROM locations WHERE uuid='$uuid' AND status='0'")
-    commits=$(cd "$TEST_TMP/store/dolt" && dolt log --oneline | grep -c "git-annex-remote-dolt $uuid" || true)
+    rows=$(sql_dolt_repo "$store" "SELECT COUNT(*) FROM locations WHERE uuid='$uuid' AND status='0'")
+    commits=$(sql_dolt_repo "$store" "SELECT COUNT(*) FROM dolt_log WHERE message LIKE 'git-annex-remote-dolt $uuid%'")
     [ "$commits" -ge 1 ] || fail "no Dolt commit of the remote's location changes"
 fi
 [ "$rows" -ge 1 ] || fail "no removal recorded in the location table"

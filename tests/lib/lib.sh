@@ -100,3 +100,38 @@ sql_dolt_repo() {
         (cd "$1/dolt" && dolt sql -r csv -q "$2" | tail -n +2 | tr ',' '\t')
     fi
 }
+
+# start_sshd NAME: a private sshd on a free 127.0.0.1 port with a generated host key and client
+# key. Sets SSHD_PORT, SSHD_KEY (client private key), SSHD_KNOWN_HOSTS (a known_hosts file that
+# has the host key) and SSHD_DIR. Call it directly, not in $( ), so the variables stay set.
+start_sshd() {
+    SSHD_DIR="$TEST_TMP/$1"
+    mkdir -p "$SSHD_DIR" /run/sshd 2>/dev/null || mkdir -p "$SSHD_DIR"
+    ssh-keygen -q -t ed25519 -N '' -f "$SSHD_DIR/host_key"
+    ssh-keygen -q -t ed25519 -N '' -f "$SSHD_DIR/client_key"
+    cp "$SSHD_DIR/client_key.pub" "$SSHD_DIR/authorized_keys"
+    SSHD_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    cat >"$SSHD_DIR/sshd_config" <<CONFIG
+Port $SSHD_PORT
+ListenAddress 127.0.0.1
+HostKey $SSHD_DIR/host_key
+AuthorizedKeysFile $SSHD_DIR/authorized_keys
+PidFile $SSHD_DIR/sshd.pid
+StrictModes no
+UsePAM no
+PermitRootLogin yes
+PasswordAuthentication no
+Subsystem sftp internal-sftp
+CONFIG
+    /usr/sbin/sshd -D -e -f "$SSHD_DIR/sshd_config" 2>"$SSHD_DIR/sshd.log" &
+    _cleanup_pids+=($!)
+    echo "[127.0.0.1]:$SSHD_PORT $(cut -d' ' -f1,2 "$SSHD_DIR/host_key.pub")" >"$SSHD_DIR/known_hosts"
+    SSHD_KEY="$SSHD_DIR/client_key"
+    SSHD_KNOWN_HOSTS="$SSHD_DIR/known_hosts"
+    for _ in $(seq 100); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$SSHD_PORT") 2>/dev/null && return 0
+        sleep 0.1
+    done
+    cat "$SSHD_DIR/sshd.log" >&2
+    fail "sshd did not start"
+}

@@ -84,7 +84,7 @@ mkdir -p "$BENCH_TMP/bin" "$BENCH_TMP/logs"
 cp "$remote_program" "$BENCH_TMP/bin/git-annex-remote-dolt"
 export PATH="$BENCH_TMP/bin:$PATH"
 
-RESULTS="$BENCH_TMP/results.tsv"  # workload op J remote rep seconds
+RESULTS="$BENCH_TMP/results.tsv"  # workload op J remote rep seconds [server-cpu-seconds]
 EXTRA="$BENCH_TMP/extra.tsv"      # one-time costs, memory, server restarts
 : >"$RESULTS"
 : >"$EXTRA"
@@ -109,16 +109,35 @@ run_logged() {
 
 # timed WORKLOAD OP J REMOTE REP CMD...: runs CMD in the current directory and records its time.
 # `sync` first (untimed), so no command pays for the previous one's dirty pages.
+# For our remote it also records the CPU time its dolt sql-server spent meanwhile.
 timed() {
     local workload=$1 op=$2 j=$3 remote=$4 rep=$5; shift 5
+    local state="$BENCH_TMP/$workload-$remote-store/.git-annex-dolt/server.state"
+    local start end seconds cpu0="" cpu1="" server_cpu=""
+    [ "$remote" = dolt ] && cpu0=$(server_cpu "$state")
     sync
-    local start end seconds
     start=$(now)
     run_logged "$BENCH_TMP/logs/$workload-$op-J$j-$remote-$rep.log" "$@"
     end=$(now)
     seconds=$(elapsed "$start" "$end")
-    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$workload" "$op" "$j" "$remote" "$rep" "$seconds" >>"$RESULTS"
-    printf '  %-6s %-10s J%-2s %-10s rep %s: %8.3f s\n' "$workload" "$op" "$j" "$remote" "$rep" "$seconds"
+    if [ "$remote" = dolt ]; then
+        cpu1=$(server_cpu "$state")
+        if [ -n "$cpu0" ] && [ -n "$cpu1" ]; then server_cpu=$(elapsed "$cpu0" "$cpu1"); fi
+    fi
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$workload" "$op" "$j" "$remote" "$rep" "$seconds" \
+        "$server_cpu" >>"$RESULTS"
+    printf '  %-6s %-10s J%-2s %-10s rep %s: %8.3f s%s\n' "$workload" "$op" "$j" "$remote" "$rep" \
+        "$seconds" "${server_cpu:+ (dolt sql-server CPU $server_cpu s)}"
+}
+
+# server_cpu STATE_FILE: user+system CPU seconds the dolt sql-server has used, or nothing.
+server_cpu() {
+    python3 - "$1" <<'EOF' 2>/dev/null || true
+import os, sys
+server = open(sys.argv[1]).read().split()[2]
+fields = open(f"/proc/{server}/stat").read().rsplit(")", 1)[1].split()
+print(f"{(int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK'):.2f}")
+EOF
 }
 
 # ---- Peak memory: samples VmHWM (the process's own peak RSS so far) of our remote processes
@@ -315,7 +334,7 @@ workload() {
 bench_start=$(now)
 echo "git-annex-remote-dolt benchmark: $(date -u '+%Y-%m-%d %H:%M:%S UTC'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "git-annex: $(command -v git-annex) $(git annex version --raw 2>/dev/null || git annex version | head -n 1 | sed 's/.*: //')"
-echo "remote:    $remote_program (run from a private copy)"
+echo "remote:    $remote_program, built $(date -u -r "$remote_program" '+%Y-%m-%d %H:%M:%S UTC'), source $(git -C "$SOURCE_DIR" describe --always --dirty 2>/dev/null || echo '?') (run from a private copy)"
 echo "dolt:      $(command -v dolt), $(dolt version 2>/dev/null | head -n 1)"
 echo "SMALL: $small_files x $small_kib KiB, $small_reps repetition(s); LARGE: $large_files x $large_mib MiB, $large_reps repetition(s); in $BENCH_TMP"
 
@@ -334,7 +353,7 @@ if [ "$testremote" = 1 ]; then
         run_logged "$BENCH_TMP/logs/testremote-$remote.log" git annex testremote R
         end=$(now)
         seconds=$(elapsed "$start" "$end")
-        printf 'TESTREMOTE\ttestremote\t1\t%s\t1\t%s\n' "$remote" "$seconds" >>"$RESULTS"
+        printf 'TESTREMOTE\ttestremote\t1\t%s\t1\t%s\t\n' "$remote" "$seconds" >>"$RESULTS"
         passed=$(grep -Eo 'All [0-9]+ tests passed' "$BENCH_TMP/logs/testremote-$remote.log" | tail -n 1 || true)
         printf '  testremote %-10s %8.3f s (%s)\n' "$remote" "$seconds" "${passed:-see log}"
     done
@@ -349,9 +368,12 @@ python3 - "$RESULTS" "$EXTRA" <<'EOF'
 import collections, sys
 results, extra = sys.argv[1], sys.argv[2]
 times = collections.defaultdict(dict)  # (workload, op, j, remote) -> {rep: seconds}
+server_cpu = collections.defaultdict(list)  # (workload, op, j) -> dolt sql-server CPU seconds
 for line in open(results):
-    workload, op, j, remote, rep, seconds = line.rstrip("\n").split("\t")
+    workload, op, j, remote, rep, seconds, cpu = line.rstrip("\n").split("\t")
     times[(workload, op, int(j), remote)][int(rep)] = float(seconds)
+    if cpu:
+        server_cpu[(workload, op, int(j))].append(float(cpu))
 
 TARGET = {"SMALL": 1.20, "LARGE": 1.05, "TESTREMOTE": 2.0}
 OPS = [("copy", "copy --to R"), ("fsck-fast", "fsck --from R --fast"),
@@ -363,9 +385,10 @@ for workload in ("SMALL", "LARGE"):
         continue
     reps = max(len(times[k]) for k in keys)
     stat = f"best of {reps}" if reps > 1 else "one run"
-    print(f"\n{workload}: seconds, {stat}; ratio = dolt/directory of those; "
-          f"per-rep = range of the ratios of single repetitions")
-    print(f"{'op':<22} {'J':>2} {'directory':>10} {'dolt':>9} {'ratio':>7} {'per-rep':>11} {'target':>7}  result")
+    print(f"\n{workload}: seconds, {stat}; ratio = dolt/directory of those; per-rep = range of "
+          f"the ratios of single repetitions;\nserver CPU = mean CPU seconds the dolt sql-server "
+          f"used during the dolt command")
+    print(f"{'op':<22} {'J':>2} {'directory':>10} {'dolt':>9} {'ratio':>7} {'per-rep':>11} {'target':>7}  result  server CPU")
     misses, worst = 0, (0.0, "")
     for op, label in OPS:
         for j in (1, 4):
@@ -382,7 +405,9 @@ for workload in ("SMALL", "LARGE"):
             misses += result == "MISS"
             if ratio > worst[0]:
                 worst = (ratio, f"{label} J{j}")
-            print(f"{label:<22} {j:>2} {db:>10.3f} {ob:>9.3f} {ratio:>6.2f}x {span:>11} {limit:>6.2f}x  {result}")
+            cpu = server_cpu.get((workload, op, j))
+            cpu_text = f"{sum(cpu) / len(cpu):8.2f} s" if cpu else "         -"
+            print(f"{label:<22} {j:>2} {db:>10.3f} {ob:>9.3f} {ratio:>6.2f}x {span:>11} {limit:>6.2f}x  {result}  {cpu_text}")
     summary.append(f"{workload} {len(OPS) * 2 - misses}/{len(OPS) * 2} PASS "
                    f"(target {TARGET[workload]:.2f}x, worst {worst[0]:.2f}x: {worst[1]})")
 

@@ -41,7 +41,7 @@ expect_eq "$status" 1 "exit status after TRANSFER SEND"
 
 # ---- Configuration errors at INITREMOTE: nothing is created -------------------------------
 out=$(remote INITREMOTE)
-expect_eq "$out" 'INITREMOTE-FAILURE directory= is required: the dolt-annex repository to store objects in' \
+expect_eq "$out" 'INITREMOTE-FAILURE directory= is required (the dolt-annex repository to store objects in), or filestore=sftp://USER@HOST/PATH' \
     "INITREMOTE without directory="
 out=$(remote --config "directory=$store" --config 'database=mysql://root:secret@localhost/x' INITREMOTE)
 expect_eq "$out" 'INITREMOTE-FAILURE database=: the database URL contains a password; leave it out and give it through the GIT_ANNEX_DOLT_PASSWORD environment variable at initremote instead' \

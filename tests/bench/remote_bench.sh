@@ -269,10 +269,13 @@ setup_workload() {
                 git annex initremote R type=directory encryption=none "directory=$store"
             end=$(now)
         else
+            # serveridle: longer than any gap between two of its timed commands. 60 s is not:
+            # between two dolt commands there can be a directory command and two untimed local
+            # drops, which took over 60 s on a loaded 2-core machine (the server then restarted).
             start=$(now)
             run_logged "$BENCH_TMP/logs/$name-$remote-initremote.log" \
                 git annex initremote R type=external externaltype=dolt encryption=none \
-                "directory=$store" serveridle=60
+                "directory=$store" serveridle=600
             end=$(now)
             printf 'server\t%s\t%s\n' "$name" \
                 "$(server_start_seconds "$store/.git-annex-dolt/server.state")" >>"$EXTRA"

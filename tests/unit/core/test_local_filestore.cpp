@@ -9,20 +9,14 @@
 #include <sstream>
 
 #include "test_servers.h"
+#include "test_tools.h"
 
 namespace gad::core::filestore {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string sha256_hex(const std::string& content) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned length = 0;
-    EVP_Digest(content.data(), content.size(), digest, &length, EVP_sha256(), nullptr);
-    std::string hex;
-    for (unsigned i = 0; i < length; ++i) hex += fmt::format("{:02x}", digest[i]);
-    return hex;
-}
+using test::sha256_hex;
 
 std::string read(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);

@@ -15,6 +15,7 @@
 
 #include "core/filestore/sftp_filestore.h"
 #include "test_servers.h"
+#include "test_tools.h"
 #include "test_sshd.h"
 
 namespace gad::core::filestore {
@@ -22,14 +23,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string sha256_hex(std::string_view content) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned length = 0;
-    EVP_Digest(content.data(), content.size(), digest, &length, EVP_sha256(), nullptr);
-    std::string hex;
-    for (unsigned i = 0; i < length; ++i) hex += fmt::format("{:02x}", digest[i]);
-    return hex;
-}
+using test::sha256_hex;
 
 // "SHA256:<base64>" of a public key given as "type base64-blob", as ssh-keygen -l shows it.
 std::string fingerprint(const std::string& public_key) {

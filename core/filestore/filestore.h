@@ -57,8 +57,8 @@ public:
     // (then the hidden one is deleted).
     virtual Result<void> restore(const Hidden& hidden) = 0;
 
-    // Restores the objects hidden by processes that died before purging or restoring them;
-    // returns how many were restored.
+    // Restores the objects hidden by processes that died before purging or restoring them, and
+    // deletes the partial uploads such processes left; returns how many objects were restored.
     virtual Result<std::size_t> restore_abandoned() = 0;
 
     // Where a user can find the object (a path or URL), for git annex whereis.

@@ -204,12 +204,20 @@ Result<void> LocalFilestore::restore(const Hidden& hidden) {
 Result<std::size_t> LocalFilestore::restore_abandoned() {
     std::size_t restored = 0;
     std::error_code ec;
+    // A live process other than this one still owns its partial uploads and hidden objects.
+    auto owner_alive = [](pid_t pid) {
+        return pid != ::getpid() && pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM);
+    };
     for (const auto& owner : fs::directory_iterator(temporary_, ec)) {
         const std::string name = owner.path().filename().string();
+        if (name.starts_with("put-")) {  // put-<pid>-<n>: an upload its process never finished
+            if (!owner_alive(static_cast<pid_t>(std::atoll(name.c_str() + 4)))) {
+                fs::remove(owner.path(), ec);
+            }
+            continue;
+        }
         if (!name.starts_with("hidden-")) continue;
-        const pid_t pid = static_cast<pid_t>(std::atoll(name.c_str() + 7));
-        // A live process other than this one is still deciding about its hidden objects.
-        if (pid != ::getpid() && pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM)) continue;
+        if (owner_alive(static_cast<pid_t>(std::atoll(name.c_str() + 7)))) continue;
         for (const auto& slot : fs::directory_iterator(owner.path(), ec)) {
             for (const auto& object : fs::directory_iterator(slot.path(), ec)) {
                 auto key = Key::parse(object.path().filename().string());

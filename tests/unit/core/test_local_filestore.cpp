@@ -129,7 +129,7 @@ TEST_F(LocalFilestoreTest, RestoreNeverReplacesANewerObject) {
     EXPECT_TRUE(tmp_is_empty());  // the hidden copy went away
 }
 
-TEST_F(LocalFilestoreTest, RestoresObjectsHiddenByADeadProcess) {
+TEST_F(LocalFilestoreTest, RestoresObjectsAndDropsUploadsOfADeadProcess) {
     const std::string content = "abandoned";
     const Key key = key_for(content);
     ASSERT_TRUE(store_->put(key, write("src", content), nullptr));
@@ -144,8 +144,13 @@ TEST_F(LocalFilestoreTest, RestoresObjectsHiddenByADeadProcess) {
     const fs::path alive = dir_.path() / "tmp" / fmt::format("hidden-{}", ::getppid()) / "0";
     fs::create_directories(alive);
     std::ofstream(alive / "WORM--x") << "x";
+    // Partial uploads: the dead process's goes, the live one's stays.
+    std::ofstream(dir_.path() / "tmp" / fmt::format("put-{}-7", dead)) << "partial";
+    std::ofstream(dir_.path() / "tmp" / fmt::format("put-{}-8", ::getppid())) << "in progress";
     EXPECT_FALSE(store_->contains(key).value());
     EXPECT_EQ(store_->restore_abandoned().value(), 1u);
+    EXPECT_FALSE(fs::exists(dir_.path() / "tmp" / fmt::format("put-{}-7", dead)));
+    EXPECT_TRUE(fs::exists(dir_.path() / "tmp" / fmt::format("put-{}-8", ::getppid())));
     EXPECT_EQ(read(store_->object_path(key)), content);
     EXPECT_TRUE(fs::exists(alive / "WORM--x"));
     EXPECT_FALSE(fs::exists(slot));

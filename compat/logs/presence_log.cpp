@@ -1,0 +1,54 @@
+#include "compat/logs/presence_log.h"
+
+#include <algorithm>
+
+namespace gad::compat::logs {
+
+Parsed<PresenceEntry> parse_presence_log(std::string_view text) {
+    Parsed<PresenceEntry> result;
+    for (const Line& line : split_lines(text)) {
+        const std::size_t space = line.text.find(' ');
+        if (space == std::string_view::npos) {
+            result.errors.push_back(line_error(line, "presence line without status"));
+            continue;
+        }
+        const auto ts = parse_log_timestamp(line.text.substr(0, space));
+        if (!ts) {
+            result.errors.push_back(line_error(line, "bad timestamp"));
+            continue;
+        }
+        const std::string_view rest = line.text.substr(space + 1);
+        if (rest.size() < 2 || rest[1] != ' ') {
+            result.errors.push_back(line_error(line, "presence line without status and info"));
+            continue;
+        }
+        const char status = rest[0];
+        if (status != '1' && status != '0' && status != 'X') {
+            result.errors.push_back(line_error(line, "unknown presence status"));
+            continue;
+        }
+        result.entries.push_back(PresenceEntry{*ts, status, std::string(rest.substr(2))});
+    }
+    return result;
+}
+
+std::vector<PresenceEntry> compact_presence(std::vector<PresenceEntry> entries) {
+    auto kept = newest_per(std::move(entries), [](const PresenceEntry& e) { return e.info; });
+    std::ranges::sort(kept, {}, &PresenceEntry::info);
+    return kept;
+}
+
+std::string format_presence_log(const std::vector<PresenceEntry>& entries) {
+    std::string out;
+    for (const auto& e : entries) {
+        out += e.ts.to_log();
+        out += ' ';
+        out += e.status;
+        out += ' ';
+        out += e.info;
+        out += '\n';
+    }
+    return out;
+}
+
+}  // namespace gad::compat::logs

@@ -58,11 +58,10 @@ Failure stmt_failure(MYSQL_STMT* stmt, std::string_view what) {
                    one_line(fmt::format("{}: {} (error {})", what, message, error))};
 }
 
-// Reads all result rows of an executed statement into Rows.
-Result<Rows> fetch_all(MYSQL_STMT* stmt, std::string_view sql) {
-    Rows rows;
+// Reads the result rows of an executed statement one at a time (unbuffered), passing each to visit.
+Result<void> fetch_each(MYSQL_STMT* stmt, std::string_view sql, const RowVisitor& visit) {
     MYSQL_RES* meta = mysql_stmt_result_metadata(stmt);
-    if (meta == nullptr) return rows;
+    if (meta == nullptr) return {};
     const unsigned columns = mysql_num_fields(meta);
     mysql_free_result(meta);
     std::vector<MYSQL_BIND> binds(columns);
@@ -80,12 +79,13 @@ Result<Rows> fetch_all(MYSQL_STMT* stmt, std::string_view sql) {
     if (mysql_stmt_bind_result(stmt, binds.data()) != 0) {
         return std::unexpected(stmt_failure(stmt, sql));
     }
+    Row row(columns);
     while (true) {
         int status = mysql_stmt_fetch(stmt);
         if (status == MYSQL_NO_DATA) break;
         if (status == 1) return std::unexpected(stmt_failure(stmt, sql));
-        Row row(columns);
         for (unsigned i = 0; i < columns; ++i) {
+            row[i].reset();
             if (nulls[i]) continue;
             if (lengths[i] <= buffers[i].size()) {
                 row[i].emplace(buffers[i].data(), lengths[i]);
@@ -102,9 +102,13 @@ Result<Rows> fetch_all(MYSQL_STMT* stmt, std::string_view sql) {
             }
             row[i] = std::move(value);
         }
-        rows.push_back(std::move(row));
+        if (auto done = visit(row); !done) {
+            while (mysql_stmt_fetch(stmt) == 0) {
+            }
+            return done;
+        }
     }
-    return rows;
+    return {};
 }
 
 }  // namespace
@@ -255,9 +259,25 @@ Result<Rows> Connection::query(std::string_view sql, const std::vector<Param>& p
     if (!statement) return std::unexpected(statement.error());
     auto stmt = bind_and_execute(**statement, sql, params);
     if (!stmt) return std::unexpected(stmt.error());
-    auto rows = fetch_all(*stmt, sql);
+    Rows rows;
+    auto fetched = fetch_each(*stmt, sql, [&rows](const Row& row) -> Result<void> {
+        rows.push_back(row);
+        return {};
+    });
     mysql_stmt_free_result(*stmt);
+    if (!fetched) return std::unexpected(fetched.error());
     return rows;
+}
+
+Result<void> Connection::for_each(std::string_view sql, const std::vector<Param>& params,
+                                  const RowVisitor& visit) {
+    auto statement = prepare(sql);
+    if (!statement) return std::unexpected(statement.error());
+    auto stmt = bind_and_execute(**statement, sql, params);
+    if (!stmt) return std::unexpected(stmt.error());
+    auto fetched = fetch_each(*stmt, sql, visit);
+    mysql_stmt_free_result(*stmt);
+    return fetched;
 }
 
 Result<std::uint64_t> Connection::run(std::string_view sql, const std::vector<Param>& params) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -23,6 +24,8 @@ namespace gad::core::sql {
 using Param = std::variant<std::nullptr_t, std::int64_t, std::string_view>;
 using Row = std::vector<std::optional<std::string>>;
 using Rows = std::vector<Row>;
+// Called for each row of a streamed result; a failure stops the stream and is returned.
+using RowVisitor = std::function<Result<void>(const Row&)>;
 
 class Statement;
 
@@ -44,6 +47,11 @@ public:
 
     // Runs a prepared statement (prepared once per connection and cached by its text) with params.
     Result<Rows> query(std::string_view sql, const std::vector<Param>& params);
+
+    // Like query(sql, params) but streams the rows to visit one at a time, in bounded memory; the
+    // connection runs nothing else until it returns.
+    Result<void> for_each(std::string_view sql, const std::vector<Param>& params,
+                          const RowVisitor& visit);
 
     // Like query(sql, params) but returns the number of affected rows.
     Result<std::uint64_t> run(std::string_view sql, const std::vector<Param>& params);

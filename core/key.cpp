@@ -159,6 +159,27 @@ Result<Key> Key::parse(std::string_view text) {
     return key;
 }
 
+Result<void> Key::check_syntax(std::string_view text) {
+    // The file-name limits are the only checks that look at '/', '\\' or the length: check the
+    // rest on a copy without them (the name is only ever shortened, never emptied).
+    std::string copy(text.substr(0, std::min(text.size(), max_length)));
+    const std::size_t separator = text.find("--");
+    if (text.size() > max_length && separator != std::string_view::npos &&
+        separator + 3 > max_length) {
+        return bad_key(text, "{} bytes of fields before the name", separator);
+    }
+    for (char& c : copy) {
+        if (c == '/' || c == '\\') c = '_';
+    }
+    auto parsed = parse(copy);
+    if (!parsed) {
+        if (copy == text) return std::unexpected(parsed.error());
+        const std::size_t prefix = fmt::format("invalid key {}: ", quoted(copy)).size();
+        return bad_key(text, "{}", parsed.error().message.substr(prefix));
+    }
+    return {};
+}
+
 Key Key::without_chunk() const {
     if (!is_chunk()) return *this;
     Key key = *this;

@@ -30,6 +30,11 @@ class Key {
     // with an over-long extension.
     static Result<Key> parse(std::string_view text);
 
+    // Checks that text is a key by parse()'s grammar, without the limits that make a key safe as
+    // a file name: '/' and '\\' are allowed and the length is not limited (git-annex's URL keys,
+    // which its branch holds but no store is asked to keep). Fails with parse()'s message.
+    static Result<void> check_syntax(std::string_view text);
+
     // The key exactly as parsed (parse(k.to_string()) == k for every valid key).
     const std::string& to_string() const noexcept { return text_; }
 

@@ -407,5 +407,18 @@ TEST(KeyGitAnnex, HashDirsAndSerializationAgreeWithExaminekey) {
     EXPECT_EQ(compared, 400u);
 }
 
+TEST(Key, CheckSyntaxAcceptsBranchKeysThatAreNoFileNames) {
+    EXPECT_TRUE(Key::check_syntax("URL--https://example.org/a%20b&c=1.pdf"));
+    EXPECT_TRUE(Key::check_syntax("URL--" + std::string(400, 'u')));
+    EXPECT_TRUE(Key::check_syntax("SHA256E-s5--abc.txt"));
+    auto bad = Key::check_syntax("URL-https://example.org/");
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error().message,
+              "invalid key 'URL-https://example.org/': unknown field '-h' (expected -s, -m, -S, "
+              "-C or '--')");
+    EXPECT_FALSE(Key::check_syntax("SHA256E-s5--a\nb"));
+    EXPECT_FALSE(Key::check_syntax(""));
+}
+
 }  // namespace
 }  // namespace gad::core

@@ -3,34 +3,15 @@
 #include <chrono>
 #include <thread>
 
+#include "core/location/tables.h"
 #include "core/location/schema.h"
 
 namespace gad::core::location {
 
 namespace {
 
-// Newest timestamp wins; on an equal timestamp the row already there stays (git-annex keeps the
-// line that comes first). status is assigned before ts, so it compares against the old ts.
-constexpr std::string_view kUpsertRow = "(?, ?, ?, ?)";
-constexpr std::string_view kUpsertHead =
-    "INSERT INTO locations (annex_key, uuid, status, ts) VALUES ";
-constexpr std::string_view kUpsertTail =
-    " ON DUPLICATE KEY UPDATE"
-    " status = IF(VALUES(ts) > ts, VALUES(status), status),"
-    " ts = IF(VALUES(ts) > ts, VALUES(ts), ts)";
-
 constexpr std::size_t kRowsPerStatement = 256;
 constexpr int kAttempts = 8;
-
-std::string upsert_sql(std::size_t rows) {
-    std::string sql(kUpsertHead);
-    for (std::size_t i = 0; i < rows; ++i) {
-        if (i != 0) sql += ", ";
-        sql += kUpsertRow;
-    }
-    sql += kUpsertTail;
-    return sql;
-}
 
 }  // namespace
 
@@ -79,7 +60,7 @@ Result<void> LocationStore::record_once(std::span<const LocationChange> changes)
                                          std::string_view(change.uuid), std::string_view(status, 1),
                                          std::string_view(timestamps[i])});
         }
-        if (auto ran = connection_.run(upsert_sql(batch.size()), params); !ran) {
+        if (auto ran = connection_.run(lww_upsert_sql(tables::kLocations, batch.size()), params); !ran) {
             (void)connection_.execute("ROLLBACK");
             return std::unexpected(ran.error());
         }

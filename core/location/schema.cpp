@@ -29,9 +29,94 @@ constexpr std::array<std::string_view, 3> kVersion1 = {
     " KEY locations_by_uuid (uuid, status))",
 };
 
+// Version 2: everything else the git-annex branch knows (git-annex-dolt migrate), with the
+// same rule: every fact carries the git-annex timestamp it was recorded with, and a newer one
+// wins. Per-repository settings get one value and one timestamp column each.
+constexpr std::array<std::string_view, 9> kVersion2 = {
+    "ALTER TABLE repositories"
+    " ADD COLUMN description_ts DECIMAL(24,12) NOT NULL DEFAULT 0,"
+    " ADD COLUMN trust CHAR(1) NOT NULL DEFAULT '?',"
+    " ADD COLUMN trust_ts DECIMAL(24,12) NOT NULL DEFAULT 0,"
+    " ADD COLUMN groups_list VARCHAR(4096) NOT NULL DEFAULT '',"
+    " ADD COLUMN groups_list_ts DECIMAL(24,12) NOT NULL DEFAULT 0,"
+    " ADD COLUMN remote_config TEXT,"
+    " ADD COLUMN remote_config_ts DECIMAL(24,12) NOT NULL DEFAULT 0,"
+    " ADD COLUMN preferred_content TEXT,"
+    " ADD COLUMN preferred_content_ts DECIMAL(24,12) NOT NULL DEFAULT 0,"
+    " ADD COLUMN required_content TEXT,"
+    " ADD COLUMN required_content_ts DECIMAL(24,12) NOT NULL DEFAULT 0",
+
+    // Settings not tied to one repository: numcopies, mincopies, config.<name> (config.log),
+    // groupwanted.<group> (group-preferred-content.log).
+    "CREATE TABLE IF NOT EXISTS annex_settings ("
+    " name VARBINARY(512) NOT NULL PRIMARY KEY,"
+    " value TEXT NOT NULL,"
+    " ts DECIMAL(24,12) NOT NULL)",
+
+    // KEY.log.web: status '1' registered, '0' removed.
+    "CREATE TABLE IF NOT EXISTS urls ("
+    " annex_key VARBINARY(512) NOT NULL,"
+    " url VARBINARY(2048) NOT NULL,"
+    " status CHAR(1) NOT NULL,"
+    " ts DECIMAL(24,12) NOT NULL,"
+    " PRIMARY KEY (annex_key, url))",
+
+    // KEY.log.met: one row per (field, value); status '1' set, '0' unset.
+    "CREATE TABLE IF NOT EXISTS metadata ("
+    " annex_key VARBINARY(512) NOT NULL,"
+    " field VARBINARY(255) NOT NULL,"
+    " value VARBINARY(2048) NOT NULL,"
+    " status CHAR(1) NOT NULL,"
+    " ts DECIMAL(24,12) NOT NULL,"
+    " PRIMARY KEY (annex_key, field, value),"
+    " KEY metadata_by_field (field, value))",
+
+    // KEY.log.cnk: the chunks a repository holds of a key, for each chunk size.
+    "CREATE TABLE IF NOT EXISTS chunks ("
+    " annex_key VARBINARY(512) NOT NULL,"
+    " uuid VARCHAR(36) COLLATE utf8mb4_bin NOT NULL,"
+    " chunk_size BIGINT UNSIGNED NOT NULL,"
+    " chunk_count BIGINT UNSIGNED NOT NULL,"
+    " ts DECIMAL(24,12) NOT NULL,"
+    " PRIMARY KEY (annex_key, uuid, chunk_size))",
+
+    // KEY.log.rmt: a special remote's own state for a key.
+    "CREATE TABLE IF NOT EXISTS remote_state ("
+    " annex_key VARBINARY(512) NOT NULL,"
+    " uuid VARCHAR(36) COLLATE utf8mb4_bin NOT NULL,"
+    " state TEXT NOT NULL,"
+    " ts DECIMAL(24,12) NOT NULL,"
+    " PRIMARY KEY (annex_key, uuid))",
+
+    // The annexed files of a git-annex repository's branch: path -> key.
+    "CREATE TABLE IF NOT EXISTS annexed_files ("
+    " annex_uuid VARCHAR(36) COLLATE utf8mb4_bin NOT NULL,"
+    " path VARBINARY(2048) NOT NULL,"
+    " annex_key VARBINARY(512) NOT NULL,"
+    " PRIMARY KEY (annex_uuid, path),"
+    " KEY annexed_files_by_key (annex_key))",
+
+    // What a git-annex repository's last complete migration read: for each source (the
+    // git-annex branch, unmerged refs/remotes/*/git-annex, the annexed files' branch) the git
+    // object it was at. Written last, in the migration's final transaction.
+    "CREATE TABLE IF NOT EXISTS migration_sources ("
+    " annex_uuid VARCHAR(36) COLLATE utf8mb4_bin NOT NULL,"
+    " source VARBINARY(512) NOT NULL,"
+    " object CHAR(40) NOT NULL,"
+    " PRIMARY KEY (annex_uuid, source))",
+
+    "CREATE TABLE IF NOT EXISTS migrations ("
+    " annex_uuid VARCHAR(36) COLLATE utf8mb4_bin NOT NULL,"
+    " branch_commit CHAR(40) NOT NULL,"
+    " finished DECIMAL(24,12) NOT NULL,"
+    " logs_read BIGINT NOT NULL,"
+    " PRIMARY KEY (annex_uuid, finished))",
+};
+
 }  // namespace
 
 Result<bool> ensure_schema(sql::Connection& connection) {
+    int from = 0;
     auto rows = connection.query("SELECT value FROM gad_meta WHERE name = ?", {"schema_version"});
     if (rows && !rows->empty() && (*rows)[0][0]) {
         const std::string& text = *(*rows)[0][0];
@@ -44,9 +129,22 @@ Result<bool> ensure_schema(sql::Connection& connection) {
                 version, kSchemaVersion);
         }
         if (version == kSchemaVersion) return false;
+        from = version;
     }
-    for (std::string_view statement : kVersion1) {
-        if (auto done = connection.execute(statement); !done) return std::unexpected(done.error());
+    // Each version's statements run once, in order; a failure leaves the recorded version as it
+    // was, and version 1's statements may run again (they only create what is missing).
+    if (from < 1) {
+        for (std::string_view statement : kVersion1) {
+            if (auto done = connection.execute(statement); !done) return std::unexpected(done.error());
+        }
+    }
+    for (std::string_view statement : kVersion2) {
+        auto done = connection.execute(statement);
+        // A concurrent upgrade may have added the columns first: then there is nothing to do.
+        if (!done && !(statement.starts_with("ALTER") &&
+                       connection.execute("SELECT trust FROM repositories LIMIT 0"))) {
+            return std::unexpected(done.error());
+        }
     }
     auto recorded = connection.run(
         "REPLACE INTO gad_meta (name, value) VALUES (?, ?)",

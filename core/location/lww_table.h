@@ -1,0 +1,27 @@
+// Tables whose rows follow git-annex's last-writer-wins rule: each row has identity columns, value
+// columns and a timestamp column, and a write replaces the values only when its timestamp is newer.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace gad::core::location {
+
+struct LwwTable {
+    std::string_view name;
+    std::span<const std::string_view> identity;  // the primary key
+    std::span<const std::string_view> values;
+    std::string_view ts = "ts";
+
+    // Columns in the order rows are bound: identity, values, ts.
+    std::size_t column_count() const { return identity.size() + values.size() + 1; }
+};
+
+// "INSERT INTO name (identity..., values..., ts) VALUES (?, ...), ... ON DUPLICATE KEY UPDATE ..."
+// for rows rows: a newer ts replaces the values and ts; an equal or older one leaves the row as it
+// is (git-annex keeps the line that comes first on equal timestamps). Works on Dolt and MariaDB.
+std::string lww_upsert_sql(const LwwTable& table, std::size_t rows);
+
+}  // namespace gad::core::location

@@ -1,5 +1,11 @@
 #include "core/dolt/annex_repository.h"
 
+#include <openssl/rand.h>
+
+#include <array>
+#include <chrono>
+#include <cstring>
+
 #include <fstream>
 #include <sstream>
 
@@ -51,6 +57,24 @@ Result<void> write_file_atomically(const fs::path& path, std::string_view conten
 
 }  // namespace
 
+std::string new_uuid() {
+    std::array<unsigned char, 16> bytes{};
+    if (RAND_bytes(bytes.data(), bytes.size()) != 1) {
+        // OpenSSL's generator only fails when it cannot be seeded; the clock still tells
+        // repositories of one machine apart.
+        const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+        std::memcpy(bytes.data(), &now, sizeof now);
+    }
+    bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0f) | 0x40);
+    bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3f) | 0x80);
+    std::string text;
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) text += '-';
+        text += fmt::format("{:02x}", bytes[i]);
+    }
+    return text;
+}
+
 bool is_uuid(std::string_view text) {
     if (text.size() != 36) return false;
     for (std::size_t i = 0; i < text.size(); ++i) {
@@ -71,6 +95,8 @@ std::string json_string(std::string_view text) {
             case '"': quoted += "\\\""; break;
             case '\\': quoted += "\\\\"; break;
             case '\n': quoted += "\\n"; break;
+            case '\t': quoted += "\\t"; break;
+            case '\r': quoted += "\\r"; break;
             default:
                 if (static_cast<unsigned char>(c) < 0x20) {
                     quoted += fmt::format("\\u{:04x}", static_cast<unsigned>(c));

@@ -60,4 +60,7 @@ std::string json_string(std::string_view text);
 // in groups 8-4-4-4-12 separated by '-'.
 bool is_uuid(std::string_view text);
 
+// A new random (version 4) UUID in that form, for a repository that has none yet.
+std::string new_uuid();
+
 }  // namespace gad::core::dolt

@@ -19,7 +19,23 @@ Result<LocationDatabase> open_location_database(const dolt::AnnexRepository& rep
         database.lease.emplace(std::move(*lease));
         database.description = fmt::format("Dolt database {}", repository.dolt_dir().string());
     }
+    database.target = target;
+    database.password = password;
     auto connection = sql::Connection::open(target, password);
+    if (!connection) return std::unexpected(connection.error());
+    auto store = LocationStore::open(std::move(*connection));
+    if (!store) return std::unexpected(store.error());
+    database.store.emplace(std::move(*store));
+    return database;
+}
+
+Result<LocationDatabase> open_location_database(const sql::DatabaseUrl& url,
+                                                const std::string& password) {
+    LocationDatabase database;
+    database.description = url.to_string();
+    database.target = url;
+    database.password = password;
+    auto connection = sql::Connection::open(url, password);
     if (!connection) return std::unexpected(connection.error());
     auto store = LocationStore::open(std::move(*connection));
     if (!store) return std::unexpected(store.error());

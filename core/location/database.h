@@ -17,7 +17,14 @@ struct LocationDatabase {
     std::optional<dolt::ServerLease> lease;  // held while store is used (declared first: outlives it)
     std::optional<LocationStore> store;
     std::string description;                 // where the locations are, for messages and GETINFO
+    sql::DatabaseUrl target;                 // how to open more connections to it
+    std::string password;
 };
+
+// Connects to an existing server at url (with password), without a dolt-annex repository, and
+// makes sure the schema exists.
+Result<LocationDatabase> open_location_database(const sql::DatabaseUrl& url,
+                                                const std::string& password);
 
 // Connects to url (with password) when given, else to repository's Dolt database through a
 // shared server (stopped after idle unused); makes sure the schema exists.

@@ -1,0 +1,214 @@
+// git-annex-dolt: migrate a git-annex repository's branch into location tables (Dolt or a
+// MySQL-compatible server), and answer questions from them. Thin glue over compat/.
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "compat/database_choice.h"
+#include "compat/git/repository.h"
+#include "compat/migrate/migration.h"
+#include "compat/query/repository_names.h"
+#include "compat/query/whereis.h"
+#include "core/dolt/annex_repository.h"
+#include "core/dolt/server.h"
+
+namespace {
+
+using namespace gad;
+using core::Result;
+
+constexpr std::string_view kUsage =
+    "usage: git-annex-dolt migrate [--to PATH | --database URL] [--branch REF] [--json]\n"
+    "       git-annex-dolt whereis [--all | --key KEY... | PATH...] [--json]\n";
+
+int usage_error(std::string_view message) {
+    fmt::print(stderr, "git-annex-dolt: {}\n{}", message, kUsage);
+    return 2;
+}
+
+int failed(const core::Failure& failure) {
+    fmt::print(stderr, "git-annex-dolt: {}\n", failure.message);
+    return 1;
+}
+
+// The repository the current directory is in, and its git-annex UUID.
+struct AnnexRepo {
+    compat::git::Repository repository;
+    std::string uuid;
+};
+Result<AnnexRepo> open_annex_repository() {
+    const auto cwd = std::filesystem::current_path();
+    auto repository = compat::git::Repository::discover(cwd);
+    if (!repository) return std::unexpected(repository.error());
+    auto uuid = repository->config("annex.uuid");
+    if (!uuid) return std::unexpected(uuid.error());
+    if (!*uuid || (*uuid)->empty()) {
+        return core::fail("not a git-annex repository (no annex.uuid in its git config): {}",
+                          repository->git_dir().string());
+    }
+    return AnnexRepo{std::move(*repository), std::move(**uuid)};
+}
+
+// Takes "--name VALUE" or "--name=VALUE" from args at i.
+std::optional<std::string> option_value(const std::vector<std::string>& args, std::size_t& i,
+                                        std::string_view name) {
+    const std::string& arg = args[i];
+    if (arg == name && i + 1 < args.size()) return args[++i];
+    if (arg.starts_with(name) && arg.size() > name.size() && arg[name.size()] == '=') {
+        return arg.substr(name.size() + 1);
+    }
+    return std::nullopt;
+}
+
+std::string summary_json(const compat::migrate::MigrationSummary& s) {
+    return fmt::format(
+        R"({{"branch":"{}","incremental":{},"logs_read":{},"locations":{},"urls":{},)"
+        R"("metadata":{},"chunks":{},"remote_states":{},"repositories":{},"settings":{},)"
+        R"("files":{},"files_removed":{},"corrupt_lines":{},"unknown_files":{},"dolt_commit":"{}"}})",
+        s.branch, s.incremental ? "true" : "false", s.logs_read, s.locations, s.urls, s.metadata,
+        s.chunks, s.remote_states, s.repositories, s.settings, s.files, s.files_removed,
+        s.corrupt_lines, s.unknown_files, s.dolt_commit);
+}
+
+int migrate_command(const std::vector<std::string>& args) {
+    std::optional<std::string> to, database;
+    compat::migrate::MigrationOptions options;
+    bool json = false;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (auto value = option_value(args, i, "--to")) {
+            to = value;
+        } else if (auto value = option_value(args, i, "--database")) {
+            database = value;
+        } else if (auto value = option_value(args, i, "--branch")) {
+            options.files_ref = *value;
+        } else if (args[i] == "--json") {
+            json = true;
+        } else {
+            return usage_error(fmt::format("migrate: unknown argument '{}'", args[i]));
+        }
+    }
+    auto annex = open_annex_repository();
+    if (!annex) return failed(annex.error());
+    auto choice = compat::choose_database(annex->repository, to, database);
+    if (!choice) return failed(choice.error());
+    auto open = compat::open_database(*choice, /*create=*/true);
+    if (!open) return failed(open.error());
+    if (auto remembered = compat::remember_database(annex->repository, *choice); !remembered) {
+        return failed(remembered.error());
+    }
+
+    const bool terminal = isatty(STDERR_FILENO) == 1;
+    if (terminal) {
+        options.progress = [](const compat::migrate::MigrationSummary& s) {
+            fmt::print(stderr, "\rmigrate: {} logs read, {} locations, {} annexed files...",
+                       s.logs_read, s.locations, s.files);
+        };
+    }
+    auto summary = compat::migrate::migrate(annex->repository, annex->uuid, open->database, options);
+    if (terminal) fmt::print(stderr, "\r\033[K");
+    if (!summary) {
+        return failed(core::Failure{summary.error().kind,
+                                    fmt::format("migrate into {} failed, nothing recorded as done: {}",
+                                                open->database.description, summary.error().message)});
+    }
+    for (const std::string& problem : summary->problems) {
+        fmt::print(stderr, "git-annex-dolt: warning: {}\n", problem);
+    }
+    if (json) {
+        fmt::print("{}\n", summary_json(*summary));
+    } else {
+        fmt::print(
+            "migrate: git-annex branch {} into {}: {}{} logs read, {} locations, {} URLs, {} "
+            "metadata values, {} chunk logs, {} remote states, {} repository settings, {} "
+            "settings, {} annexed files ({} removed); {} corrupt lines, {} unknown files\n",
+            summary->branch.substr(0, 12), open->database.description,
+            summary->incremental ? "incremental, " : "", summary->logs_read, summary->locations,
+            summary->urls, summary->metadata, summary->chunks, summary->remote_states,
+            summary->repositories, summary->settings, summary->files, summary->files_removed,
+            summary->corrupt_lines, summary->unknown_files);
+    }
+    return 0;
+}
+
+int whereis_command(const std::vector<std::string>& args) {
+    compat::query::WhereisRequest request;
+    bool keys = false;
+    std::vector<std::string> paths;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--json") {
+            request.json = true;
+        } else if (args[i] == "--all" || args[i] == "-A") {
+            request.all = true;
+        } else if (auto key = option_value(args, i, "--key")) {
+            request.keys.push_back(*key);
+            keys = true;
+        } else if (args[i].starts_with("--")) {
+            return usage_error(fmt::format("whereis: unknown option '{}'", args[i]));
+        } else {
+            paths.push_back(args[i]);
+        }
+    }
+    if (request.all && (keys || !paths.empty())) {
+        return usage_error("whereis: --all takes no keys or paths");
+    }
+    auto annex = open_annex_repository();
+    if (!annex) return failed(annex.error());
+    if (!request.all && !keys) {
+        const auto top = annex->repository.work_tree();
+        if (!top) return failed(core::Failure{{}, "whereis PATH needs a working tree; use --all or --key"});
+        const auto cwd = std::filesystem::current_path();
+        request.cwd_in_tree = cwd.lexically_relative(*top).string();
+        if (request.cwd_in_tree == ".") request.cwd_in_tree.clear();
+        if (paths.empty()) paths.push_back(".");
+        for (const std::string& given : paths) {
+            std::string in_tree = (cwd / given).lexically_normal().lexically_relative(*top).string();
+            if (in_tree == ".") in_tree.clear();
+            while (!in_tree.empty() && in_tree.back() == '/') in_tree.pop_back();
+            if (in_tree.starts_with("..")) {
+                return failed(core::Failure{{}, fmt::format("{} is outside the repository", given)});
+            }
+            request.paths.push_back({given, in_tree});
+        }
+    }
+    auto choice = compat::choose_database(annex->repository, std::nullopt, std::nullopt);
+    if (!choice) return failed(choice.error());
+    auto open = compat::open_database(*choice, /*create=*/false);
+    if (!open) return failed(open.error());
+    auto names = compat::query::RepositoryNames::load(open->database.store->connection(),
+                                                      annex->repository, annex->uuid);
+    if (!names) return failed(names.error());
+    auto failures = compat::query::whereis(open->database, *names, annex->uuid, request, std::cout);
+    std::cout.flush();
+    if (!failures) return failed(failures.error());
+    if (*failures != 0) {
+        fmt::print(stderr, "whereis: {} failed\n", *failures);
+        return 1;
+    }
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    // The program doubles as the supervisor of a shared dolt sql-server, as the remote does.
+    if (int code = core::dolt::maybe_run_supervisor(argc, argv); code >= 0) return code;
+    if (argc < 2) return usage_error("no command given");
+    const std::string_view command = argv[1];
+    std::vector<std::string> args(argv + 2, argv + argc);
+    std::ios::sync_with_stdio(false);
+    if (command == "migrate") return migrate_command(args);
+    if (command == "whereis") return whereis_command(args);
+    if (command == "--help" || command == "help") {
+        fmt::print("{}", kUsage);
+        return 0;
+    }
+    return usage_error(fmt::format("unknown command '{}'", command));
+}

@@ -1,0 +1,74 @@
+#include "compat/database_choice.h"
+
+#include <cstdlib>
+#include <system_error>
+
+namespace gad::compat {
+
+using core::fail;
+
+Result<DatabaseChoice> choose_database(const git::Repository& repository,
+                                       const std::optional<std::string>& to,
+                                       const std::optional<std::string>& database) {
+    if (to && database) return fail("give --to PATH or --database URL, not both");
+    std::optional<std::string> path = to;
+    std::optional<std::string> url = database;
+    if (!path && !url) {
+        auto remembered_path = repository.config(kRepositoryConfig);
+        if (!remembered_path) return std::unexpected(remembered_path.error());
+        auto remembered_url = repository.config(kDatabaseConfig);
+        if (!remembered_url) return std::unexpected(remembered_url.error());
+        path = *remembered_path;
+        url = *remembered_url;
+        if (path && url) url.reset();
+    }
+    DatabaseChoice choice;
+    if (path) {
+        std::error_code error;
+        auto absolute = std::filesystem::absolute(*path, error);
+        if (error) return fail("bad path {}: {}", *path, error.message());
+        choice.repository = absolute.lexically_normal();
+    } else if (url) {
+        auto parsed = core::sql::DatabaseUrl::parse(*url);
+        if (!parsed) return std::unexpected(parsed.error());
+        choice.url = std::move(*parsed);
+    } else {
+        return fail("no location database chosen for this repository: run `git-annex-dolt migrate "
+                    "--to PATH` (a dolt-annex repository) or `--database mysql://USER@HOST/DB`");
+    }
+    return choice;
+}
+
+Result<void> remember_database(const git::Repository& repository, const DatabaseChoice& choice) {
+    if (choice.repository) {
+        return repository.set_config(kRepositoryConfig, choice.repository->string());
+    }
+    return repository.set_config(kDatabaseConfig, choice.url->to_string());
+}
+
+Result<OpenDatabase> open_database(const DatabaseChoice& choice, bool create) {
+    OpenDatabase open;
+    if (choice.url) {
+        const char* password = std::getenv("GIT_ANNEX_DOLT_PASSWORD");
+        auto database = core::location::open_location_database(*choice.url,
+                                                                password ? password : "");
+        if (!database) return std::unexpected(database.error());
+        open.database = std::move(*database);
+        return open;
+    }
+    auto existing = core::dolt::AnnexRepository::open(*choice.repository);
+    if (!existing) {
+        if (!create) return std::unexpected(existing.error());
+        existing = core::dolt::AnnexRepository::init(*choice.repository, core::dolt::new_uuid(),
+                                                     /*with_dolt=*/true);
+        if (!existing) return std::unexpected(existing.error());
+    }
+    open.repository.emplace(std::move(*existing));
+    auto database = core::location::open_location_database(
+        *open.repository, std::nullopt, "", std::chrono::seconds(30));
+    if (!database) return std::unexpected(database.error());
+    open.database = std::move(*database);
+    return open;
+}
+
+}  // namespace gad::compat

@@ -1,0 +1,46 @@
+// Which location database a git-annex repository's git-annex-dolt commands use: a dolt-annex
+// repository directory (its own Dolt database) or an existing MySQL-protocol server, chosen once
+// with --to / --database and remembered in the repository's git config.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "compat/git/repository.h"
+#include "core/dolt/annex_repository.h"
+#include "core/location/database.h"
+#include "core/sql/database_url.h"
+
+namespace gad::compat {
+
+using core::Result;
+
+// The git config names that remember the choice.
+inline constexpr std::string_view kRepositoryConfig = "git-annex-dolt.repository";
+inline constexpr std::string_view kDatabaseConfig = "git-annex-dolt.database";
+
+struct DatabaseChoice {
+    std::optional<std::filesystem::path> repository;  // a dolt-annex repository directory
+    std::optional<core::sql::DatabaseUrl> url;         // or a server
+};
+
+// The choice given on the command line (to: a directory, database: a URL; at most one), else
+// the one remembered in git config. Fails when there is neither, naming the flags to use.
+Result<DatabaseChoice> choose_database(const git::Repository& repository,
+                                       const std::optional<std::string>& to,
+                                       const std::optional<std::string>& database);
+
+// Records choice in the repository's git config, so later commands need no flags.
+Result<void> remember_database(const git::Repository& repository, const DatabaseChoice& choice);
+
+// The location database of choice, open. A dolt-annex repository directory is created (with a
+// new UUID) when it does not exist yet and create is true. The password of a server comes from
+// GIT_ANNEX_DOLT_PASSWORD.
+struct OpenDatabase {
+    std::optional<core::dolt::AnnexRepository> repository;  // with a directory choice
+    core::location::LocationDatabase database;
+};
+Result<OpenDatabase> open_database(const DatabaseChoice& choice, bool create);
+
+}  // namespace gad::compat

@@ -1,0 +1,294 @@
+#include "compat/git/repository.h"
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+#include <git2.h>
+
+namespace gad::compat::git {
+
+namespace {
+
+using core::fail;
+
+// The failure libgit2 reported for the call that returned code, naming what was being done.
+std::unexpected<core::Failure> git_failure(std::string_view what, int code) {
+    const git_error* error = git_error_last();
+    return fail("{}: {}", what, error && error->message ? error->message : fmt::format("libgit2 error {}", code));
+}
+
+template <typename T, void (*Free)(T*)>
+struct Freer {
+    void operator()(T* p) const { Free(p); }
+};
+template <typename T, void (*Free)(T*)>
+using Owned = std::unique_ptr<T, Freer<T, Free>>;
+
+void ensure_libgit2() {
+    static const int initialised = git_libgit2_init();
+    (void)initialised;
+}
+
+}  // namespace
+
+std::string Oid::hex() const {
+    char text[GIT_OID_HEXSZ + 1];
+    git_oid_tostr(text, sizeof text, &raw);
+    return text;
+}
+
+Result<Oid> Oid::parse(std::string_view hex) {
+    Oid oid;
+    if (hex.size() != GIT_OID_HEXSZ || git_oid_fromstrn(&oid.raw, hex.data(), hex.size()) != 0) {
+        return fail("not a git object id: {}", hex);
+    }
+    return oid;
+}
+
+bool operator==(const Oid& a, const Oid& b) { return git_oid_equal(&a.raw, &b.raw) != 0; }
+
+void Tree::Free::operator()(git_tree* tree) const { git_tree_free(tree); }
+
+Oid Tree::id() const {
+    Oid oid;
+    if (tree_) oid.raw = *git_tree_id(tree_.get());
+    return oid;
+}
+
+Result<Repository> Repository::discover(const std::filesystem::path& start) {
+    ensure_libgit2();
+    git_buf found = GIT_BUF_INIT;
+    if (git_repository_discover(&found, start.c_str(), 0, nullptr) != 0) {
+        return fail("not a git repository: {}", start.string());
+    }
+    std::string path(found.ptr, found.size);
+    git_buf_dispose(&found);
+    Repository repository;
+    if (int code = git_repository_open(&repository.repo_, path.c_str()); code != 0) {
+        return git_failure(fmt::format("cannot open the git repository {}", path), code);
+    }
+    if (int code = git_repository_odb(&repository.odb_, repository.repo_); code != 0) {
+        return git_failure("cannot open the object database", code);
+    }
+    return repository;
+}
+
+Repository::Repository(Repository&& other) noexcept
+    : repo_(std::exchange(other.repo_, nullptr)), odb_(std::exchange(other.odb_, nullptr)) {}
+
+Repository& Repository::operator=(Repository&& other) noexcept {
+    std::swap(repo_, other.repo_);
+    std::swap(odb_, other.odb_);
+    return *this;
+}
+
+Repository::~Repository() {
+    if (odb_) git_odb_free(odb_);
+    if (repo_) git_repository_free(repo_);
+}
+
+std::filesystem::path Repository::git_dir() const {
+    return std::filesystem::path(git_repository_path(repo_)).lexically_normal();
+}
+
+std::optional<std::filesystem::path> Repository::work_tree() const {
+    const char* path = git_repository_workdir(repo_);
+    if (path == nullptr) return std::nullopt;
+    return std::filesystem::path(path).lexically_normal();
+}
+
+Result<std::optional<Oid>> Repository::resolve_commit(std::string_view ref) const {
+    git_object* object = nullptr;
+    const std::string spec = fmt::format("{}^{{commit}}", ref);
+    int code = git_revparse_single(&object, repo_, spec.c_str());
+    if (code == GIT_ENOTFOUND || code == GIT_EAMBIGUOUS || code == GIT_EINVALIDSPEC) {
+        return std::optional<Oid>{};
+    }
+    if (code != 0) return git_failure(fmt::format("cannot resolve {}", ref), code);
+    Owned<git_object, git_object_free> owned(object);
+    Oid oid;
+    oid.raw = *git_object_id(object);
+    return std::optional<Oid>(oid);
+}
+
+Result<std::vector<std::string>> Repository::references(std::string_view glob) const {
+    std::vector<std::string> names;
+    const std::string pattern(glob);
+    int code = git_reference_foreach_glob(
+        repo_, pattern.c_str(),
+        [](const char* name, void* payload) {
+            static_cast<std::vector<std::string>*>(payload)->emplace_back(name);
+            return 0;
+        },
+        &names);
+    if (code != 0) return git_failure(fmt::format("cannot list references {}", glob), code);
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+Result<bool> Repository::is_ancestor(const Oid& ancestor, const Oid& descendant) const {
+    if (ancestor == descendant) return true;
+    int answer = git_graph_descendant_of(repo_, &descendant.raw, &ancestor.raw);
+    if (answer < 0) return git_failure("cannot compare commits", answer);
+    return answer == 1;
+}
+
+Result<Tree> Repository::tree_of(const Oid& id) const {
+    git_object* object = nullptr;
+    if (int code = git_object_lookup(&object, repo_, &id.raw, GIT_OBJECT_ANY); code != 0) {
+        return git_failure(fmt::format("cannot read object {}", id.hex()), code);
+    }
+    Owned<git_object, git_object_free> owned(object);
+    git_object* peeled = nullptr;
+    if (int code = git_object_peel(&peeled, object, GIT_OBJECT_TREE); code != 0) {
+        return git_failure(fmt::format("object {} has no tree", id.hex()), code);
+    }
+    Tree tree;
+    tree.tree_.reset(reinterpret_cast<git_tree*>(peeled), Tree::Free{});
+    return tree;
+}
+
+Result<void> Repository::walk(const Tree& tree,
+                              const std::function<Result<void>(const TreeFile&)>& visit) const {
+    if (tree.empty()) return {};
+    struct Payload {
+        const std::function<Result<void>(const TreeFile&)>* visit;
+        std::string path;
+        Result<void> outcome;
+    } payload{&visit, {}, {}};
+    int code = git_tree_walk(
+        tree.get(), GIT_TREEWALK_PRE,
+        [](const char* root, const git_tree_entry* entry, void* opaque) -> int {
+            auto& state = *static_cast<Payload*>(opaque);
+            if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB) return 0;
+            state.path.assign(root);
+            state.path += git_tree_entry_name(entry);
+            TreeFile file{state.path, {}, static_cast<std::uint32_t>(git_tree_entry_filemode(entry))};
+            file.blob.raw = *git_tree_entry_id(entry);
+            state.outcome = (*state.visit)(file);
+            return state.outcome ? 0 : -1;
+        },
+        &payload);
+    if (!payload.outcome) return payload.outcome;
+    if (code != 0) return git_failure(fmt::format("cannot walk tree {}", tree.id().hex()), code);
+    return {};
+}
+
+Result<void> Repository::diff(const Tree& old_tree, const Tree& new_tree,
+                              const std::function<Result<void>(const ChangedFile&)>& visit) const {
+    git_diff* raw = nullptr;
+    git_diff_options options = GIT_DIFF_OPTIONS_INIT;
+    options.flags |= GIT_DIFF_SKIP_BINARY_CHECK;
+    if (int code = git_diff_tree_to_tree(&raw, repo_, old_tree.get(), new_tree.get(), &options);
+        code != 0) {
+        return git_failure("cannot compare trees", code);
+    }
+    Owned<git_diff, git_diff_free> diff(raw);
+    const std::size_t count = git_diff_num_deltas(raw);
+    for (std::size_t i = 0; i < count; ++i) {
+        const git_diff_delta* delta = git_diff_get_delta(raw, i);
+        ChangedFile change;
+        if (delta->status == GIT_DELTA_DELETED) {
+            change.path = delta->old_file.path;
+            change.mode = delta->old_file.mode;
+        } else {
+            change.path = delta->new_file.path;
+            change.mode = delta->new_file.mode;
+            Oid blob;
+            blob.raw = delta->new_file.id;
+            change.blob = blob;
+        }
+        if (change.mode == GIT_FILEMODE_COMMIT) continue;
+        if (auto done = visit(change); !done) return done;
+    }
+    return {};
+}
+
+Result<std::optional<Oid>> Repository::blob_at(const Tree& tree, std::string_view path) const {
+    if (tree.empty()) return std::optional<Oid>{};
+    git_tree_entry* entry = nullptr;
+    const std::string wanted(path);
+    int code = git_tree_entry_bypath(&entry, tree.get(), wanted.c_str());
+    if (code == GIT_ENOTFOUND) return std::optional<Oid>{};
+    if (code != 0) return git_failure(fmt::format("cannot look up {}", path), code);
+    Owned<git_tree_entry, git_tree_entry_free> owned(entry);
+    if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB) return std::optional<Oid>{};
+    Oid oid;
+    oid.raw = *git_tree_entry_id(entry);
+    return std::optional<Oid>(oid);
+}
+
+Result<void> Repository::read_blob(const Oid& blob, std::string& out) const {
+    git_odb_object* object = nullptr;
+    if (int code = git_odb_read(&object, odb_, &blob.raw); code != 0) {
+        return git_failure(fmt::format("cannot read blob {}", blob.hex()), code);
+    }
+    Owned<git_odb_object, git_odb_object_free> owned(object);
+    out.append(static_cast<const char*>(git_odb_object_data(object)), git_odb_object_size(object));
+    return {};
+}
+
+Result<std::uint64_t> Repository::blob_size(const Oid& blob) const {
+    std::size_t size = 0;
+    git_object_t type{};
+    if (int code = git_odb_read_header(&size, &type, odb_, &blob.raw); code != 0) {
+        return git_failure(fmt::format("cannot read blob {}", blob.hex()), code);
+    }
+    return size;
+}
+
+Result<std::optional<std::string>> Repository::config(std::string_view name) const {
+    git_config* raw = nullptr;
+    if (int code = git_repository_config_snapshot(&raw, repo_); code != 0) {
+        return git_failure("cannot read git config", code);
+    }
+    Owned<git_config, git_config_free> config(raw);
+    const std::string wanted(name);
+    const char* value = nullptr;
+    int code = git_config_get_string(&value, raw, wanted.c_str());
+    if (code == GIT_ENOTFOUND) return std::optional<std::string>{};
+    if (code != 0) return git_failure(fmt::format("cannot read git config {}", name), code);
+    return std::optional<std::string>(value);
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> Repository::config_matching(
+    std::string_view regex) const {
+    git_config* raw = nullptr;
+    if (int code = git_repository_config_snapshot(&raw, repo_); code != 0) {
+        return git_failure("cannot read git config", code);
+    }
+    Owned<git_config, git_config_free> config(raw);
+    std::vector<std::pair<std::string, std::string>> entries;
+    const std::string pattern(regex);
+    int code = git_config_foreach_match(
+        raw, pattern.c_str(),
+        [](const git_config_entry* entry, void* payload) {
+            static_cast<std::vector<std::pair<std::string, std::string>>*>(payload)->emplace_back(
+                entry->name, entry->value ? entry->value : "");
+            return 0;
+        },
+        &entries);
+    if (code != 0) return git_failure(fmt::format("cannot read git config {}", regex), code);
+    return entries;
+}
+
+Result<void> Repository::set_config(std::string_view name, std::string_view value) const {
+    git_config* raw = nullptr;
+    if (int code = git_repository_config(&raw, repo_); code != 0) {
+        return git_failure("cannot open git config", code);
+    }
+    Owned<git_config, git_config_free> config(raw);
+    git_config* local = nullptr;
+    if (int code = git_config_open_level(&local, raw, GIT_CONFIG_LEVEL_LOCAL); code != 0) {
+        return git_failure("cannot open the repository's git config", code);
+    }
+    Owned<git_config, git_config_free> owned_local(local);
+    const std::string key(name), text(value);
+    if (int code = git_config_set_string(local, key.c_str(), text.c_str()); code != 0) {
+        return git_failure(fmt::format("cannot set git config {}", name), code);
+    }
+    return {};
+}
+
+}  // namespace gad::compat::git

@@ -1,0 +1,122 @@
+#include "compat/migrate/bulk_writer.h"
+
+namespace gad::compat::migrate {
+
+namespace {
+
+constexpr std::size_t kMaxPendingBatches = 8;
+// Statements per transaction: large transactions are what makes bulk loading fast, and a
+// failure midway loses nothing (every row written is a fact the next run writes again).
+constexpr std::size_t kStatementsPerTransaction = 100;
+
+}  // namespace
+
+BulkWriter::BulkWriter(core::sql::Connection& connection, std::vector<Table> tables)
+    : connection_(connection), tables_(std::move(tables)), filling_(tables_.size()) {
+    for (std::size_t i = 0; i < tables_.size(); ++i) filling_[i].table = i;
+    thread_ = std::thread([this] { run(); });
+}
+
+BulkWriter::~BulkWriter() {
+    {
+        std::lock_guard lock(mutex_);
+        closing_ = true;
+        if (!failure_) failure_ = core::Failure{core::Failure::Kind::error, "stopped"};
+        queue_.clear();
+    }
+    changed_.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+Result<void> BulkWriter::add(std::size_t table, std::initializer_list<std::string_view> cells) {
+    Batch& batch = filling_[table];
+    for (std::string_view cell : cells) {
+        batch.arena.append(cell);
+        batch.ends.push_back(batch.arena.size());
+    }
+    if (++batch.rows < tables_[table].rows_per_statement) return {};
+    Batch full = std::move(batch);
+    batch = Batch{};
+    batch.table = table;
+    batch.arena.reserve(full.arena.size());
+    batch.ends.reserve(full.ends.size());
+    submit(std::move(full));
+    std::lock_guard lock(mutex_);
+    if (failure_) return std::unexpected(*failure_);
+    return {};
+}
+
+void BulkWriter::submit(Batch batch) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return queue_.size() < kMaxPendingBatches || failure_; });
+    if (failure_) return;
+    queue_.push_back(std::move(batch));
+    changed_.notify_all();
+}
+
+Result<void> BulkWriter::finish() {
+    for (Batch& batch : filling_) {
+        if (batch.rows != 0) submit(std::move(batch));
+        batch = Batch{};
+    }
+    {
+        std::lock_guard lock(mutex_);
+        closing_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+    if (failure_) return std::unexpected(*failure_);
+    return {};
+}
+
+void BulkWriter::run() {
+    std::size_t in_transaction = 0;
+    auto fail_with = [this](core::Failure failure) {
+        (void)connection_.execute("ROLLBACK");
+        std::lock_guard lock(mutex_);
+        if (!failure_) failure_ = std::move(failure);
+        queue_.clear();
+        changed_.notify_all();
+    };
+    while (true) {
+        Batch batch;
+        {
+            std::unique_lock lock(mutex_);
+            changed_.wait(lock, [&] { return !queue_.empty() || closing_ || failure_; });
+            if (failure_) return;
+            if (queue_.empty()) break;  // closing, and everything written
+            batch = std::move(queue_.front());
+            queue_.pop_front();
+            changed_.notify_all();
+        }
+        if (in_transaction == 0) {
+            if (auto begun = connection_.execute("START TRANSACTION"); !begun) {
+                return fail_with(begun.error());
+            }
+        }
+        if (auto written = write(batch); !written) return fail_with(written.error());
+        if (++in_transaction == kStatementsPerTransaction) {
+            in_transaction = 0;
+            if (auto done = connection_.execute("COMMIT"); !done) return fail_with(done.error());
+        }
+    }
+    if (in_transaction != 0) {
+        if (auto done = connection_.execute("COMMIT"); !done) return fail_with(done.error());
+    }
+}
+
+Result<void> BulkWriter::write(const Batch& batch) {
+    const Table& table = tables_[batch.table];
+    std::vector<core::sql::Param> params;
+    params.reserve(batch.ends.size());
+    std::size_t begin = 0;
+    for (std::size_t end : batch.ends) {
+        params.emplace_back(std::string_view(batch.arena).substr(begin, end - begin));
+        begin = end;
+    }
+    auto ran = connection_.run(table.sql(batch.rows), params);
+    if (!ran) return std::unexpected(ran.error());
+    return {};
+}
+
+}  // namespace gad::compat::migrate

@@ -1,0 +1,74 @@
+// Writes many rows into SQL tables from a background thread: rows are gathered into multi-row
+// statements, statements into transactions, so that parsing and the database work at once.
+// Memory is bounded by a fixed number of pending batches.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <initializer_list>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "core/failure.h"
+#include "core/sql/connection.h"
+
+namespace gad::compat::migrate {
+
+using core::Result;
+
+class BulkWriter {
+  public:
+    // A kind of row: how many cells it has, and the SQL writing n of them at once.
+    struct Table {
+        std::size_t columns = 0;
+        std::function<std::string(std::size_t rows)> sql;
+        std::size_t rows_per_statement = 1000;
+    };
+
+    // Starts the writer thread on connection, which nothing else may use until finish().
+    BulkWriter(core::sql::Connection& connection, std::vector<Table> tables);
+    BulkWriter(const BulkWriter&) = delete;
+    BulkWriter& operator=(const BulkWriter&) = delete;
+    // Stops the thread; rows not yet written by finish() are dropped (their transaction is not
+    // committed).
+    ~BulkWriter();
+
+    // Adds one row to table (an index into the constructor's tables); cells must number the
+    // table's columns. Blocks while too many batches are pending. Fails, from then on, once the
+    // writer has failed.
+    Result<void> add(std::size_t table, std::initializer_list<std::string_view> cells);
+
+    // Writes every pending row, commits, and stops the thread. The first failure is returned.
+    Result<void> finish();
+
+  private:
+    struct Batch {
+        std::size_t table = 0;
+        std::size_t rows = 0;
+        std::string arena;               // the cells, one after another
+        std::vector<std::size_t> ends;   // where each cell ends in arena
+    };
+
+    void submit(Batch batch);
+    void run();
+    Result<void> write(const Batch& batch);
+
+    core::sql::Connection& connection_;
+    std::vector<Table> tables_;
+    std::vector<Batch> filling_;         // one per table
+
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::deque<Batch> queue_;
+    bool closing_ = false;
+    std::optional<core::Failure> failure_;
+    std::thread thread_;
+};
+
+}  // namespace gad::compat::migrate

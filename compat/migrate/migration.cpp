@@ -1,0 +1,455 @@
+#include "compat/migrate/migration.h"
+
+#include <chrono>
+#include <map>
+#include <optional>
+
+#include "compat/git/annex_branch.h"
+#include "compat/logs/annexed_file.h"
+#include "compat/logs/branch_file.h"
+#include "compat/logs/chunk_log.h"
+#include "compat/logs/map_log.h"
+#include "compat/logs/metadata_log.h"
+#include "compat/logs/presence_log.h"
+#include "compat/logs/single_value_log.h"
+#include "compat/logs/uuid_based_log.h"
+#include "compat/migrate/bulk_writer.h"
+#include "core/key.h"
+#include "core/location/tables.h"
+
+namespace gad::compat::migrate {
+
+namespace {
+
+using core::fail;
+using logs::FileKind;
+namespace tables = core::location::tables;
+
+// The kinds of rows a migration writes, in the order of make_tables().
+enum Table : std::size_t {
+    kLocation,
+    kUrl,
+    kMetadata,
+    kChunk,
+    kRemoteState,
+    kSetting,
+    kDescription,
+    kTrust,
+    kGroups,
+    kRemoteConfig,
+    kPreferred,
+    kRequired,
+    kFile,
+    kFileDelete,
+};
+
+constexpr std::size_t kMaxProblems = 20;
+// Longest values the schema holds (schema.cpp); longer ones are reported as corrupt.
+constexpr std::size_t kMaxUuid = 36, kMaxUrl = 2048, kMaxField = 255, kMaxValue = 2048,
+                      kMaxKey = 512, kMaxPath = 2048;
+
+std::vector<BulkWriter::Table> make_tables() {
+    auto lww = [](const core::location::LwwTable& table, std::size_t rows_per_statement) {
+        return BulkWriter::Table{table.column_count(),
+                                 [table](std::size_t rows) { return lww_upsert_sql(table, rows); },
+                                 rows_per_statement};
+    };
+    std::vector<BulkWriter::Table> made;
+    made.push_back(lww(tables::kLocations, 1000));
+    made.push_back(lww(tables::kUrls, 500));
+    made.push_back(lww(tables::kMetadata, 500));
+    made.push_back(lww(tables::kChunks, 500));
+    made.push_back(lww(tables::kRemoteState, 200));
+    made.push_back(lww(tables::kAnnexSettings, 100));
+    for (const auto* table :
+         {&tables::kRepositoryDescription, &tables::kRepositoryTrust, &tables::kRepositoryGroups,
+          &tables::kRepositoryRemoteConfig, &tables::kRepositoryPreferred,
+          &tables::kRepositoryRequired}) {
+        made.push_back(lww(*table, 100));
+    }
+    made.push_back(BulkWriter::Table{
+        3,
+        [](std::size_t rows) {
+            std::string sql = "INSERT INTO annexed_files (annex_uuid, path, annex_key) VALUES ";
+            for (std::size_t i = 0; i < rows; ++i) sql += i == 0 ? "(?, ?, ?)" : ", (?, ?, ?)";
+            return sql + " ON DUPLICATE KEY UPDATE annex_key = VALUES(annex_key)";
+        },
+        1000});
+    made.push_back(BulkWriter::Table{
+        2,
+        [](std::size_t) {
+            return std::string("DELETE FROM annexed_files WHERE annex_uuid = ? AND path = ?");
+        },
+        1});
+    return made;
+}
+
+// One run: turns branch files and tree entries into rows.
+class Migration {
+  public:
+    Migration(const git::Repository& repository, std::string_view annex_uuid,
+              BulkWriter& writer, const MigrationOptions& options, MigrationSummary& summary)
+        : repository_(repository), annex_uuid_(annex_uuid), writer_(writer), options_(options),
+          summary_(summary) {}
+
+    Result<void> branch_file(const git::BranchFile& file);
+    // Records the key the file at path names; when it names none (or is gone: mode 0), deletes
+    // a row recorded for path before, if replacing is set.
+    Result<void> annexed_file(std::string_view path, const git::Oid& blob, std::uint32_t mode,
+                              bool replacing);
+    void progress() {
+        if (!options_.progress) return;
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last_progress_ < std::chrono::milliseconds(200)) return;
+        last_progress_ = now;
+        options_.progress(summary_);
+    }
+
+  private:
+    void problem(std::string text) {
+        if (summary_.problems.size() < kMaxProblems) summary_.problems.push_back(std::move(text));
+    }
+    void corrupt(std::string_view path, const std::vector<logs::LineError>& errors) {
+        for (const logs::LineError& error : errors) {
+            ++summary_.corrupt_lines;
+            problem(fmt::format("{}:{}: {}", path, error.line, error.message));
+        }
+    }
+    // False (and reported as one corrupt line) when value is longer than limit.
+    bool fits(std::string_view path, std::string_view what, std::string_view value,
+              std::size_t limit) {
+        if (!value.empty() && value.size() <= limit) return true;
+        ++summary_.corrupt_lines;
+        problem(fmt::format("{}: {} of {} bytes (1 to {} accepted): {:.80}", path, what,
+                            value.size(), limit, value));
+        return false;
+    }
+    Result<void> per_key(std::string_view path, const logs::BranchFile& kind,
+                         std::string_view content);
+    Result<void> uuid_based(std::string_view path, FileKind kind, std::string_view content);
+    Result<void> setting(std::string_view name, std::string_view value, const core::Timestamp& ts) {
+        ++summary_.settings;
+        return writer_.add(kSetting, {name, value, ts.to_decimal()});
+    }
+
+    const git::Repository& repository_;
+    std::string annex_uuid_;
+    BulkWriter& writer_;
+    const MigrationOptions& options_;
+    MigrationSummary& summary_;
+    std::string blob_;
+    std::chrono::steady_clock::time_point last_progress_{};
+};
+
+Result<void> Migration::branch_file(const git::BranchFile& file) {
+    ++summary_.logs_read;
+    progress();
+    const logs::BranchFile kind = logs::classify_branch_path(file.path);
+    switch (kind.kind) {
+        case FileKind::location:
+        case FileKind::web:
+        case FileKind::metadata:
+        case FileKind::chunk:
+        case FileKind::remote_state:
+            return per_key(file.path, kind, file.content);
+        case FileKind::uuid:
+        case FileKind::trust:
+        case FileKind::group:
+        case FileKind::remote:
+        case FileKind::preferred_content:
+        case FileKind::required_content:
+            return uuid_based(file.path, kind.kind, file.content);
+        case FileKind::group_preferred_content:
+        case FileKind::config: {
+            auto parsed = logs::parse_map_log(file.content);
+            corrupt(file.path, parsed.errors);
+            const std::string_view prefix =
+                kind.kind == FileKind::config ? "config." : "groupwanted.";
+            for (const auto& entry : logs::compact_map_log(std::move(parsed.entries))) {
+                const std::string name = fmt::format("{}{}", prefix, entry.field);
+                if (!fits(file.path, "setting name", name, 512)) continue;
+                if (auto added = setting(name, entry.value, entry.ts); !added) return added;
+            }
+            return {};
+        }
+        case FileKind::numcopies:
+        case FileKind::mincopies: {
+            auto parsed = logs::parse_single_value_log(file.content);
+            corrupt(file.path, parsed.errors);
+            auto newest = logs::newest_per(std::move(parsed.entries), [](const auto&) { return 0; });
+            if (newest.empty()) return {};
+            return setting(kind.kind == FileKind::numcopies ? "numcopies" : "mincopies",
+                           newest.front().value, newest.front().ts);
+        }
+        case FileKind::other_known:
+            return {};
+        case FileKind::unknown:
+            ++summary_.unknown_files;
+            problem(fmt::format("{}: not a git-annex log this version knows; left out", file.path));
+            return {};
+    }
+    return {};
+}
+
+Result<void> Migration::per_key(std::string_view path, const logs::BranchFile& kind,
+                                std::string_view content) {
+    const std::string& key = kind.key;
+    if (auto valid = core::Key::check_syntax(key); !valid) {
+        ++summary_.corrupt_lines;
+        problem(fmt::format("{}: {}", path, valid.error().message));
+        return {};
+    }
+    if (!fits(path, "key", key, kMaxKey)) return {};
+    switch (kind.kind) {
+        case FileKind::location:
+        case FileKind::web: {
+            auto parsed = logs::parse_presence_log(content);
+            corrupt(path, parsed.errors);
+            const bool web = kind.kind == FileKind::web;
+            for (const auto& entry : logs::compact_presence(std::move(parsed.entries))) {
+                const char status[1] = {entry.status};
+                if (web) {
+                    if (!fits(path, "URL", entry.info, kMaxUrl)) continue;
+                    ++summary_.urls;
+                } else {
+                    if (!fits(path, "repository UUID", entry.info, kMaxUuid)) continue;
+                    ++summary_.locations;
+                }
+                auto added = writer_.add(web ? kUrl : kLocation,
+                                         {key, entry.info, std::string_view(status, 1),
+                                          entry.ts.to_decimal()});
+                if (!added) return added;
+            }
+            return {};
+        }
+        case FileKind::metadata: {
+            auto parsed = logs::parse_metadata_log(content);
+            corrupt(path, parsed.errors);
+            auto newest = logs::newest_per(
+                std::move(parsed.entries),
+                [](const logs::MetadataEntry& entry) { return entry.field + '\0' + entry.value; },
+                logs::TieBreak::last_wins);
+            for (const auto& entry : newest) {
+                if (!fits(path, "metadata field", entry.field, kMaxField)) continue;
+                if (entry.value.size() > kMaxValue) {
+                    (void)fits(path, "metadata value", entry.value, kMaxValue);
+                    continue;
+                }
+                ++summary_.metadata;
+                auto added = writer_.add(kMetadata, {key, entry.field, entry.value,
+                                                     entry.set ? "1" : "0", entry.ts.to_decimal()});
+                if (!added) return added;
+            }
+            return {};
+        }
+        case FileKind::chunk: {
+            auto parsed = logs::parse_chunk_log(content);
+            corrupt(path, parsed.errors);
+            for (const auto& entry : logs::compact_chunk_log(std::move(parsed.entries))) {
+                if (!fits(path, "repository UUID", entry.uuid, kMaxUuid)) continue;
+                ++summary_.chunks;
+                auto added = writer_.add(
+                    kChunk, {key, entry.uuid, std::to_string(entry.chunk_size),
+                             std::to_string(entry.chunk_count), entry.ts.to_decimal()});
+                if (!added) return added;
+            }
+            return {};
+        }
+        case FileKind::remote_state: {
+            auto parsed = logs::parse_map_log(content);
+            corrupt(path, parsed.errors);
+            for (const auto& entry : logs::compact_map_log(std::move(parsed.entries))) {
+                if (!fits(path, "repository UUID", entry.field, kMaxUuid)) continue;
+                ++summary_.remote_states;
+                auto added = writer_.add(kRemoteState,
+                                         {key, entry.field, entry.value, entry.ts.to_decimal()});
+                if (!added) return added;
+            }
+            return {};
+        }
+        default:
+            return {};
+    }
+}
+
+Result<void> Migration::uuid_based(std::string_view path, FileKind kind, std::string_view content) {
+    auto parsed = logs::parse_uuid_based_log(content);
+    corrupt(path, parsed.errors);
+    for (const auto& entry : logs::compact_uuid_based(std::move(parsed.entries))) {
+        if (!fits(path, "repository UUID", entry.id, kMaxUuid)) continue;
+        std::string value;
+        Table table = kDescription;
+        switch (kind) {
+            case FileKind::uuid: value = entry.value; break;
+            case FileKind::trust:
+                table = kTrust;
+                value = logs::format_trust_level(logs::parse_trust_level(entry.value));
+                break;
+            case FileKind::group:
+                table = kGroups;
+                value = logs::format_group_names(logs::parse_group_names(entry.value));
+                break;
+            case FileKind::remote: table = kRemoteConfig; value = entry.value; break;
+            case FileKind::preferred_content: table = kPreferred; value = entry.value; break;
+            default: table = kRequired; value = entry.value; break;
+        }
+        ++summary_.repositories;
+        if (auto added = writer_.add(table, {entry.id, value, entry.ts.to_decimal()}); !added) {
+            return added;
+        }
+    }
+    return {};
+}
+
+Result<void> Migration::annexed_file(std::string_view path, const git::Oid& blob,
+                                     std::uint32_t mode, bool replacing) {
+    const bool symlink = mode == 0120000;
+    std::optional<std::string> key;
+    if (symlink || mode == 0100644 || mode == 0100755) {
+        bool small = symlink;
+        if (!symlink) {
+            auto size = repository_.blob_size(blob);
+            if (!size) return std::unexpected(size.error());
+            small = *size <= logs::max_pointer_size;
+        }
+        if (small) {
+            blob_.clear();
+            if (auto read = repository_.read_blob(blob, blob_); !read) return read;
+            key = logs::annexed_file_key(blob_, symlink);
+        }
+    }
+    if (!key || path.size() > kMaxPath || key->size() > kMaxKey) {
+        if (!replacing) return {};
+        ++summary_.files_removed;
+        return writer_.add(kFileDelete, {annex_uuid_, path});
+    }
+    ++summary_.files;
+    progress();
+    return writer_.add(kFile, {annex_uuid_, path, *key});
+}
+
+}  // namespace
+
+Result<MigrationSummary> migrate(const git::Repository& repository, std::string_view annex_uuid,
+                                 core::location::LocationDatabase& database,
+                                 const MigrationOptions& options) {
+    core::sql::Connection& connection = database.store->connection();
+    MigrationSummary summary;
+
+    auto branch = git::AnnexBranch::open(repository);
+    if (!branch) return std::unexpected(branch.error());
+    summary.branch = branch->local_commit();
+
+    // What the last complete run read.
+    std::map<std::string, std::string> previous;
+    auto rows = connection.query("SELECT source, object FROM migration_sources WHERE annex_uuid = ?",
+                                 {annex_uuid});
+    if (!rows) return std::unexpected(rows.error());
+    for (const auto& row : *rows) {
+        if (row[0] && row[1]) previous.emplace(*row[0], *row[1]);
+    }
+    const std::string files_source = fmt::format("files:{}", options.files_ref);
+    std::optional<git::Oid> previous_files;
+    bool other_files_recorded = false;
+    for (auto it = previous.begin(); it != previous.end();) {
+        if (!it->first.starts_with("files:")) {
+            ++it;
+            continue;
+        }
+        if (it->first == files_source) {
+            if (auto oid = git::Oid::parse(it->second)) previous_files = *oid;
+        } else {
+            other_files_recorded = true;
+        }
+        it = previous.erase(it);
+    }
+    summary.incremental = !previous.empty();
+
+    // The annexed files: of another branch than last time, they are read again from scratch.
+    git::Tree files_tree;
+    auto files_commit = repository.resolve_commit(options.files_ref);
+    if (!files_commit) return std::unexpected(files_commit.error());
+    if (*files_commit) {
+        auto tree = repository.tree_of(**files_commit);
+        if (!tree) return std::unexpected(tree.error());
+        files_tree = std::move(*tree);
+    }
+    git::Tree old_files_tree;
+    if (previous_files) {
+        if (auto tree = repository.tree_of(*previous_files)) old_files_tree = std::move(*tree);
+    }
+    if (old_files_tree.empty() && (other_files_recorded || previous_files)) {
+        auto cleared = connection.run("DELETE FROM annexed_files WHERE annex_uuid = ?", {annex_uuid});
+        if (!cleared) return std::unexpected(cleared.error());
+    }
+
+    {
+        BulkWriter writer(connection, make_tables());
+        Migration migration(repository, annex_uuid, writer, options, summary);
+        auto visit = [&](const git::BranchFile& file) { return migration.branch_file(file); };
+        auto read = summary.incremental ? branch->read_changed(previous, visit)
+                                        : branch->read_all(visit);
+        if (!read) return std::unexpected(read.error());
+
+        Result<void> files;
+        if (old_files_tree.empty()) {
+            files = repository.walk(files_tree, [&](const git::TreeFile& file) -> Result<void> {
+                const bool symlink = file.mode == 0120000;
+                if (!symlink && file.mode != 0100644 && file.mode != 0100755) return {};
+                return migration.annexed_file(file.path, file.blob, file.mode, false);
+            });
+        } else {
+            files = repository.diff(old_files_tree, files_tree,
+                                    [&](const git::ChangedFile& change) -> Result<void> {
+                                        if (!change.blob) {
+                                            return migration.annexed_file(change.path, {}, 0,
+                                                                          true);
+                                        }
+                                        return migration.annexed_file(
+                                            change.path, *change.blob, change.mode, true);
+                                    });
+        }
+        if (!files) return std::unexpected(files.error());
+        if (auto written = writer.finish(); !written) return std::unexpected(written.error());
+    }
+
+    // Record the run as complete, last.
+    auto record = [&]() -> Result<void> {
+        if (auto begun = connection.execute("START TRANSACTION"); !begun) return begun;
+        auto cleared = connection.run("DELETE FROM migration_sources WHERE annex_uuid = ?",
+                                      {annex_uuid});
+        if (!cleared) return std::unexpected(cleared.error());
+        std::vector<std::pair<std::string, std::string>> sources(branch->sources().begin(),
+                                                                 branch->sources().end());
+        if (!files_tree.empty()) sources.emplace_back(files_source, files_tree.id().hex());
+        for (const auto& [source, object] : sources) {
+            auto added = connection.run(
+                "INSERT INTO migration_sources (annex_uuid, source, object) VALUES (?, ?, ?)",
+                {annex_uuid, std::string_view(source), std::string_view(object)});
+            if (!added) return std::unexpected(added.error());
+        }
+        const std::string finished = core::Timestamp::now().to_decimal();
+        auto logged = connection.run(
+            "INSERT INTO migrations (annex_uuid, branch_commit, finished, logs_read) "
+            "VALUES (?, ?, ?, ?)",
+            {annex_uuid, std::string_view(summary.branch), std::string_view(finished),
+             static_cast<std::int64_t>(summary.logs_read)});
+        if (!logged) return std::unexpected(logged.error());
+        return connection.execute("COMMIT");
+    };
+    if (auto recorded = record(); !recorded) {
+        (void)connection.execute("ROLLBACK");
+        return std::unexpected(recorded.error());
+    }
+
+    auto committed = database.store->dolt_commit(fmt::format(
+        "git-annex-dolt migrate: git-annex branch {} of repository {}: {} logs read, {} "
+        "locations, {} URLs, {} metadata values, {} annexed files",
+        summary.branch.empty() ? "(none)" : summary.branch, annex_uuid, summary.logs_read,
+        summary.locations, summary.urls, summary.metadata, summary.files));
+    if (!committed) return std::unexpected(committed.error());
+    if (*committed) summary.dolt_commit = **committed;
+    return summary;
+}
+
+}  // namespace gad::compat::migrate

@@ -1,0 +1,100 @@
+#include "compat/query/repository_names.h"
+
+#include <fmt/format.h>
+
+namespace gad::compat::query {
+
+namespace {
+
+Trust trust_from(std::string_view value) {
+    if (value == "1" || value == "trusted") return Trust::trusted;
+    if (value == "0" || value == "untrusted") return Trust::untrusted;
+    if (value == "X" || value == "dead") return Trust::dead;
+    return Trust::semitrusted;
+}
+
+}  // namespace
+
+Result<RepositoryNames> RepositoryNames::load(core::sql::Connection& connection,
+                                              const git::Repository& repository,
+                                              std::string here_uuid) {
+    RepositoryNames names;
+    names.here_ = std::move(here_uuid);
+    // uuid.log: has_description tells an empty description from none (git-annex shows the two
+    // differently when a remote is named too).
+    std::map<std::string, std::pair<std::string, bool>> described;
+    auto rows = connection.query(
+        "SELECT uuid, description, description_ts > 0 OR description <> '', trust FROM repositories",
+        {});
+    if (!rows) return std::unexpected(rows.error());
+    for (const auto& row : *rows) {
+        if (!row[0]) continue;
+        KnownRepository known;
+        known.uuid = *row[0];
+        known.trust = trust_from(row[3].value_or("?"));
+        described[known.uuid] = {row[1].value_or(""), row[2].value_or("0") != "0"};
+        names.known_.emplace(known.uuid, std::move(known));
+    }
+
+    // Remote names, as git-annex's remote list gives them (the last of one UUID wins).
+    std::map<std::string, std::string> remote_of{{std::string(kWebUuid), "web"}};
+    auto uuids = repository.config_matching(R"(^remote\..*\.annex-uuid$)");
+    if (!uuids) return std::unexpected(uuids.error());
+    std::map<std::string, std::string> uuid_of_remote;
+    for (const auto& [name, value] : *uuids) {
+        const std::string remote = name.substr(7, name.size() - 7 - 11);
+        remote_of[value] = remote;
+        uuid_of_remote[remote] = value;
+    }
+    auto levels = repository.config_matching(R"(^remote\..*\.annex-trustlevel$)");
+    if (!levels) return std::unexpected(levels.error());
+
+    for (auto& [uuid, remote] : remote_of) {
+        auto& known = names.known_[uuid];
+        known.uuid = uuid;
+        known.remote_name = remote;
+    }
+    for (auto& [uuid, known] : names.known_) {
+        auto found = described.find(uuid);
+        const bool has_description = found != described.end() && found->second.second;
+        const std::string description = has_description ? found->second.first : "";
+        if (has_description) names.plain_descriptions_[uuid] = description;
+        if (known.remote_name && has_description) {
+            known.description = description.empty() || description == *known.remote_name
+                                    ? fmt::format("[{}]", *known.remote_name)
+                                    : fmt::format("{} [{}]", description, *known.remote_name);
+        } else if (known.remote_name) {
+            known.description = *known.remote_name;
+        } else {
+            known.description = description;
+        }
+    }
+    for (const auto& [name, value] : *levels) {
+        const std::string remote = name.substr(7, name.size() - 7 - 17);
+        if (auto uuid = uuid_of_remote.find(remote); uuid != uuid_of_remote.end()) {
+            names.known_[uuid->second].trust = trust_from(value);
+        }
+    }
+    return names;
+}
+
+KnownRepository RepositoryNames::describe(std::string_view uuid) const {
+    if (auto found = known_.find(uuid); found != known_.end()) return found->second;
+    KnownRepository unknown;
+    unknown.uuid = uuid;
+    return unknown;
+}
+
+std::optional<std::string> RepositoryNames::resolve(std::string_view name) const {
+    if (name == "here" || name == ".") return here_;
+    if (known_.contains(name)) return std::string(name);
+    for (const auto& [uuid, known] : known_) {
+        if (known.remote_name == name) return uuid;
+    }
+    for (const auto& [uuid, description] : plain_descriptions_) {
+        if (description == name) return uuid;
+    }
+    return std::nullopt;
+}
+
+}  // namespace gad::compat::query

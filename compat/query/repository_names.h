@@ -1,0 +1,54 @@
+// The repositories a location database knows, described the way git-annex describes them to the
+// user of one git-annex repository: uuid.log's description combined with the names that
+// repository's git config gives its remotes, and trust with git config's overrides.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "compat/git/repository.h"
+#include "core/sql/connection.h"
+
+namespace gad::compat::query {
+
+using core::Result;
+
+// The web special remote's fixed UUID (never in uuid.log).
+inline constexpr std::string_view kWebUuid = "00000000-0000-0000-0000-000000000001";
+
+enum class Trust : char { trusted = '1', semitrusted = '?', untrusted = '0', dead = 'X' };
+
+struct KnownRepository {
+    std::string uuid;
+    std::string description;  // as git-annex shows it ("desc", "[remote]", "desc [remote]")
+    std::optional<std::string> remote_name;
+    Trust trust = Trust::semitrusted;
+};
+
+class RepositoryNames {
+  public:
+    // Reads the repositories table and repository's remotes (remote.NAME.annex-uuid,
+    // remote.NAME.annex-trustlevel); here_uuid is the repository's own UUID.
+    static Result<RepositoryNames> load(core::sql::Connection& connection,
+                                        const git::Repository& repository,
+                                        std::string here_uuid);
+
+    // The repository with uuid; one with an empty description and default trust when unknown.
+    KnownRepository describe(std::string_view uuid) const;
+
+    // The UUID that a name as git-annex accepts it names: a UUID, a remote name, or a
+    // description (uuid.log's, exact); "here" and "." name this repository. Nullopt when none.
+    std::optional<std::string> resolve(std::string_view name) const;
+
+    const std::string& here() const { return here_; }
+    const std::map<std::string, KnownRepository, std::less<>>& all() const { return known_; }
+
+  private:
+    std::string here_;
+    std::map<std::string, KnownRepository, std::less<>> known_;
+    std::map<std::string, std::string, std::less<>> plain_descriptions_;  // uuid.log's
+};
+
+}  // namespace gad::compat::query

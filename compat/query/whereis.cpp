@@ -1,0 +1,219 @@
+#include "compat/query/whereis.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <unordered_map>
+
+#include "core/dolt/annex_repository.h"
+
+namespace gad::compat::query {
+
+namespace {
+
+using core::dolt::json_string;
+
+struct Answer {
+    std::string key;
+    std::optional<std::string> file;
+    std::optional<std::string> input;
+    std::vector<std::pair<std::string, char>> rows;  // (uuid, status), sorted by uuid
+};
+
+class Printer {
+  public:
+    Printer(const RepositoryNames& names, const WhereisRequest& request, std::ostream& out)
+        : names_(names), request_(request), out_(out) {}
+
+    // Prints one key's answer; urls are the web's present URLs for it.
+    void print(const Answer& answer, const std::vector<std::string>& urls) {
+        std::vector<KnownRepository> trusted, untrusted;
+        for (const auto& [uuid, status] : answer.rows) {
+            if (status != '1') continue;
+            KnownRepository known = names_.describe(uuid);
+            if (known.trust == Trust::dead) continue;
+            (known.trust == Trust::untrusted ? untrusted : trusted).push_back(std::move(known));
+        }
+        const bool success = !trusted.empty();
+        if (!success) ++failed_;
+        std::string note = fmt::format("{} cop{}", trusted.size(), trusted.size() == 1 ? "y" : "ies");
+        auto note_lines = [&](const std::vector<KnownRepository>& list) {
+            for (const auto& known : list) {
+                std::string description = known.description;
+                if (known.uuid == names_.here()) {
+                    description = description.empty() ? "here" : description + " [here]";
+                }
+                note += description.empty() ? fmt::format("\t{}\n", known.uuid)
+                                            : fmt::format("\t{} -- {}\n", known.uuid, description);
+            }
+        };
+        if (!trusted.empty()) {
+            note += "\n";
+            note_lines(trusted);
+        }
+        if (!untrusted.empty()) {
+            note += "\nThe following untrusted locations may also have copies:\n";
+            note_lines(untrusted);
+        }
+        const bool web_listed = std::any_of(trusted.begin(), trusted.end(), [](const auto& k) {
+            return k.uuid == kWebUuid;
+        }) || std::any_of(untrusted.begin(), untrusted.end(), [](const auto& k) {
+            return k.uuid == kWebUuid;
+        });
+        if (web_listed) {
+            for (const std::string& url : urls) note += fmt::format("\nweb: {}\n", url);
+        }
+
+        if (request_.json) {
+            auto entries = [&](const std::vector<KnownRepository>& list) {
+                std::string text = "[";
+                for (const auto& known : list) {
+                    if (text.size() > 1) text += ",";
+                    std::string url_list = "[";
+                    if (known.uuid == kWebUuid) {
+                        for (const std::string& url : urls) {
+                            if (url_list.size() > 1) url_list += ",";
+                            url_list += json_string(url);
+                        }
+                    }
+                    url_list += "]";
+                    text += fmt::format(R"({{"description":{},"here":{},"urls":{},"uuid":{}}})",
+                                        json_string(known.description),
+                                        known.uuid == names_.here() ? "true" : "false", url_list,
+                                        json_string(known.uuid));
+                }
+                return text + "]";
+            };
+            std::string line = R"({"command":"whereis","error-messages":[],)";
+            if (answer.file) line += fmt::format(R"("file":{},)", json_string(*answer.file));
+            line += fmt::format(R"("input":[{}],"key":{},"note":{},"success":{},)",
+                                answer.input ? json_string(*answer.input) : "",
+                                json_string(answer.key), json_string(note),
+                                success ? "true" : "false");
+            line += fmt::format(R"("untrusted":{},"whereis":{}}})", entries(untrusted),
+                                entries(trusted));
+            out_ << line << '\n';
+        } else {
+            out_ << "whereis " << answer.file.value_or(answer.key) << " (" << note.substr(0, note.find('\n'))
+                 << ")";
+            const std::size_t rest = note.find('\n');
+            out_ << (rest != std::string::npos ? note.substr(rest) : "\n");
+            out_ << (success ? "ok" : "failed") << '\n';
+        }
+    }
+
+    std::size_t failed() const { return failed_; }
+
+  private:
+    const RepositoryNames& names_;
+    const WhereisRequest& request_;
+    std::ostream& out_;
+    std::size_t failed_ = 0;
+};
+
+// The key's location rows and present URLs.
+Result<void> lookup(core::sql::Connection& connection, Answer& answer,
+                    std::vector<std::string>& urls) {
+    answer.rows.clear();
+    urls.clear();
+    auto rows = connection.query(
+        "SELECT uuid, status FROM locations WHERE annex_key = ? ORDER BY uuid", {answer.key});
+    if (!rows) return std::unexpected(rows.error());
+    for (const auto& row : *rows) {
+        if (row[0] && row[1] && !row[1]->empty()) answer.rows.emplace_back(*row[0], (*row[1])[0]);
+    }
+    auto url_rows = connection.query(
+        "SELECT url FROM urls WHERE annex_key = ? AND status = '1' ORDER BY url", {answer.key});
+    if (!url_rows) return std::unexpected(url_rows.error());
+    for (const auto& row : *url_rows) {
+        if (row[0]) urls.push_back(*row[0]);
+    }
+    return {};
+}
+
+bool all_dead(const Answer& answer) {
+    return !answer.rows.empty() && std::all_of(answer.rows.begin(), answer.rows.end(),
+                                               [](const auto& row) { return row.second == 'X'; });
+}
+
+}  // namespace
+
+Result<std::size_t> whereis(core::location::LocationDatabase& database,
+                            const RepositoryNames& names, std::string_view annex_uuid,
+                            const WhereisRequest& request, std::ostream& out) {
+    core::sql::Connection& connection = database.store->connection();
+    Printer printer(names, request, out);
+    std::vector<std::string> urls;
+
+    if (request.all) {
+        // URLs are few next to keys: gathered first, so the locations can stream.
+        std::unordered_map<std::string, std::vector<std::string>> urls_of;
+        auto gathered = connection.for_each(
+            "SELECT annex_key, url FROM urls WHERE status = '1' ORDER BY annex_key, url", {},
+            [&](const core::sql::Row& row) -> Result<void> {
+                if (row[0] && row[1]) urls_of[*row[0]].push_back(*row[1]);
+                return {};
+            });
+        if (!gathered) return std::unexpected(gathered.error());
+        const std::vector<std::string> none;
+        Answer answer;
+        auto finish = [&] {
+            if (answer.key.empty() || all_dead(answer)) return;
+            auto found = urls_of.find(answer.key);
+            printer.print(answer, found == urls_of.end() ? none : found->second);
+        };
+        auto streamed = connection.for_each(
+            "SELECT annex_key, uuid, status FROM locations ORDER BY annex_key, uuid", {},
+            [&](const core::sql::Row& row) -> Result<void> {
+                if (!row[0] || !row[1] || !row[2] || row[2]->empty()) return {};
+                if (*row[0] != answer.key) {
+                    finish();
+                    answer.key = *row[0];
+                    answer.rows.clear();
+                }
+                answer.rows.emplace_back(*row[1], (*row[2])[0]);
+                return {};
+            });
+        if (!streamed) return std::unexpected(streamed.error());
+        finish();
+    }
+
+    for (const std::string& key : request.keys) {
+        Answer answer;
+        answer.key = key;
+        answer.input = key;
+        if (auto found = lookup(connection, answer, urls); !found) return std::unexpected(found.error());
+        printer.print(answer, urls);
+    }
+
+    for (const auto& path : request.paths) {
+        // The file itself, or every file under the directory ('0' follows '/').
+        const std::string low = path.in_tree.empty() ? "" : path.in_tree + "/";
+        const std::string high = path.in_tree.empty() ? "\xff" : path.in_tree + "0";
+        auto files = connection.query(
+            "SELECT path, annex_key FROM annexed_files WHERE annex_uuid = ? AND "
+            "(path = ? OR (path >= ? AND path < ?)) ORDER BY path",
+            {annex_uuid, std::string_view(path.in_tree), std::string_view(low),
+             std::string_view(high)});
+        if (!files) return std::unexpected(files.error());
+        for (const auto& row : *files) {
+            if (!row[0] || !row[1]) continue;
+            Answer answer;
+            answer.key = *row[1];
+            answer.file = request.cwd_in_tree.empty()
+                              ? *row[0]
+                              : std::filesystem::path(*row[0])
+                                    .lexically_relative(request.cwd_in_tree)
+                                    .string();
+            answer.input = answer.file;
+            if (auto found = lookup(connection, answer, urls); !found) {
+                return std::unexpected(found.error());
+            }
+            printer.print(answer, urls);
+        }
+    }
+    return printer.failed();
+}
+
+}  // namespace gad::compat::query

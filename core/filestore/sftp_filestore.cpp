@@ -161,20 +161,23 @@ struct SftpFilestore::Cleanup {
         if (session.usable()) {
             sftp_unlink(session.sftp(), path.c_str());
         } else {
+            std::lock_guard lock(store.mutex_);
             store.stale_.push_back(path);
         }
     }
 };
 
-SftpFilestore::SftpFilestore(SftpUrl url, ssh::ConnectOptions options)
+SftpFilestore::SftpFilestore(SftpUrl url, ssh::ConnectOptions options, std::size_t max_sessions)
     : url_(std::move(url)),
       options_(std::move(options)),
       temporary_(url_.remote_path(kTemporary)),
-      owner_(fmt::format("{}-{}", host_name(), ::getpid())) {}
+      owner_(fmt::format("{}-{}", host_name(), ::getpid())),
+      limit_(std::max<std::size_t>(1, max_sessions)) {}
 
 Result<std::unique_ptr<SftpFilestore>> SftpFilestore::open(const SftpUrl& url,
-                                                           const ssh::ConnectOptions& options) {
-    std::unique_ptr<SftpFilestore> store(new SftpFilestore(url, options));
+                                                           const ssh::ConnectOptions& options,
+                                                           std::size_t max_sessions) {
+    std::unique_ptr<SftpFilestore> store(new SftpFilestore(url, options, max_sessions));
     auto checked = store->with_session<void>([&](SshSession& session) -> Result<void> {
         SftpAttributes info = stat_path(session, url.path);
         if (!info) {
@@ -203,26 +206,91 @@ Result<void> SftpFilestore::create_root(const SftpUrl& url, const ssh::ConnectOp
                             std::string_view(url.path).substr(absolute ? 1 : 0));
 }
 
+Result<std::unique_ptr<SshSession>> SftpFilestore::borrow() {
+    std::unique_lock lock(mutex_);
+    while (true) {
+        // A connected session first (the most recently returned), else one to connect again.
+        for (auto it = idle_.rbegin(); it != idle_.rend(); ++it) {
+            if (*it) {
+                std::unique_ptr<SshSession> session = std::move(*it);
+                idle_.erase(std::next(it).base());
+                return session;
+            }
+        }
+        if (!idle_.empty()) {
+            idle_.pop_back();
+            return std::unique_ptr<SshSession>{};
+        }
+        if (sessions_ < limit_) {
+            ++sessions_;  // counted while connecting, so no other caller goes over the limit
+            lock.unlock();
+            auto connected = SshSession::connect(url_.endpoint(), options_);
+            lock.lock();
+            if (connected) return std::move(*connected);
+            --sessions_;
+            if (sessions_ == 0) return std::unexpected(connected.error());
+            // The server takes no more connections than we have (MaxStartups, a per-user limit,
+            // or it went away: then the calls on the others report it): make do with those.
+            limit_ = sessions_;
+            continue;
+        }
+        returned_.wait(lock);
+    }
+}
+
+void SftpFilestore::give_back(std::unique_ptr<SshSession> session) {
+    {
+        std::lock_guard lock(mutex_);
+        idle_.push_back(std::move(session));
+    }
+    returned_.notify_one();
+}
+
+std::size_t SftpFilestore::sessions() const {
+    std::lock_guard lock(mutex_);
+    return sessions_;
+}
+
+void SftpFilestore::delete_stale(SshSession& session) {
+    std::vector<std::string> paths;
+    {
+        std::lock_guard lock(mutex_);
+        paths.swap(stale_);
+    }
+    for (const std::string& path : paths) {
+        if (sftp_unlink(session.sftp(), path.c_str()) != 0 && !session.usable()) {
+            std::lock_guard lock(mutex_);  // lost again: for the next connection
+            stale_.push_back(path);
+        }
+    }
+}
+
 template <typename T, typename Op>
 Result<T> SftpFilestore::with_session(Op&& op) {
-    std::lock_guard lock(mutex_);
+    auto borrowed = borrow();
+    if (!borrowed) return std::unexpected(borrowed.error());
+    // Gives the session back to the pool however the call ends.
+    struct Lease {
+        SftpFilestore& store;
+        std::unique_ptr<SshSession> session;
+        ~Lease() { store.give_back(std::move(session)); }
+    } lease{*this, std::move(*borrowed)};
     std::optional<Failure> dropped;
     for (int attempt = 0;; ++attempt) {
-        if (!session_ || !session_->usable()) {
-            session_.reset();
+        if (!lease.session || !lease.session->usable()) {
+            lease.session.reset();
             auto connected = SshSession::connect(url_.endpoint(), options_);
             if (!connected) {
                 if (!dropped) return std::unexpected(connected.error());
                 return fail(Failure::Kind::unreachable, "{}; reconnecting failed: {}",
                             dropped->message, connected.error().message);
             }
-            session_ = std::move(*connected);
-            // Partial uploads cut off with an earlier connection.
-            for (const std::string& path : stale_) sftp_unlink(session_->sftp(), path.c_str());
-            stale_.clear();
+            lease.session = std::move(*connected);
         }
-        Result<T> result = op(*session_);
-        if (result || attempt > 0 || session_->usable()) return result;
+        // Partial uploads cut off with an earlier connection (this one's or another's).
+        delete_stale(*lease.session);
+        Result<T> result = op(*lease.session);
+        if (result || attempt > 0 || lease.session->usable()) return result;
         dropped = result.error();
     }
 }

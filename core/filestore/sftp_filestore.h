@@ -6,11 +6,14 @@
 // offered) has made them durable; the rename replaces atomically with posix-rename@openssh.com,
 // or else removes an old object first (then the key is briefly absent, never partial).
 // Hidden objects go to <root>/.git-annex-dolt-tmp/hidden-<host>-<pid>/<n>/<KEY>.
-// One SSH session per object; calls are serialised by a mutex (a libssh session is not
-// thread-safe; parallel transfers would need one session or channel each). A call whose
-// connection drops reconnects once and is done again.
+// Calls run in parallel on a small pool of SSH sessions (a libssh session is not thread-safe, so
+// each call borrows one for itself): the first is connected by open(), more only when calls
+// overlap, at most max_sessions (4 by default, like git annex -J4). A call whose connection drops
+// reconnects once and is done again.
 #pragma once
 
+#include <condition_variable>
+#include <cstddef>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -24,11 +27,15 @@ namespace gad::core::filestore {
 
 class SftpFilestore final : public Filestore {
   public:
+    static constexpr std::size_t kDefaultSessions = 4;
+
     // Connects to the server of url and checks that its path is a directory there (a missing
     // one is an unreachable store, as with LocalFilestore). Fails naming the cause: host
     // unreachable, unknown or changed host key, authentication refused, missing directory.
+    // Concurrent calls use up to max_sessions SSH connections (at least 1); more calls wait.
     static Result<std::unique_ptr<SftpFilestore>> open(const SftpUrl& url,
-                                                       const ssh::ConnectOptions& options);
+                                                       const ssh::ConnectOptions& options,
+                                                       std::size_t max_sessions = kDefaultSessions);
 
     // Connects like open() and creates url's directory, with any missing parents, on the server
     // (for initremote). Fails naming the cause.
@@ -58,15 +65,28 @@ class SftpFilestore final : public Filestore {
     // The directory on the server holding partial uploads and hidden objects.
     std::string temporary_path() const;
 
+    // SSH sessions in the pool now, in use or idle (counting one being connected, and one whose
+    // connection was lost and is to be made again): never more than open()'s max_sessions.
+    std::size_t sessions() const;
+
   private:
     struct Cleanup;
 
-    SftpFilestore(SftpUrl url, ssh::ConnectOptions options);
+    SftpFilestore(SftpUrl url, ssh::ConnectOptions options, std::size_t max_sessions);
 
-    // Runs op on a connected session under the mutex; when op fails because the connection
-    // dropped, reconnects and runs it once more.
+    // Runs op on a connected session of its own, borrowed from the pool; when op fails because
+    // the connection dropped, reconnects that session and runs op once more.
     template <typename T, typename Op>
     Result<T> with_session(Op&& op);
+
+    // An idle session (nullptr: one to connect again) for the caller alone; connects a new one
+    // when none is idle and the pool is not full, else waits for one to be given back. Fails
+    // only when a new connection fails and no other session exists to wait for.
+    Result<std::unique_ptr<ssh::SshSession>> borrow();
+    // Returns a borrowed session (nullptr when it could not be reconnected) to the pool.
+    void give_back(std::unique_ptr<ssh::SshSession> session);
+    // Deletes partial uploads whose connection was lost, now that session is connected.
+    void delete_stale(ssh::SshSession& session);
 
     Result<void> put_once(ssh::SshSession& session, const Key& key,
                           const std::filesystem::path& source, const Progress& progress);
@@ -78,11 +98,18 @@ class SftpFilestore final : public Filestore {
 
     SftpUrl url_;
     ssh::ConnectOptions options_;
-    std::string temporary_;  // <root>/.git-annex-dolt-tmp
-    std::string owner_;      // "<host>-<pid>": names this process's partial and hidden files
-    std::mutex mutex_;       // guards everything below
-    std::unique_ptr<ssh::SshSession> session_;
-    // Partial uploads whose connection was lost: deleted once connected again.
+    std::string temporary_;     // <root>/.git-annex-dolt-tmp
+    std::string owner_;         // "<host>-<pid>": names this process's partial and hidden files
+    mutable std::mutex mutex_;  // guards everything below
+    std::condition_variable returned_;  // a session was given back to idle_
+    // Sessions in the pool (borrowed, idle, or being connected): at most limit_.
+    std::size_t sessions_ = 0;
+    // max_sessions; lowered to the sessions that exist when the server refuses another one.
+    std::size_t limit_;
+    // Sessions not in use, the most recently returned last; nullptr for one whose connection was
+    // lost and could not be made again yet.
+    std::vector<std::unique_ptr<ssh::SshSession>> idle_;
+    // Partial uploads whose connection was lost: deleted once a session is connected.
     std::vector<std::string> stale_;
 };
 

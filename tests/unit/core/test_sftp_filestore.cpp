@@ -7,16 +7,18 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <fstream>
+#include <mutex>
 #include <random>
 #include <sstream>
 #include <thread>
 
 #include "core/filestore/sftp_filestore.h"
 #include "test_servers.h"
-#include "test_tools.h"
 #include "test_sshd.h"
+#include "test_tools.h"
 
 namespace gad::core::filestore {
 namespace {
@@ -160,8 +162,9 @@ class SftpFilestoreTest : public testing::Test {
     }
     virtual test::TestSshd::Options server_options() const { return {}; }
 
-    std::unique_ptr<SftpFilestore> open_store() {
-        auto store = SftpFilestore::open(url_, options_);
+    std::unique_ptr<SftpFilestore> open_store(
+        std::size_t max_sessions = SftpFilestore::kDefaultSessions) {
+        auto store = SftpFilestore::open(url_, options_, max_sessions);
         EXPECT_TRUE(store) << store.error().message << "\n" << server_->log();
         return store ? std::move(*store) : nullptr;
     }
@@ -460,27 +463,145 @@ TEST_F(SftpFilestoreTest, ReportsAMissingOrUnusableRoot) {
     }
 }
 
-TEST_F(SftpFilestoreTest, ServesConcurrentCallsOnOneSession) {
+TEST_F(SftpFilestoreTest, ServesConcurrentCallsWithOneSessionOrMany) {
+    for (const std::size_t sessions : {std::size_t{1}, SftpFilestore::kDefaultSessions}) {
+        auto store = open_store(sessions);
+        ASSERT_TRUE(store);
+        std::vector<std::thread> threads;
+        std::atomic<int> failures{0};
+        for (int t = 0; t < 4; ++t) {
+            threads.emplace_back([&, t] {
+                for (int i = 0; i < 5; ++i) {
+                    const std::string content = random_content(100'000 + 8 * t, 10 * t + i);
+                    const Key key = key_for(content);
+                    const std::string name = fmt::format("{}-{}-{}", sessions, t, i);
+                    const fs::path source = write("src-" + name, content);
+                    const fs::path out = local_.path() / ("out-" + name);
+                    if (!store->put(key, source, nullptr) ||
+                        !store->contains(key).value_or(false) || !store->get(key, out, nullptr) ||
+                        read(out) != content) {
+                        ++failures;
+                    }
+                }
+            });
+        }
+        for (auto& thread : threads) thread.join();
+        EXPECT_EQ(failures, 0) << sessions << " session(s)";
+        EXPECT_LE(store->sessions(), sessions);
+        EXPECT_TRUE(partial_files().empty());
+    }
+}
+
+// Counts transfers in progress, from each one's first progress report to its last (both made
+// while it holds its session), and holds each one at its first report until `wanted` are in
+// progress at once, or until a generous deadline (when transfers cannot overlap) has passed.
+class Overlap {
+  public:
+    explicit Overlap(int wanted) : wanted_(wanted) {}
+    // A Progress for one transfer of size bytes.
+    Progress progress(std::uint64_t size) {
+        auto started = std::make_shared<bool>(false);
+        return [this, size, started](std::uint64_t bytes) {
+            if (!*started) {
+                *started = true;
+                enter();
+            }
+            if (bytes == size) leave();
+        };
+    }
+    int peak() const { return peak_; }
+    // Whether `wanted` transfers were in progress at once.
+    bool met() const { return met_; }
+
+  private:
+    void enter() {
+        std::unique_lock lock(mutex_);
+        peak_ = std::max(peak_, ++active_);
+        if (active_ >= wanted_) met_ = true;
+        released_ = released_ || met_;
+        changed_.notify_all();
+        if (!changed_.wait_for(lock, std::chrono::seconds(30), [&] { return released_; })) {
+            released_ = true;  // they do not overlap: stop holding the others too
+            changed_.notify_all();
+        }
+    }
+    void leave() {
+        std::lock_guard lock(mutex_);
+        --active_;
+    }
+
+    const int wanted_;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    int active_ = 0;
+    int peak_ = 0;
+    bool met_ = false;
+    bool released_ = false;
+};
+
+TEST_F(SftpFilestoreTest, ConcurrentTransfersRunOnSeveralSessionsUpToTheLimit) {
     auto store = open_store();
     ASSERT_TRUE(store);
-    std::vector<std::thread> threads;
-    std::atomic<int> failures{0};
-    for (int t = 0; t < 4; ++t) {
-        threads.emplace_back([&, t] {
-            for (int i = 0; i < 5; ++i) {
-                const std::string content = random_content(100'000 + 8 * t, 10 * t + i);
-                const Key key = key_for(content);
-                const fs::path source = write(fmt::format("src-{}-{}", t, i), content);
-                const fs::path out = local_.path() / fmt::format("out-{}-{}", t, i);
-                if (!store->put(key, source, nullptr) || !store->contains(key).value_or(false) ||
-                    !store->get(key, out, nullptr) || read(out) != content) {
+    EXPECT_EQ(store->sessions(), 1u) << "one session until calls overlap";
+    constexpr int kLimit = static_cast<int>(SftpFilestore::kDefaultSessions);
+    constexpr int kThreads = kLimit + 2;
+    std::vector<std::string> contents;
+    std::vector<Key> keys;
+    std::vector<fs::path> sources;
+    for (int t = 0; t < kThreads; ++t) {
+        contents.push_back(random_content((4 << 20) + 8 * t, 100 + t));
+        keys.push_back(key_for(contents.back()));
+        sources.push_back(write(fmt::format("src-{}", t), contents.back()));
+    }
+    auto run = [&](Overlap& overlap, auto&& transfer) {
+        std::vector<std::thread> threads;
+        std::atomic<int> failures{0};
+        for (int t = 0; t < kThreads; ++t) {
+            threads.emplace_back([&, t] {
+                auto done = transfer(t, overlap.progress(contents[t].size()));
+                if (!done) {
+                    ADD_FAILURE() << done.error().message;
                     ++failures;
                 }
-            }
-        });
+            });
+        }
+        for (auto& thread : threads) thread.join();
+        return failures.load();
+    };
+
+    Overlap puts(kLimit);
+    EXPECT_EQ(
+        run(puts,
+            [&](int t, Progress progress) { return store->put(keys[t], sources[t], progress); }),
+        0);
+    EXPECT_TRUE(puts.met()) << "puts in progress at once: at most " << puts.peak();
+    EXPECT_EQ(puts.peak(), kLimit) << "never more than the limit at once";
+    EXPECT_EQ(store->sessions(), SftpFilestore::kDefaultSessions);
+
+    Overlap gets(kLimit);
+    EXPECT_EQ(run(gets,
+                  [&](int t, Progress progress) {
+                      return store->get(keys[t], local_.path() / fmt::format("out-{}", t),
+                                        progress);
+                  }),
+              0);
+    EXPECT_TRUE(gets.met()) << "gets in progress at once: at most " << gets.peak();
+    EXPECT_EQ(gets.peak(), kLimit);
+    EXPECT_EQ(store->sessions(), SftpFilestore::kDefaultSessions);
+
+    for (int t = 0; t < kThreads; ++t) {
+        EXPECT_EQ(read(object_file(keys[t])), contents[t]);
+        EXPECT_EQ(read(local_.path() / fmt::format("out-{}", t)), contents[t]);
     }
-    for (auto& thread : threads) thread.join();
-    EXPECT_EQ(failures, 0);
+    EXPECT_TRUE(partial_files().empty());
+    // The server saw as many connections as the pool holds: sessions are reused, not remade.
+    const std::string log = server_->log();
+    std::size_t logins = 0;
+    for (std::size_t at = log.find("Accepted publickey"); at != std::string::npos;
+         at = log.find("Accepted publickey", at + 1)) {
+        ++logins;
+    }
+    EXPECT_EQ(logins, SftpFilestore::kDefaultSessions) << log;
 }
 
 TEST_F(SftpFilestoreTest, RetriesOnceWhenTheConnectionIsCutMidTransfer) {

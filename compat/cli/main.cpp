@@ -169,6 +169,11 @@ int whereis_command(const std::vector<std::string>& args) {
         if (request.cwd_in_tree == ".") request.cwd_in_tree.clear();
         if (paths.empty()) paths.push_back(".");
         for (const std::string& given : paths) {
+            std::error_code error;
+            if (!std::filesystem::exists(std::filesystem::symlink_status(cwd / given, error))) {
+                return failed(core::Failure{
+                    {}, fmt::format("pathspec '{}' did not match any file(s) known to git", given)});
+            }
             std::string in_tree = (cwd / given).lexically_normal().lexically_relative(*top).string();
             if (in_tree == ".") in_tree.clear();
             while (!in_tree.empty() && in_tree.back() == '/') in_tree.pop_back();

@@ -1,6 +1,5 @@
 #include "compat/logs/branch_file.h"
 
-#include <array>
 #include <utility>
 
 #include "core/digest.h"
@@ -14,7 +13,7 @@ struct TopLevel {
     FileKind kind;
 };
 
-constexpr std::array<TopLevel, 19> top_level = {{
+constexpr TopLevel top_level[] = {
     {"uuid.log", FileKind::uuid},
     {"remote.log", FileKind::remote},
     {"trust.log", FileKind::trust},
@@ -34,7 +33,7 @@ constexpr std::array<TopLevel, 19> top_level = {{
     {"proxy.log", FileKind::other_known},
     {"cluster.log", FileKind::other_known},
     {"maxsize.log", FileKind::other_known},
-}};
+};
 
 struct Suffix {
     std::string_view suffix;
@@ -42,7 +41,7 @@ struct Suffix {
 };
 
 // Longer suffixes first: ".log" matches only when none of the others does.
-constexpr std::array<Suffix, 9> per_key = {{
+constexpr Suffix per_key[] = {
     {".log.web", FileKind::web},
     {".log.met", FileKind::metadata},
     {".log.cnk", FileKind::chunk},
@@ -51,7 +50,7 @@ constexpr std::array<Suffix, 9> per_key = {{
     {".log.cid", FileKind::other_known},
     {".log.ek", FileKind::other_known},
     {".log", FileKind::location},
-}};
+};
 
 bool is_hash_dir(std::string_view dir) {
     if (dir.size() != 3) return false;

@@ -77,10 +77,11 @@ compare_whereis() {
     xargs -0 git annex whereis --json <"$out.files" >"$out.annex-files" 2>/dev/null || true
     python3 "$COMPARE" "$out.annex-files" "$out.dolt-files" "$name: whereis FILES" >&2 || fail "$name: whereis by file differs (above)"
 
-    # By key: a few keys given on the command line.
-    local keys
+    # By key: a few keys given on the command line, as git annex takes them (--key K each).
+    local keys key_args=()
     keys=$(jq -r '.key' "$out.annex-all" | head -n 4 | tr '\n' ' ')
-    rc=0; git-annex-dolt whereis --json $keys >"$out.dolt-keys" 2>"$out.dolt-keys.err" || rc=$?
+    for k in $keys; do key_args+=(--key "$k"); done
+    rc=0; git-annex-dolt whereis --json "${key_args[@]}" >"$out.dolt-keys" 2>"$out.dolt-keys.err" || rc=$?
     [ "$rc" -le 1 ] || fail "git-annex-dolt whereis --json KEYS exited $rc: $(head -c 2000 "$out.dolt-keys.err")"
     : >"$out.annex-keys"
     for k in $keys; do git annex whereis --json --key "$k" >>"$out.annex-keys" 2>/dev/null || true; done
@@ -170,13 +171,22 @@ case "$db" in
     dolt) expect_eq "$(git config git-annex-dolt.repository)" "$TEST_TMP/dolt-annex" "git config git-annex-dolt.repository"
           [ -f "$TEST_TMP/dolt-annex/config.json" ] && [ -d "$TEST_TMP/dolt-annex/dolt" ] ||
               fail "--to did not create a dolt-annex repository: $(ls -A "$TEST_TMP/dolt-annex" 2>&1)" ;;
-    mariadb) expect_eq "$(git config git-annex-dolt.database)" "${target[1]}" "git config git-annex-dolt.database" ;;
+    mariadb) # Remembered as given or normalised (e.g. with :3306 added): same user, database, socket.
+             remembered=$(git config git-annex-dolt.database) || fail "git config git-annex-dolt.database is not set"
+             [[ "$remembered" == mysql://root@localhost*/annex\?socket="$socket" ]] ||
+                 fail "git config git-annex-dolt.database is '$remembered', not the URL given: ${target[1]}" ;;
 esac
 
 compare_whereis first
 # git annex has now merged b's branch and committed the journal: what git-annex-dolt answered
 # from the database included both (the comparison passed).
 expect_eq "$(jfield "$TEST_TMP/m1.json" files)" "$(grep -zc . "$TEST_TMP/first.files")" "\"files\" (annexed paths) of the first migrate"
+
+# A path git does not know: git annex says so on stderr and exits 1, printing no object.
+rc=0; git-annex-dolt whereis --json no-such-file >"$TEST_TMP/nosuch.out" 2>"$TEST_TMP/nosuch.err" || rc=$?
+[ "$rc" -ne 0 ] || fail "git-annex-dolt whereis --json no-such-file exited 0 (git annex exits 1: pathspec did not match)"
+[ -s "$TEST_TMP/nosuch.err" ] || fail "git-annex-dolt whereis --json no-such-file said nothing on stderr"
+[ ! -s "$TEST_TMP/nosuch.out" ] || fail "git-annex-dolt whereis --json no-such-file printed: $(cat "$TEST_TMP/nosuch.out")"
 
 # ---------------------------------------------------------------------------------------------
 # More activity, then an incremental migrate (no flags: the target is remembered).

@@ -32,6 +32,7 @@ Result<DatabaseChoice> choose_database(const git::Repository& repository,
         auto parsed = core::sql::DatabaseUrl::parse(*url);
         if (!parsed) return std::unexpected(parsed.error());
         choice.url = std::move(*parsed);
+        choice.url_text = *url;
     } else {
         return fail("no location database chosen for this repository: run `git-annex-dolt migrate "
                     "--to PATH` (a dolt-annex repository) or `--database mysql://USER@HOST/DB`");
@@ -40,10 +41,12 @@ Result<DatabaseChoice> choose_database(const git::Repository& repository,
 }
 
 Result<void> remember_database(const git::Repository& repository, const DatabaseChoice& choice) {
-    if (choice.repository) {
-        return repository.set_config(kRepositoryConfig, choice.repository->string());
+    const bool path = choice.repository.has_value();
+    if (auto unset = repository.unset_config(path ? kDatabaseConfig : kRepositoryConfig); !unset) {
+        return unset;
     }
-    return repository.set_config(kDatabaseConfig, choice.url->to_string());
+    return path ? repository.set_config(kRepositoryConfig, choice.repository->string())
+                : repository.set_config(kDatabaseConfig, choice.url_text);
 }
 
 Result<OpenDatabase> open_database(const DatabaseChoice& choice, bool create) {

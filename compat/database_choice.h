@@ -23,6 +23,7 @@ inline constexpr std::string_view kDatabaseConfig = "git-annex-dolt.database";
 struct DatabaseChoice {
     std::optional<std::filesystem::path> repository;  // a dolt-annex repository directory
     std::optional<core::sql::DatabaseUrl> url;         // or a server
+    std::string url_text;                              // the URL as the user wrote it
 };
 
 // The choice given on the command line (to: a directory, database: a URL; at most one), else

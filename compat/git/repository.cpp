@@ -273,6 +273,35 @@ Result<std::vector<std::pair<std::string, std::string>>> Repository::config_matc
     return entries;
 }
 
+namespace {
+
+// The repository's own (.git/config) level of its configuration.
+Result<Owned<git_config, git_config_free>> local_config(git_repository* repo) {
+    git_config* raw = nullptr;
+    if (int code = git_repository_config(&raw, repo); code != 0) {
+        return git_failure("cannot open git config", code);
+    }
+    Owned<git_config, git_config_free> config(raw);
+    git_config* local = nullptr;
+    if (int code = git_config_open_level(&local, raw, GIT_CONFIG_LEVEL_LOCAL); code != 0) {
+        return git_failure("cannot open the repository's git config", code);
+    }
+    return Owned<git_config, git_config_free>(local);
+}
+
+}  // namespace
+
+Result<void> Repository::unset_config(std::string_view name) const {
+    auto local = local_config(repo_);
+    if (!local) return std::unexpected(local.error());
+    const std::string key(name);
+    int code = git_config_delete_entry(local->get(), key.c_str());
+    if (code != 0 && code != GIT_ENOTFOUND) {
+        return git_failure(fmt::format("cannot unset git config {}", name), code);
+    }
+    return {};
+}
+
 Result<void> Repository::set_config(std::string_view name, std::string_view value) const {
     git_config* raw = nullptr;
     if (int code = git_repository_config(&raw, repo_); code != 0) {

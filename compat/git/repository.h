@@ -120,6 +120,9 @@ class Repository {
     // Sets a value in the repository's own config (.git/config).
     Result<void> set_config(std::string_view name, std::string_view value) const;
 
+    // Removes a value from the repository's own config; nothing to do when it is not set.
+    Result<void> unset_config(std::string_view name) const;
+
   private:
     Repository() = default;
     git_repository* repo_ = nullptr;

@@ -1,5 +1,7 @@
 #include "compat/logs/annexed_file.h"
 
+#include <algorithm>
+
 #include "compat/logs/branch_file.h"
 
 namespace gad::compat::logs {

@@ -4,13 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <algorithm>
 
 #include "test_servers.h"
 #include "test_tools.h"

@@ -1,5 +1,11 @@
 #include "core/filestore/filestore.h"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
 namespace gad::core::filestore {
 
 std::optional<std::uint64_t> expected_object_size(const Key& key) {
@@ -35,6 +41,25 @@ Result<void> StreamCheck::finish(std::uint64_t total, std::string_view source) {
                     key_.to_string(), key_.backend(), digest_hex());
     }
     return {};
+}
+
+Result<std::uint64_t> read_blocks(int fd, const std::filesystem::path& path,
+                                  const std::function<Result<void>(std::span<const std::byte>)>& consume) {
+    std::vector<std::byte> buffer(1 << 20);
+    std::uint64_t total = 0;
+    while (true) {
+        const ssize_t got = ::read(fd, buffer.data(), buffer.size());
+        if (got < 0) {
+            if (errno == EINTR) continue;
+            return fail("cannot read {}: {}", path.string(), std::strerror(errno));
+        }
+        if (got == 0) return total;
+        if (auto consumed = consume(std::span(buffer.data(), static_cast<std::size_t>(got)));
+            !consumed) {
+            return std::unexpected(consumed.error());
+        }
+        total += static_cast<std::uint64_t>(got);
+    }
 }
 
 }  // namespace gad::core::filestore

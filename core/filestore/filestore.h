@@ -69,6 +69,11 @@ public:
 // the size of that chunk.
 std::optional<std::uint64_t> expected_object_size(const Key& key);
 
+// Reads the file open as fd to its end, a block at a time, passing each block to consume (which
+// may stop the reading by failing); returns the number of bytes read. Fails naming path.
+Result<std::uint64_t> read_blocks(int fd, const std::filesystem::path& path,
+                                  const std::function<Result<void>(std::span<const std::byte>)>& consume);
+
 // Checks content streamed through it against its key, as a store receives it: the size the key
 // gives, and the digest of hash backends (chunk keys and unverifiable backends: size only).
 class StreamCheck {

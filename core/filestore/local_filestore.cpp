@@ -17,7 +17,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::size_t kBuffer = 1 << 20;
 
 std::string errno_text() { return std::strerror(errno); }
 
@@ -66,8 +65,7 @@ Result<void> LocalFilestore::put(const Key& key, const fs::path& source, const P
     UniqueFd in(::open(source.c_str(), O_RDONLY | O_CLOEXEC));
     if (!in) return fail("cannot read {}: {}", source.string(), errno_text());
 
-    const fs::path temporary =
-        temporary_ / fmt::format("put-{}-{}", ::getpid(), counter_.fetch_add(1));
+    const fs::path temporary = temporary_name();
     UniqueFd out(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
     if (!out) return fail("cannot create {}: {}", temporary.string(), errno_text());
     struct Cleanup {
@@ -80,31 +78,37 @@ Result<void> LocalFilestore::put(const Key& key, const fs::path& source, const P
 
     // Copy, hashing on the way, so the content is read once.
     StreamCheck check(key);
-    std::vector<std::byte> buffer(kBuffer);
-    std::uint64_t total = 0;
-    while (true) {
-        const ssize_t got = ::read(in.get(), buffer.data(), buffer.size());
-        if (got < 0) {
-            if (errno == EINTR) continue;
-            return fail("cannot read {}: {}", source.string(), errno_text());
-        }
-        if (got == 0) break;
-        check.update(std::span(buffer.data(), static_cast<std::size_t>(got)));
-        for (ssize_t done = 0; done < got;) {
-            const ssize_t wrote = ::write(out.get(), buffer.data() + done, static_cast<std::size_t>(got - done));
+    std::uint64_t written = 0;
+    auto copied = read_blocks(in.get(), source, [&](std::span<const std::byte> block) -> Result<void> {
+        check.update(block);
+        for (std::size_t done = 0; done < block.size();) {
+            const ssize_t wrote = ::write(out.get(), block.data() + done, block.size() - done);
             if (wrote < 0) {
                 if (errno == EINTR) continue;
                 return fail("cannot write {}: {}", temporary.string(), errno_text());
             }
-            done += wrote;
+            done += static_cast<std::size_t>(wrote);
         }
-        total += static_cast<std::uint64_t>(got);
-        if (progress) progress(total);
-    }
+        written += block.size();
+        if (progress) progress(written);
+        return {};
+    });
+    if (!copied) return std::unexpected(copied.error());
+    const std::uint64_t total = *copied;
     if (auto checked = check.finish(total, source.string()); !checked) return checked;
     if (::fsync(out.get()) != 0 || out.reset() != 0) {
         return fail("cannot write {}: {}", temporary.string(), errno_text());
     }
+    if (auto installed = install(temporary, key); !installed) return installed;
+    cleanup.armed = false;
+    return {};
+}
+
+fs::path LocalFilestore::temporary_name() {
+    return temporary_ / fmt::format("put-{}-{}", ::getpid(), counter_.fetch_add(1));
+}
+
+Result<void> LocalFilestore::install(const fs::path& temporary, const Key& key) {
     const fs::path destination = object_path(key);
     const fs::path directory = destination.parent_path();
     if (!make_directory(directory.parent_path()) || !make_directory(directory)) {
@@ -113,8 +117,28 @@ Result<void> LocalFilestore::put(const Key& key, const fs::path& source, const P
     if (::rename(temporary.c_str(), destination.c_str()) != 0) {
         return fail("cannot move object into {}: {}", destination.string(), errno_text());
     }
-    cleanup.armed = false;
     return fsync_directory(directory);
+}
+
+Result<void> LocalFilestore::put_link(const Key& key, const fs::path& source) {
+    UniqueFd in(::open(source.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!in) return fail("cannot read {}: {}", source.string(), errno_text());
+    StreamCheck check(key);
+    auto read = read_blocks(in.get(), source, [&](std::span<const std::byte> block) -> Result<void> {
+        check.update(block);
+        return {};
+    });
+    if (!read) return std::unexpected(read.error());
+    const std::uint64_t total = *read;
+    if (auto checked = check.finish(total, source.string()); !checked) return checked;
+    const fs::path temporary = temporary_name();
+    if (::link(source.c_str(), temporary.c_str()) != 0) {
+        if (errno == EXDEV) return put(key, source, {});
+        return fail("cannot link {} into {}: {}", source.string(), temporary_.string(), errno_text());
+    }
+    auto installed = install(temporary, key);
+    if (!installed) ::unlink(temporary.c_str());
+    return installed;
 }
 
 Result<void> LocalFilestore::get(const Key& key, const fs::path& destination,

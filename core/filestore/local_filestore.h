@@ -28,11 +28,21 @@ public:
     Result<std::size_t> restore_abandoned() override;
     std::string locate(const Key& key) const override;
 
+    // Stores source under key as a hard link to it (sharing its bytes) once its content is
+    // verified against the key, with put()'s guarantees; copies like put() when source is on
+    // another filesystem. Whoever writes source afterwards changes the object too: for sources
+    // that are never written again, such as git-annex's read-only object files.
+    Result<void> put_link(const Key& key, const std::filesystem::path& source);
+
     // The path an object for key has in this store.
     std::filesystem::path object_path(const Key& key) const;
 
 private:
     LocalFilestore(std::filesystem::path root, std::filesystem::path temporary);
+    // A new name for a partial object in temporary_.
+    std::filesystem::path temporary_name();
+    // Renames the complete object at temporary under key, creating its directories.
+    Result<void> install(const std::filesystem::path& temporary, const Key& key);
     // Moves hidden back under key without replacing an object there; deletes it otherwise.
     Result<void> put_back(const std::filesystem::path& hidden, const Key& key);
 

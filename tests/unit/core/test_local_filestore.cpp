@@ -82,6 +82,21 @@ TEST_F(LocalFilestoreTest, RefusesContentThatDoesNotMatchItsKeyAndStoresNothing)
     EXPECT_TRUE(tmp_is_empty());
 }
 
+TEST_F(LocalFilestoreTest, PutLinkSharesTheVerifiedSourceAndRefusesAMismatch) {
+    const fs::path source = write("object", "linked content");
+    const Key key = key_for("linked content");
+    ASSERT_TRUE(store_->put_link(key, source));
+    EXPECT_EQ(read(store_->object_path(key)), "linked content");
+    EXPECT_TRUE(fs::equivalent(source, store_->object_path(key)));
+
+    const Key other = key_for("other content");
+    auto refused = store_->put_link(other, source);
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find(source.string()), std::string::npos);
+    EXPECT_FALSE(fs::exists(store_->object_path(other)));
+    EXPECT_TRUE(fs::is_empty(dir_.path() / "tmp"));
+}
+
 TEST_F(LocalFilestoreTest, StoresUnverifiableKeysAsGiven) {
     const Key key = Key::parse("GPGHMACSHA1--0123456789abcdef0123456789abcdef01234567").value();
     ASSERT_TRUE(store_->put(key, write("src", "encrypted bytes"), nullptr));

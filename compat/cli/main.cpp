@@ -14,6 +14,7 @@
 
 #include "compat/database_choice.h"
 #include "compat/git/repository.h"
+#include "compat/migrate/content_import.h"
 #include "compat/migrate/migration.h"
 #include "compat/query/repository_names.h"
 #include "compat/query/whereis.h"
@@ -26,7 +27,8 @@ using namespace gad;
 using core::Result;
 
 constexpr std::string_view kUsage =
-    "usage: git-annex-dolt migrate [--to PATH | --database URL] [--branch REF] [--json]\n"
+    "usage: git-annex-dolt migrate [--to PATH | --database URL] [--branch REF]\n"
+    "                              [--content=copy|hardlink|move] [--json]\n"
     "       git-annex-dolt whereis [--all | --key KEY... | PATH...] [--json]\n";
 
 int usage_error(std::string_view message) {
@@ -68,19 +70,28 @@ std::optional<std::string> option_value(const std::vector<std::string>& args, st
     return std::nullopt;
 }
 
-std::string summary_json(const compat::migrate::MigrationSummary& s) {
+std::string summary_json(const compat::migrate::MigrationSummary& s,
+                         const std::optional<compat::migrate::ContentSummary>& c) {
+    std::string content;
+    if (c) {
+        content = fmt::format(
+            R"(,"content_stored":{},"content_already_stored":{},"content_failed":{},)"
+            R"("content_removed":{})",
+            c->stored, c->already_stored, c->failed, c->removed);
+    }
     return fmt::format(
         R"({{"branch":"{}","incremental":{},"logs_read":{},"locations":{},"urls":{},)"
         R"("metadata":{},"chunks":{},"remote_states":{},"repositories":{},"settings":{},)"
-        R"("files":{},"files_removed":{},"corrupt_lines":{},"unknown_files":{},"dolt_commit":"{}"}})",
+        R"("files":{},"files_removed":{},"corrupt_lines":{},"unknown_files":{},"dolt_commit":"{}"{}}})",
         s.branch, s.incremental ? "true" : "false", s.logs_read, s.locations, s.urls, s.metadata,
         s.chunks, s.remote_states, s.repositories, s.settings, s.files, s.files_removed,
-        s.corrupt_lines, s.unknown_files, s.dolt_commit);
+        s.corrupt_lines, s.unknown_files, s.dolt_commit, content);
 }
 
 int migrate_command(const std::vector<std::string>& args) {
     std::optional<std::string> to, database;
     compat::migrate::MigrationOptions options;
+    std::optional<compat::migrate::ContentMode> content_mode;
     bool json = false;
     for (std::size_t i = 0; i < args.size(); ++i) {
         if (auto value = option_value(args, i, "--to")) {
@@ -89,6 +100,10 @@ int migrate_command(const std::vector<std::string>& args) {
             database = value;
         } else if (auto value = option_value(args, i, "--branch")) {
             options.files_ref = *value;
+        } else if (auto value = option_value(args, i, "--content")) {
+            auto parsed = compat::migrate::parse_content_mode(*value);
+            if (!parsed) return usage_error(parsed.error().message);
+            content_mode = *parsed;
         } else if (args[i] == "--json") {
             json = true;
         } else {
@@ -99,6 +114,10 @@ int migrate_command(const std::vector<std::string>& args) {
     if (!annex) return failed(annex.error());
     auto choice = compat::choose_database(annex->repository, to, database);
     if (!choice) return failed(choice.error());
+    if (content_mode && !choice->repository) {
+        return failed(core::Failure{{}, "--content needs a dolt-annex repository to hold the "
+                                        "objects (--to PATH), not only a --database"});
+    }
     auto open = compat::open_database(*choice, /*create=*/true);
     if (!open) return failed(open.error());
     if (auto remembered = compat::remember_database(annex->repository, *choice); !remembered) {
@@ -122,8 +141,36 @@ int migrate_command(const std::vector<std::string>& args) {
     for (const std::string& problem : summary->problems) {
         fmt::print(stderr, "git-annex-dolt: warning: {}\n", problem);
     }
+    std::optional<compat::migrate::ContentSummary> content;
+    if (content_mode) {
+        std::function<void(const compat::migrate::ContentSummary&)> progress;
+        if (terminal) {
+            progress = [](const compat::migrate::ContentSummary& c) {
+                fmt::print(stderr, "\rmigrate --content: {} objects stored, {} already there...",
+                           c.stored, c.already_stored);
+            };
+        }
+        auto imported = compat::migrate::import_content(annex->repository.git_dir(), annex->uuid,
+                                                        *open->repository,
+                                                        *open->database.store, *content_mode,
+                                                        progress);
+        if (terminal) fmt::print(stderr, "\r\033[K");
+        if (!imported) {
+            return failed(core::Failure{imported.error().kind,
+                                        fmt::format("migrate --content failed: {}",
+                                                    imported.error().message)});
+        }
+        for (const std::string& problem : imported->problems) {
+            fmt::print(stderr, "git-annex-dolt: warning: {}\n", problem);
+        }
+        auto committed = open->database.store->dolt_commit(fmt::format(
+            "git-annex-dolt migrate --content: {} objects of repository {} into {}",
+            imported->stored, annex->uuid, open->repository->uuid()));
+        if (!committed) return failed(committed.error());
+        content = *imported;
+    }
     if (json) {
-        fmt::print("{}\n", summary_json(*summary));
+        fmt::print("{}\n", summary_json(*summary, content));
     } else {
         fmt::print(
             "migrate: git-annex branch {} into {}: {}{} logs read, {} locations, {} URLs, {} "
@@ -134,8 +181,13 @@ int migrate_command(const std::vector<std::string>& args) {
             summary->urls, summary->metadata, summary->chunks, summary->remote_states,
             summary->repositories, summary->settings, summary->files, summary->files_removed,
             summary->corrupt_lines, summary->unknown_files);
+        if (content) {
+            fmt::print("migrate --content: {} objects stored, {} already there, {} failed, {} "
+                       "sources removed\n",
+                       content->stored, content->already_stored, content->failed, content->removed);
+        }
     }
-    return 0;
+    return content && content->failed != 0 ? 1 : 0;
 }
 
 int whereis_command(const std::vector<std::string>& args) {

@@ -1,5 +1,6 @@
 #include "compat/migrate/content_import.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,6 +23,21 @@ namespace {
 
 constexpr std::size_t kMaxProblems = 20;
 constexpr std::size_t kRecordEvery = 500;
+
+// Whether the file at path holds key's content (size, and digest for hash backends).
+Result<bool> holds_content(const core::Key& key, const fs::path& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return fail("cannot read {}: {}", path.string(), std::strerror(errno));
+    core::filestore::StreamCheck check(key);
+    auto read = core::filestore::read_blocks(
+        fd, path, [&](std::span<const std::byte> block) -> Result<void> {
+            check.update(block);
+            return {};
+        });
+    ::close(fd);
+    if (!read) return std::unexpected(read.error());
+    return check.finish(*read, path.string()).has_value();
+}
 
 }  // namespace
 
@@ -101,6 +117,14 @@ Result<ContentSummary> import_content(const fs::path& git_dir, std::string_view 
         }
         auto present = (*filestore)->contains(*key);
         if (!present) return std::unexpected(present.error());
+        if (*present) {
+            // An object already there is only trusted once verified: a damaged one of the right
+            // size must not be recorded, nor (move) let the good source be deleted. It is
+            // replaced from the source below.
+            auto intact = holds_content(*key, (*filestore)->object_path(*key));
+            if (!intact) return std::unexpected(intact.error());
+            *present = *intact;
+        }
         if (*present) {
             ++summary.already_stored;
         } else {

@@ -115,6 +115,64 @@ Result<void> fetch_each(MYSQL_STMT* stmt, std::string_view sql, const RowVisitor
 
 void Connection::Closer::operator()(st_mysql* mysql) const { mysql_close(mysql); }
 
+// The data of the LOAD DATA LOCAL statement running now, if any. A server asking for a local
+// file at any other time gets an error, never a file.
+struct Connection::LocalInfile {
+    std::string_view data;
+    bool loading = false;
+    std::size_t offset = 0;
+};
+
+namespace {
+
+int infile_init(void** state, const char*, void* userdata) {
+    *state = userdata;
+    auto* infile = static_cast<Connection::LocalInfile*>(userdata);
+    if (!infile->loading) return 1;
+    infile->offset = 0;
+    return 0;
+}
+
+int infile_read(void* state, char* buffer, unsigned int length) {
+    auto* infile = static_cast<Connection::LocalInfile*>(state);
+    const std::size_t n = std::min<std::size_t>(length, infile->data.size() - infile->offset);
+    std::memcpy(buffer, infile->data.data() + infile->offset, n);
+    infile->offset += n;
+    return static_cast<int>(n);
+}
+
+void infile_end(void*) {}
+
+int infile_error(void*, char* message, unsigned int length) {
+    std::snprintf(message, length, "the server asked for a local file it was not given");
+    return CR_UNKNOWN_ERROR;
+}
+
+}  // namespace
+
+void append_load_field(std::string& out, std::string_view value) {
+    for (char c : value) {
+        switch (c) {
+            case '\\': out += "\\\\"; break;
+            case '\t': out += "\\t"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\0': out += "\\0"; break;
+            default: out += c;
+        }
+    }
+}
+
+Result<std::uint64_t> Connection::load_data(std::string_view sql, std::string_view data) {
+    local_infile_->data = data;
+    local_infile_->loading = true;
+    MYSQL* mysql = mysql_.get();
+    const int status = mysql_real_query(mysql, sql.data(), sql.size());
+    local_infile_->loading = false;
+    if (status != 0) return std::unexpected(failure(sql.substr(0, sql.find(" ("))));
+    return static_cast<std::uint64_t>(mysql_affected_rows(mysql));
+}
+
 Connection::Connection(Connection&&) noexcept = default;
 Connection& Connection::operator=(Connection&&) noexcept = default;
 Connection::~Connection() {
@@ -135,6 +193,10 @@ Result<Connection> Connection::open(const DatabaseUrl& url, const std::string& p
     mysql_options(mysql, MYSQL_OPT_READ_TIMEOUT, &io_timeout);
     mysql_options(mysql, MYSQL_OPT_WRITE_TIMEOUT, &io_timeout);
     mysql_options(mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    // LOAD DATA LOCAL only ever reads what load_data() gives (the handler set below).
+    unsigned local_infile = 1;
+    mysql_options(mysql, MYSQL_OPT_LOCAL_INFILE, &local_infile);
+    connection.local_infile_ = std::make_unique<LocalInfile>();
     if (url.socket) {
         unsigned protocol = MYSQL_PROTOCOL_SOCKET;
         mysql_options(mysql, MYSQL_OPT_PROTOCOL, &protocol);
@@ -150,6 +212,8 @@ Result<Connection> Connection::open(const DatabaseUrl& url, const std::string& p
             one_line(fmt::format("cannot connect to database {}: {}", url.to_string(),
                                  mysql_error(mysql)))});
     }
+    mysql_set_local_infile_handler(mysql, infile_init, infile_read, infile_end, infile_error,
+                                   connection.local_infile_.get());
     return connection;
 }
 

@@ -56,6 +56,14 @@ public:
     // Like query(sql, params) but returns the number of affected rows.
     Result<std::uint64_t> run(std::string_view sql, const std::vector<Param>& params);
 
+    // Runs a LOAD DATA LOCAL INFILE statement, the server's bulk-load path, feeding it data as
+    // the file's content (whatever file name the statement gives, no local file is ever read).
+    // Returns the number of rows loaded. Fails when the server refuses LOCAL loading.
+    Result<std::uint64_t> load_data(std::string_view sql, std::string_view data);
+
+    // What load_data feeds the server (internal; kept at one address across moves).
+    struct LocalInfile;
+
     // True when the server is Dolt (SELECT dolt_version() works); cached after the first call.
     bool is_dolt();
 
@@ -73,6 +81,11 @@ private:
     std::unique_ptr<st_mysql, Closer> mysql_;
     std::map<std::string, std::unique_ptr<Statement>, std::less<>> statements_;
     std::optional<bool> is_dolt_;
+    std::unique_ptr<LocalInfile> local_infile_;
 };
+
+// Appends value to out in the text form LOAD DATA's default FIELDS ESCAPED BY '\\' reads back
+// exactly: backslash, tab, newline, carriage return and NUL written as escape sequences.
+void append_load_field(std::string& out, std::string_view value);
 
 }  // namespace gad::core::sql

@@ -202,6 +202,34 @@ TEST_P(LocationStoreTest, ConcurrentWritersFromManyConnections) {
     EXPECT_EQ(rows[0][1].value(), "50");
 }
 
+TEST_P(LocationStoreTest, LoadDataReadsBackEveryByteAndReadsNoLocalFile) {
+    LocationStore store = open_store();
+    sql::Connection& connection = store.connection();
+    if (connection.is_dolt()) {
+        ASSERT_TRUE(connection.execute("SET GLOBAL local_infile = 1"));
+    }
+    const std::string tricky = std::string("a\tb\\c\nd\re") + '\0' + "f\xff";
+    std::string data;
+    sql::append_load_field(data, tricky);
+    data += "\t";
+    sql::append_load_field(data, kUuid);
+    data += "\t1\t12.5\n";
+    const std::string load =
+        "LOAD DATA LOCAL INFILE '/etc/passwd' IGNORE INTO TABLE locations CHARACTER SET binary "
+        "FIELDS TERMINATED BY '\\t' LINES TERMINATED BY '\\n' (annex_key, uuid, status, ts)";
+    auto loaded = connection.load_data(load, data);
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    EXPECT_EQ(*loaded, 1u);
+    auto rows = connection.query("SELECT annex_key, ts FROM locations WHERE uuid = ?", {kUuid});
+    ASSERT_TRUE(rows) << rows.error().message;
+    ASSERT_EQ(rows->size(), 1u);
+    EXPECT_EQ((*rows)[0][0].value(), tricky);
+    EXPECT_EQ((*rows)[0][1].value(), "12.500000000000");
+    // Outside load_data the server is given nothing, whatever file it names.
+    auto refused = connection.execute(load);
+    EXPECT_FALSE(refused);
+}
+
 INSTANTIATE_TEST_SUITE_P(Servers, LocationStoreTest, testing::Values("dolt", "mariadb"),
                          [](const auto& info) { return info.param; });
 

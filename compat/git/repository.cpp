@@ -26,7 +26,14 @@ template <typename T, void (*Free)(T*)>
 using Owned = std::unique_ptr<T, Freer<T, Free>>;
 
 void ensure_libgit2() {
-    static const int initialised = git_libgit2_init();
+    static const int initialised = [] {
+        const int done = git_libgit2_init();
+        // Objects are read once each, in tree order: a small cache and few mapped pack windows
+        // keep memory bounded however large the branch is.
+        git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, static_cast<ssize_t>(16 << 20));
+        git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, static_cast<size_t>(64 << 20));
+        return done;
+    }();
     (void)initialised;
 }
 

@@ -34,7 +34,10 @@ Result<void> BulkWriter::add(std::size_t table, std::initializer_list<std::strin
         batch.arena.append(cell);
         batch.ends.push_back(batch.arena.size());
     }
-    if (++batch.rows < tables_[table].rows_per_statement) return {};
+    const Table& shape = tables_[table];
+    if (++batch.rows < (shape.load_sql.empty() ? shape.rows_per_statement : shape.rows_per_load)) {
+        return {};
+    }
     Batch full = std::move(batch);
     batch = Batch{};
     batch.table = table;
@@ -107,6 +110,20 @@ void BulkWriter::run() {
 
 Result<void> BulkWriter::write(const Batch& batch) {
     const Table& table = tables_[batch.table];
+    if (!table.load_sql.empty()) {
+        std::string text;
+        text.reserve(batch.arena.size() + batch.ends.size() * 2);
+        std::size_t begin = 0;
+        for (std::size_t i = 0; i < batch.ends.size(); ++i) {
+            core::sql::append_load_field(
+                text, std::string_view(batch.arena).substr(begin, batch.ends[i] - begin));
+            text += (i + 1) % table.columns == 0 ? '\n' : '\t';
+            begin = batch.ends[i];
+        }
+        auto loaded = connection_.load_data(table.load_sql, text);
+        if (!loaded) return std::unexpected(loaded.error());
+        return {};
+    }
     std::vector<core::sql::Param> params;
     params.reserve(batch.ends.size());
     std::size_t begin = 0;

@@ -48,11 +48,43 @@ constexpr std::size_t kMaxProblems = 20;
 constexpr std::size_t kMaxUuid = 36, kMaxUrl = 2048, kMaxField = 255, kMaxValue = 2048,
                       kMaxKey = 512, kMaxPath = 2048;
 
+// LOAD DATA for a table: the bulk-load path of the server, for tables that hold no row yet
+// (so that no last-writer-wins decision is needed; IGNORE keeps a row written meanwhile, which
+// is newer than any the git-annex branch holds).
+std::string load_sql(std::string_view table, std::string_view columns) {
+    return fmt::format(
+        "LOAD DATA LOCAL INFILE 'git-annex-dolt' IGNORE INTO TABLE {} CHARACTER SET binary "
+        "FIELDS TERMINATED BY '\\t' LINES TERMINATED BY '\\n' ({})",
+        table, columns);
+}
+
+std::string column_list(const core::location::LwwTable& table) {
+    std::string columns;
+    for (auto group : {table.identity, table.values}) {
+        for (std::string_view column : group) columns += fmt::format("{}, ", column);
+    }
+    return columns + std::string(table.ts);
+}
+
+// Whether the server takes LOAD DATA LOCAL: Dolt is told to (it is off by default there; we
+// run our Dolt servers ourselves), other servers say so in @@local_infile.
+bool local_loading_allowed(core::sql::Connection& connection) {
+    if (connection.is_dolt()) return bool(connection.execute("SET GLOBAL local_infile = 1"));
+    auto rows = connection.query("SELECT @@local_infile");
+    return rows && !rows->empty() && (*rows)[0][0] && *(*rows)[0][0] == "1";
+}
+
+Result<bool> table_empty(core::sql::Connection& connection, std::string_view table) {
+    auto rows = connection.query(fmt::format("SELECT 1 FROM {} LIMIT 1", table));
+    if (!rows) return std::unexpected(rows.error());
+    return rows->empty();
+}
+
 std::vector<BulkWriter::Table> make_tables() {
     auto lww = [](const core::location::LwwTable& table, std::size_t rows_per_statement) {
         return BulkWriter::Table{table.column_count(),
                                  [table](std::size_t rows) { return lww_upsert_sql(table, rows); },
-                                 rows_per_statement};
+                                 rows_per_statement, {}, 20000};
     };
     std::vector<BulkWriter::Table> made;
     made.push_back(lww(tables::kLocations, 1000));
@@ -74,13 +106,13 @@ std::vector<BulkWriter::Table> make_tables() {
             for (std::size_t i = 0; i < rows; ++i) sql += i == 0 ? "(?, ?, ?)" : ", (?, ?, ?)";
             return sql + " ON DUPLICATE KEY UPDATE annex_key = VALUES(annex_key)";
         },
-        1000});
+        1000, {}, 20000});
     made.push_back(BulkWriter::Table{
         2,
         [](std::size_t) {
             return std::string("DELETE FROM annexed_files WHERE annex_uuid = ? AND path = ?");
         },
-        1});
+        1, {}, 1});
     return made;
 }
 
@@ -383,8 +415,26 @@ Result<MigrationSummary> migrate(const git::Repository& repository, std::string_
         if (!cleared) return std::unexpected(cleared.error());
     }
 
+    // Tables with no rows yet are bulk-loaded.
+    auto tables = make_tables();
+    if (local_loading_allowed(connection)) {
+        const std::pair<Table, const core::location::LwwTable*> loadable[] = {
+            {kLocation, &tables::kLocations}, {kUrl, &tables::kUrls},
+            {kMetadata, &tables::kMetadata},  {kChunk, &tables::kChunks},
+            {kRemoteState, &tables::kRemoteState}};
+        for (const auto& [index, table] : loadable) {
+            auto empty = table_empty(connection, table->name);
+            if (!empty) return std::unexpected(empty.error());
+            if (*empty) tables[index].load_sql = load_sql(table->name, column_list(*table));
+        }
+        // A fresh walk writes only paths of this repository, whose old rows are gone.
+        if (old_files_tree.empty()) {
+            tables[kFile].load_sql = load_sql("annexed_files", "annex_uuid, path, annex_key");
+        }
+    }
+
     {
-        BulkWriter writer(connection, make_tables());
+        BulkWriter writer(connection, std::move(tables));
         Migration migration(repository, annex_uuid, writer, options, summary);
         auto visit = [&](const git::BranchFile& file) { return migration.branch_file(file); };
         auto read = summary.incremental ? branch->read_changed(previous, visit)

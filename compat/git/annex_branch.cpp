@@ -76,6 +76,21 @@ Result<void> AnnexBranch::append_blob(const Oid& blob, std::string& content) con
     return repository_->read_blob(blob, content);
 }
 
+Result<std::string> AnnexBranch::read_file(std::string_view path) const {
+    std::string content;
+    const std::filesystem::path journal_file =
+        journal_dir_ / logs::branch_path_to_journal_name(path);
+    std::ifstream in(journal_file, std::ios::binary);
+    if (in) content.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    for (const Source& source : sources_) {
+        auto blob = repository_->blob_at(source.tree, path);
+        if (!blob) return std::unexpected(blob.error());
+        if (!*blob) continue;
+        if (auto read = append_blob(**blob, content); !read) return std::unexpected(read.error());
+    }
+    return content;
+}
+
 Result<void> AnnexBranch::read_all(const std::function<Result<void>(const BranchFile&)>& visit) const {
     auto journal = read_journal();
     if (!journal) return std::unexpected(journal.error());

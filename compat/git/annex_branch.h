@@ -48,6 +48,12 @@ class AnnexBranch {
     Result<void> read_changed(const std::map<std::string, std::string>& previous,
                               const std::function<Result<void>(const BranchFile&)>& visit) const;
 
+    // The combined content of one file (empty when no source has it).
+    Result<std::string> read_file(std::string_view path) const;
+
+    // The local branch's tree (empty when there is no local branch yet).
+    const Tree& local_tree() const { return sources_.front().tree; }
+
   private:
     struct Source {
         std::string name;

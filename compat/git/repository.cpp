@@ -236,6 +236,95 @@ Result<void> Repository::read_blob(const Oid& blob, std::string& out) const {
     return {};
 }
 
+Result<Oid> Repository::write_blob(std::string_view data) const {
+    Oid oid;
+    if (int code = git_odb_write(&oid.raw, odb_, data.data(), data.size(), GIT_OBJECT_BLOB);
+        code != 0) {
+        return git_failure("cannot write a blob", code);
+    }
+    return oid;
+}
+
+Result<Oid> Repository::update_tree(const Tree& base,
+                                    const std::vector<std::pair<std::string, Oid>>& files) const {
+    std::vector<git_tree_update> updates(files.size());
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        updates[i].action = GIT_TREE_UPDATE_UPSERT;
+        updates[i].id = files[i].second.raw;
+        updates[i].filemode = GIT_FILEMODE_BLOB;
+        updates[i].path = files[i].first.c_str();
+    }
+    Oid oid;
+    git_tree* empty_base = nullptr;
+    Owned<git_tree, git_tree_free> owned_empty;
+    if (base.empty()) {
+        // An empty tree to start from.
+        git_treebuilder* builder = nullptr;
+        if (int code = git_treebuilder_new(&builder, repo_, nullptr); code != 0) {
+            return git_failure("cannot build a tree", code);
+        }
+        Owned<git_treebuilder, git_treebuilder_free> owned_builder(builder);
+        git_oid empty_id;
+        if (int code = git_treebuilder_write(&empty_id, builder); code != 0) {
+            return git_failure("cannot write a tree", code);
+        }
+        if (int code = git_tree_lookup(&empty_base, repo_, &empty_id); code != 0) {
+            return git_failure("cannot read a tree", code);
+        }
+        owned_empty.reset(empty_base);
+    }
+    if (int code = git_tree_create_updated(&oid.raw, repo_, base.empty() ? empty_base : base.get(),
+                                           updates.size(), updates.data());
+        code != 0) {
+        return git_failure("cannot write the updated tree", code);
+    }
+    return oid;
+}
+
+Result<Oid> Repository::commit(const Oid& tree_id, const std::optional<Oid>& parent,
+                               std::string_view message) const {
+    git_signature* raw_signature = nullptr;
+    if (int code = git_signature_now(&raw_signature, "git-annex-dolt", "git-annex-dolt@localhost");
+        code != 0) {
+        return git_failure("cannot make a signature", code);
+    }
+    Owned<git_signature, git_signature_free> signature(raw_signature);
+    git_tree* raw_tree = nullptr;
+    if (int code = git_tree_lookup(&raw_tree, repo_, &tree_id.raw); code != 0) {
+        return git_failure("cannot read the new tree", code);
+    }
+    Owned<git_tree, git_tree_free> tree(raw_tree);
+    git_commit* raw_parent = nullptr;
+    Owned<git_commit, git_commit_free> parent_commit;
+    if (parent) {
+        if (int code = git_commit_lookup(&raw_parent, repo_, &parent->raw); code != 0) {
+            return git_failure(fmt::format("cannot read commit {}", parent->hex()), code);
+        }
+        parent_commit.reset(raw_parent);
+    }
+    const git_commit* parents[] = {raw_parent};
+    const std::string text(message);
+    Oid oid;
+    if (int code = git_commit_create(&oid.raw, repo_, nullptr, signature.get(), signature.get(),
+                                     nullptr, text.c_str(), raw_tree, parent ? 1 : 0, parents);
+        code != 0) {
+        return git_failure("cannot write the commit", code);
+    }
+    return oid;
+}
+
+Result<void> Repository::set_reference(std::string_view name, const Oid& commit,
+                                       std::string_view message) const {
+    git_reference* raw = nullptr;
+    const std::string ref(name), log(message);
+    if (int code = git_reference_create(&raw, repo_, ref.c_str(), &commit.raw, 1, log.c_str());
+        code != 0) {
+        return git_failure(fmt::format("cannot update {}", name), code);
+    }
+    git_reference_free(raw);
+    return {};
+}
+
 Result<std::uint64_t> Repository::blob_size(const Oid& blob) const {
     std::size_t size = 0;
     git_object_t type{};

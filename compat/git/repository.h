@@ -110,6 +110,19 @@ class Repository {
     // The blob's size without reading its content.
     Result<std::uint64_t> blob_size(const Oid& blob) const;
 
+    // Writes data as a blob into the object database.
+    Result<Oid> write_blob(std::string_view data) const;
+
+    // A new tree: base with each (path, blob) of files set, as regular files (creating the
+    // directories between). Only the trees on those paths are rewritten.
+    Result<Oid> update_tree(const Tree& base, const std::vector<std::pair<std::string, Oid>>& files) const;
+
+    // A new commit of tree, with parent when given, by "git-annex-dolt" now; nothing else changes.
+    Result<Oid> commit(const Oid& tree, const std::optional<Oid>& parent, std::string_view message) const;
+
+    // Points the reference name at commit (creating or moving it), with message in its reflog.
+    Result<void> set_reference(std::string_view name, const Oid& commit, std::string_view message) const;
+
     // A git config value of the repository (with the user's and system's), or nullopt.
     Result<std::optional<std::string>> config(std::string_view name) const;
 

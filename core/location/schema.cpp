@@ -1,6 +1,7 @@
 #include "core/location/schema.h"
 
 #include <array>
+#include <span>
 #include <charconv>
 #include <string_view>
 
@@ -113,6 +114,15 @@ constexpr std::array<std::string_view, 9> kVersion2 = {
     " PRIMARY KEY (annex_uuid, finished))",
 };
 
+// Version 3: what git-annex-dolt sync last wrote back into a git-annex repository's branch.
+constexpr std::array<std::string_view, 1> kVersion3 = {
+    "CREATE TABLE IF NOT EXISTS sync_state ("
+    " annex_uuid VARCHAR(36) COLLATE utf8mb4_bin NOT NULL,"
+    " name VARCHAR(64) NOT NULL,"
+    " value VARCHAR(255) NOT NULL,"
+    " PRIMARY KEY (annex_uuid, name))",
+};
+
 }  // namespace
 
 Result<bool> ensure_schema(sql::Connection& connection) {
@@ -138,13 +148,16 @@ Result<bool> ensure_schema(sql::Connection& connection) {
             if (auto done = connection.execute(statement); !done) return std::unexpected(done.error());
         }
     }
-    for (std::string_view statement : kVersion2) {
+    for (std::string_view statement : from < 2 ? std::span(kVersion2) : std::span(kVersion2).first(0)) {
         auto done = connection.execute(statement);
         // A concurrent upgrade may have added the columns first: then there is nothing to do.
         if (!done && !(statement.starts_with("ALTER") &&
                        connection.execute("SELECT trust FROM repositories LIMIT 0"))) {
             return std::unexpected(done.error());
         }
+    }
+    for (std::string_view statement : kVersion3) {
+        if (auto done = connection.execute(statement); !done) return std::unexpected(done.error());
     }
     auto recorded = connection.run(
         "REPLACE INTO gad_meta (name, value) VALUES (?, ?)",

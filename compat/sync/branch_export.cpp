@@ -1,0 +1,270 @@
+#include "compat/sync/branch_export.h"
+
+#include <map>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "compat/git/annex_branch.h"
+#include "compat/logs/branch_file.h"
+#include "compat/logs/metadata_log.h"
+#include "compat/logs/presence_log.h"
+#include "compat/logs/uuid_based_log.h"
+#include "core/timestamp.h"
+
+namespace gad::compat::sync {
+
+namespace {
+
+using core::Timestamp;
+using logs::FileKind;
+
+constexpr std::string_view kWebUuid = "00000000-0000-0000-0000-000000000001";
+constexpr std::string_view kDoneThrough = "done_through";
+constexpr std::string_view kPendingCommit = "pending_commit";
+constexpr std::string_view kPendingThrough = "pending_through";
+
+// Accumulates new branch file contents: the local branch's blob plus the lines it lacks.
+class Changes {
+  public:
+    Changes(const git::Repository& repository, const git::AnnexBranch& branch)
+        : repository_(repository), branch_(branch) {}
+
+    // Appends lines to the file at path (as the local branch has it).
+    Result<void> append(const std::string& path, std::string_view lines) {
+        auto [it, inserted] = contents_.try_emplace(path);
+        if (inserted) {
+            auto blob = repository_.blob_at(branch_.local_tree(), path);
+            if (!blob) return std::unexpected(blob.error());
+            if (*blob) {
+                if (auto read = repository_.read_blob(**blob, it->second); !read) return read;
+            }
+        }
+        if (!it->second.empty() && it->second.back() != '\n') it->second += '\n';
+        it->second += lines;
+        return {};
+    }
+
+    Result<std::vector<std::pair<std::string, git::Oid>>> blobs() const {
+        std::vector<std::pair<std::string, git::Oid>> files;
+        for (const auto& [path, content] : contents_) {
+            auto blob = repository_.write_blob(content);
+            if (!blob) return std::unexpected(blob.error());
+            files.emplace_back(path, *blob);
+        }
+        return files;
+    }
+
+  private:
+    const git::Repository& repository_;
+    const git::AnnexBranch& branch_;
+    std::map<std::string, std::string> contents_;
+};
+
+// Rows of one key read from a table, newer than the watermark.
+struct KeyRows {
+    std::string key;
+    std::vector<core::sql::Row> rows;
+};
+
+// Streams `sql` (rows ordered by annex_key first, ts last) and calls each_key with every key's
+// rows as soon as they are complete: memory holds one key's rows at a time. each_key must not
+// use the connection.
+Result<void> by_key(core::sql::Connection& connection, std::string_view sql,
+                    std::string_view watermark, std::optional<Timestamp>& newest,
+                    const std::function<Result<void>(const KeyRows&)>& each_key) {
+    KeyRows current;
+    auto streamed = connection.for_each(sql, {watermark}, [&](const core::sql::Row& row) -> Result<void> {
+        if (!row[0]) return {};
+        if (*row[0] != current.key) {
+            if (!current.rows.empty()) {
+                if (auto done = each_key(current); !done) return done;
+            }
+            current.key = *row[0];
+            current.rows.clear();
+        }
+        current.rows.push_back(row);
+        if (auto ts = Timestamp::parse(row.back().value_or("")); ts && (!newest || *ts > *newest)) {
+            newest = *ts;
+        }
+        return {};
+    });
+    if (!streamed) return streamed;
+    if (!current.rows.empty()) return each_key(current);
+    return {};
+}
+
+// sync_state values of one git-annex repository.
+Result<std::map<std::string, std::string>> read_state(core::sql::Connection& connection,
+                                                       std::string_view annex_uuid) {
+    std::map<std::string, std::string> state;
+    auto rows = connection.query("SELECT name, value FROM sync_state WHERE annex_uuid = ?",
+                                 {annex_uuid});
+    if (!rows) return std::unexpected(rows.error());
+    for (const auto& row : *rows) {
+        if (row[0] && row[1]) state[*row[0]] = *row[1];
+    }
+    return state;
+}
+
+}  // namespace
+
+Result<ExportSummary> export_to_branch(const git::Repository& repository,
+                                       std::string_view annex_uuid,
+                                       core::sql::Connection& connection, bool full) {
+    ExportSummary summary;
+    auto branch = git::AnnexBranch::open(repository);
+    if (!branch) return std::unexpected(branch.error());
+
+    // Rows up to "done" are in the git-annex branch. Those up to "pending" are too once git-annex
+    // has merged the commit that carried them; until then they are written again.
+    auto state = read_state(connection, annex_uuid);
+    if (!state) return std::unexpected(state.error());
+    std::string watermark = "-1";
+    if (!full) {
+        if (auto done = state->find(std::string(kDoneThrough)); done != state->end()) {
+            watermark = done->second;
+        }
+        auto pending = state->find(std::string(kPendingCommit));
+        if (pending != state->end() && !branch->local_commit().empty()) {
+            auto commit = git::Oid::parse(pending->second);
+            auto local = git::Oid::parse(branch->local_commit());
+            if (commit && local) {
+                auto merged = repository.is_ancestor(*commit, *local);
+                if (merged && *merged) watermark = (*state)[std::string(kPendingThrough)];
+            }
+        }
+    }
+    std::optional<Timestamp> newest;
+    Changes changes(repository, *branch);
+
+    // Locations and URLs: presence logs.
+    auto presence = [&](std::string_view table, std::string_view info_column, FileKind kind,
+                        std::size_t& count) -> Result<void> {
+        const std::string sql = fmt::format(
+            "SELECT annex_key, {}, status, ts FROM {} WHERE ts > ? ORDER BY annex_key", info_column,
+            table);
+        return by_key(connection, sql, watermark, newest, [&](const KeyRows& key) -> Result<void> {
+            const std::string path = logs::branch_path_for_key(key.key, kind);
+            auto content = branch->read_file(path);
+            if (!content) return std::unexpected(content.error());
+            std::map<std::string, Timestamp> known;
+            for (const auto& entry : logs::compact_presence(logs::parse_presence_log(*content).entries)) {
+                known[entry.info] = entry.ts;
+            }
+            std::vector<logs::PresenceEntry> lacking;
+            for (const auto& row : key.rows) {
+                auto ts = Timestamp::parse(row[3].value_or(""));
+                if (!ts || !row[1] || !row[2] || row[2]->size() != 1) continue;
+                auto found = known.find(*row[1]);
+                if (found != known.end() && found->second >= *ts) continue;
+                lacking.push_back(logs::PresenceEntry{*ts, (*row[2])[0], *row[1]});
+            }
+            if (lacking.empty()) return {};
+            count += lacking.size();
+            return changes.append(path, logs::format_presence_log(lacking));
+        });
+    };
+    if (auto done = presence("locations", "uuid", FileKind::location, summary.locations); !done) {
+        return std::unexpected(done.error());
+    }
+    if (auto done = presence("urls", "url", FileKind::web, summary.urls); !done) {
+        return std::unexpected(done.error());
+    }
+
+    // Metadata: one change per (field, value).
+    auto metadata = by_key(
+        connection,
+        "SELECT annex_key, field, value, status, ts FROM metadata WHERE ts > ? ORDER BY annex_key",
+        watermark, newest, [&](const KeyRows& key) -> Result<void> {
+            const std::string path = logs::branch_path_for_key(key.key, FileKind::metadata);
+            auto content = branch->read_file(path);
+            if (!content) return std::unexpected(content.error());
+            std::map<std::pair<std::string, std::string>, Timestamp> known;
+            for (const auto& entry : logs::parse_metadata_log(*content).entries) {
+                auto& ts = known[{entry.field, entry.value}];
+                ts = std::max(ts, entry.ts);
+            }
+            std::vector<logs::MetadataEntry> lacking;
+            for (const auto& row : key.rows) {
+                auto ts = Timestamp::parse(row[4].value_or(""));
+                if (!ts || !row[1] || !row[2] || !row[3]) continue;
+                auto found = known.find({*row[1], *row[2]});
+                if (found != known.end() && found->second >= *ts) continue;
+                lacking.push_back(logs::MetadataEntry{*ts, *row[1], *row[2], *row[3] == "1"});
+            }
+            if (lacking.empty()) return {};
+            summary.metadata += lacking.size();
+            return changes.append(path, logs::format_metadata_log(lacking));
+        });
+    if (!metadata) return std::unexpected(metadata.error());
+
+    // Repositories git-annex has never heard of (a dolt-annex repository, say).
+    auto uuid_log = branch->read_file("uuid.log");
+    if (!uuid_log) return std::unexpected(uuid_log.error());
+    std::set<std::string> described;
+    for (const auto& entry : logs::parse_uuid_based_log(*uuid_log).entries) described.insert(entry.id);
+    auto repositories = connection.query("SELECT uuid, description FROM repositories", {});
+    if (!repositories) return std::unexpected(repositories.error());
+    std::vector<logs::UuidBasedEntry> new_repositories;
+    const Timestamp now = Timestamp::now();
+    for (const auto& row : *repositories) {
+        if (!row[0] || *row[0] == kWebUuid || described.contains(*row[0])) continue;
+        std::string description = row[1].value_or("");
+        if (description.empty()) description = "dolt-annex";
+        new_repositories.push_back(logs::UuidBasedEntry{*row[0], description, now, true});
+    }
+    if (!new_repositories.empty()) {
+        summary.repositories = new_repositories.size();
+        if (auto done = changes.append("uuid.log", logs::format_uuid_based_log(new_repositories));
+            !done) {
+            return std::unexpected(done.error());
+        }
+    }
+
+    auto files = changes.blobs();
+    if (!files) return std::unexpected(files.error());
+    summary.files = files->size();
+    if (!files->empty()) {
+        auto tree = repository.update_tree(branch->local_tree(), *files);
+        if (!tree) return std::unexpected(tree.error());
+        std::optional<git::Oid> parent;
+        if (!branch->local_commit().empty()) {
+            auto oid = git::Oid::parse(branch->local_commit());
+            if (!oid) return std::unexpected(oid.error());
+            parent = *oid;
+        }
+        const std::string message = fmt::format(
+            "git-annex-dolt sync: {} locations, {} URLs, {} metadata values, {} repositories",
+            summary.locations, summary.urls, summary.metadata, summary.repositories);
+        auto commit = repository.commit(*tree, parent, message);
+        if (!commit) return std::unexpected(commit.error());
+        if (auto set = repository.set_reference(kExportRef, *commit, message); !set) {
+            return std::unexpected(set.error());
+        }
+        summary.commit = commit->hex();
+    }
+
+    // What the next export starts after.
+    auto save = [&](std::string_view name, std::string_view value) -> Result<void> {
+        auto saved = connection.run(
+            "REPLACE INTO sync_state (annex_uuid, name, value) VALUES (?, ?, ?)",
+            {annex_uuid, name, value});
+        if (!saved) return std::unexpected(saved.error());
+        return {};
+    };
+    const std::string through = newest ? newest->to_decimal() : watermark;
+    Result<void> saved;
+    if (!summary.commit.empty()) {
+        // Until git-annex merges the commit, the next export starts where this one did.
+        saved = save(kDoneThrough, watermark);
+        if (saved) saved = save(kPendingCommit, summary.commit);
+        if (saved) saved = save(kPendingThrough, through);
+    } else if (full || watermark != "-1" || newest) {
+        saved = save(kDoneThrough, through);
+    }
+    if (!saved) return std::unexpected(saved.error());
+    return summary;
+}
+
+}  // namespace gad::compat::sync

@@ -23,6 +23,10 @@ constexpr std::string_view kWebUuid = "00000000-0000-0000-0000-000000000001";
 constexpr std::string_view kDoneThrough = "done_through";
 constexpr std::string_view kPendingCommit = "pending_commit";
 constexpr std::string_view kPendingThrough = "pending_through";
+constexpr std::string_view kExportedAt = "exported_at";
+// Rows become visible a little after their timestamp (a remote's batched transaction, a migration
+// committing, another host's clock): the watermark stays this far behind the export's start.
+constexpr std::int64_t kVisibilityMarginSeconds = 60;
 
 // Accumulates new branch file contents: the local branch's blob plus the lines it lacks.
 class Changes {
@@ -131,9 +135,30 @@ Result<ExportSummary> export_to_branch(const git::Repository& repository,
             auto local = git::Oid::parse(branch->local_commit());
             if (commit && local) {
                 auto merged = repository.is_ancestor(*commit, *local);
-                if (merged && *merged) watermark = (*state)[std::string(kPendingThrough)];
+                // Exports after it that wrote nothing may have moved "done" further.
+                const std::string& through = (*state)[std::string(kPendingThrough)];
+                auto pending_ts = Timestamp::parse(through);
+                auto done_ts = Timestamp::parse(watermark);
+                if (merged && *merged && pending_ts && (!done_ts || *pending_ts > *done_ts)) {
+                    watermark = through;
+                }
             }
         }
+    }
+    // Facts another git-annex repository migrated keep their own timestamps, older than the
+    // watermark, say: after such a migration, everything is compared again.
+    const Timestamp started = Timestamp::now();
+    const Timestamp visible_by{started.seconds - kVisibilityMarginSeconds, started.picoseconds};
+    if (!full && watermark != "-1") {
+        auto at = state->find(std::string(kExportedAt));
+        auto since = at == state->end() ? Result<Timestamp>(Timestamp{}) : Timestamp::parse(at->second);
+        if (!since) return std::unexpected(since.error());
+        const Timestamp from{since->seconds - kVisibilityMarginSeconds, since->picoseconds};
+        auto others = connection.query(
+            "SELECT COUNT(*) FROM migrations WHERE annex_uuid <> ? AND logs_read > 0 AND finished > ?",
+            {annex_uuid, std::string_view(from.to_decimal())});
+        if (!others) return std::unexpected(others.error());
+        if (!others->empty() && (*others)[0][0] && *(*others)[0][0] != "0") watermark = "-1";
     }
     std::optional<Timestamp> newest;
     Changes changes(repository, *branch);
@@ -253,8 +278,10 @@ Result<ExportSummary> export_to_branch(const git::Repository& repository,
         if (!saved) return std::unexpected(saved.error());
         return {};
     };
+    if (newest && *newest > visible_by) newest = visible_by;
     const std::string through = newest ? newest->to_decimal() : watermark;
-    Result<void> saved;
+    Result<void> saved = save(kExportedAt, started.to_decimal());
+    if (!saved) return std::unexpected(saved.error());
     if (!summary.commit.empty()) {
         // Until git-annex merges the commit, the next export starts where this one did.
         saved = save(kDoneThrough, watermark);

@@ -2,16 +2,18 @@
 # Benchmark: git-annex-remote-dolt with filestore=sftp://... against plain scp and sftp -b copying
 # the same files to the same private sshd on loopback, in the same run. See tests/bench/README.md.
 #
-# Usage: tests/bench/sftp_bench.sh [--git-annex debian|newest] [--quick] [--reps N] [--keep]
+# Usage: tests/bench/sftp_bench.sh [--git-annex debian|newest] [--quick] [--reps N]
+#                                  [--only SMALL|LARGE] [--keep]
 #   --git-annex debian  /usr/bin/git-annex (default)
 #   --git-annex newest  the git-annex in .venv/bin (scripts/setup installs it from PyPI)
 #   --quick             smoke run: SMALL of 200 files, LARGE of 1 file, one repetition
 #   --reps N            repetitions of every timed command (default: 2 for SMALL, 3 for LARGE)
+#   --only WORKLOAD     run only SMALL or only LARGE
 #   --keep              keep the temporary directory (its path is printed) instead of removing it
 # Environment: BUILD_DIR (default: the build directory next to tests/) holds git-annex-remote-dolt.
 set -euo pipefail
 
-flavour=debian quick=0 reps="" keep=0
+flavour=debian quick=0 reps="" keep=0 only=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --git-annex) flavour=${2:?--git-annex needs debian or newest}; shift 2 ;;
@@ -19,8 +21,10 @@ while [ $# -gt 0 ]; do
         --quick) quick=1; shift ;;
         --reps) reps=${2:?--reps needs a number}; shift 2 ;;
         --reps=*) reps=${1#*=}; shift ;;
+        --only) only=${2:?--only needs SMALL or LARGE}; shift 2 ;;
+        --only=*) only=${1#*=}; shift ;;
         --keep) keep=1; shift ;;
-        -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown option $1 (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -29,6 +33,7 @@ small_files=2000 small_kib=4 large_files=4 large_mib=64 small_reps=2 large_reps=
 if [ "$quick" = 1 ]; then
     small_files=200 large_files=1 small_reps=1 large_reps=1
 fi
+case "$only" in ''|SMALL|LARGE) ;; *) echo "--only: SMALL or LARGE, not '$only'" >&2; exit 2 ;; esac
 if [ -n "$reps" ]; then
     [[ "$reps" =~ ^[1-9][0-9]*$ ]] || { echo "--reps: not a positive number: $reps" >&2; exit 2; }
     small_reps=$reps large_reps=$reps
@@ -165,10 +170,14 @@ echo "remote:    $remote_program, built $(date -u -r "$remote_program" '+%Y-%m-%
 echo "sshd:      $(/usr/sbin/sshd -V 2>&1 | head -n 1 || true) on 127.0.0.1:$SSHD_PORT (internal-sftp); clients $(ssh -V 2>&1)"
 echo "SMALL: $small_files x $small_kib KiB, $small_reps repetition(s); LARGE: $large_files x $large_mib MiB, $large_reps repetition(s); in $BENCH_TMP"
 
-setup_workload SMALL "$small_files" $((small_kib * 1024))
-workload SMALL "$small_reps"
-setup_workload LARGE "$large_files" $((large_mib * 1024 * 1024))
-workload LARGE "$large_reps"
+if [ "$only" != LARGE ]; then
+    setup_workload SMALL "$small_files" $((small_kib * 1024))
+    workload SMALL "$small_reps"
+fi
+if [ "$only" != SMALL ]; then
+    setup_workload LARGE "$large_files" $((large_mib * 1024 * 1024))
+    workload LARGE "$large_reps"
+fi
 
 for file in "$BENCH_TMP"/memory-*.tsv; do
     [ -e "$file" ] || continue

@@ -16,6 +16,8 @@
 #include "compat/git/repository.h"
 #include "compat/migrate/content_import.h"
 #include "compat/migrate/migration.h"
+#include "compat/query/find.h"
+#include "compat/query/info.h"
 #include "compat/query/repository_names.h"
 #include "compat/query/whereis.h"
 #include "core/dolt/annex_repository.h"
@@ -29,7 +31,9 @@ using core::Result;
 constexpr std::string_view kUsage =
     "usage: git-annex-dolt migrate [--to PATH | --database URL] [--branch REF]\n"
     "                              [--content=copy|hardlink|move] [--json]\n"
-    "       git-annex-dolt whereis [--all | --key KEY... | PATH...] [--json]\n";
+    "       git-annex-dolt whereis [--all | --key KEY... | PATH...] [--json]\n"
+    "       git-annex-dolt find (--in=REPO | --not-in=REPO)... [--json]\n"
+    "       git-annex-dolt info [--json]\n";
 
 int usage_error(std::string_view message) {
     fmt::print(stderr, "git-annex-dolt: {}\n{}", message, kUsage);
@@ -252,6 +256,69 @@ int whereis_command(const std::vector<std::string>& args) {
     return 0;
 }
 
+// The remembered location database, open, and the repositories as this repository names them.
+struct Queryable {
+    AnnexRepo annex;
+    compat::OpenDatabase open;
+    compat::query::RepositoryNames names;
+};
+Result<Queryable> open_for_query() {
+    auto annex = open_annex_repository();
+    if (!annex) return std::unexpected(annex.error());
+    auto choice = compat::choose_database(annex->repository, std::nullopt, std::nullopt);
+    if (!choice) return std::unexpected(choice.error());
+    auto open = compat::open_database(*choice, /*create=*/false);
+    if (!open) return std::unexpected(open.error());
+    auto names = compat::query::RepositoryNames::load(open->database.store->connection(),
+                                                      annex->repository, annex->uuid);
+    if (!names) return std::unexpected(names.error());
+    return Queryable{std::move(*annex), std::move(*open), std::move(*names)};
+}
+
+int find_command(const std::vector<std::string>& args) {
+    compat::query::FindRequest request;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (auto in = option_value(args, i, "--in")) {
+            request.in.push_back(*in);
+        } else if (auto not_in = option_value(args, i, "--not-in")) {
+            request.not_in.push_back(*not_in);
+        } else if (args[i] == "--json") {
+            request.json = true;
+        } else {
+            return usage_error(fmt::format("find: unknown argument '{}'", args[i]));
+        }
+    }
+    if (request.in.empty() && request.not_in.empty()) {
+        return usage_error("find: give at least one --in=REPO or --not-in=REPO");
+    }
+    auto query = open_for_query();
+    if (!query) return failed(query.error());
+    // Files are listed from the current directory down, relative to it, as git annex find does.
+    if (const auto top = query->annex.repository.work_tree()) {
+        request.cwd_in_tree = std::filesystem::current_path().lexically_relative(*top).string();
+        if (request.cwd_in_tree == ".") request.cwd_in_tree.clear();
+    }
+    auto found = compat::query::find(query->open.database.store->connection(), query->names,
+                                     query->annex.uuid, request, std::cout);
+    std::cout.flush();
+    return found ? 0 : failed(found.error());
+}
+
+int info_command(const std::vector<std::string>& args) {
+    bool json = false;
+    for (const std::string& arg : args) {
+        if (arg != "--json") return usage_error(fmt::format("info: unknown argument '{}'", arg));
+        json = true;
+    }
+    auto query = open_for_query();
+    if (!query) return failed(query.error());
+    auto info = compat::query::gather_info(query->open.database.store->connection(), query->names,
+                                           query->annex.uuid);
+    if (!info) return failed(info.error());
+    compat::query::print_info(*info, json, std::cout);
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -263,6 +330,8 @@ int main(int argc, char** argv) {
     std::ios::sync_with_stdio(false);
     if (command == "migrate") return migrate_command(args);
     if (command == "whereis") return whereis_command(args);
+    if (command == "find") return find_command(args);
+    if (command == "info") return info_command(args);
     if (command == "--help" || command == "help") {
         fmt::print("{}", kUsage);
         return 0;

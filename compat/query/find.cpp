@@ -1,0 +1,187 @@
+#include "compat/query/find.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/digest.h"
+#include "core/dolt/annex_repository.h"
+#include "core/key.h"
+
+namespace gad::compat::query {
+
+namespace {
+
+using core::dolt::json_string;
+
+// The key core::Key parses: the key itself, or for a key it refuses only as a file name ('/' or
+// '\\' in it, or too long), a stand-in of the same layout ('_' for those characters, the name
+// cut short) whose backend, fields and name offset are the key's. Nullopt for a non-key.
+std::optional<core::Key> parse_layout(std::string_view key) {
+    if (auto parsed = core::Key::parse(key)) return std::move(*parsed);
+    if (!core::Key::check_syntax(key)) return std::nullopt;
+    std::string stand_in(key.substr(0, std::min(key.size(), core::Key::max_length)));
+    std::replace_if(
+        stand_in.begin(), stand_in.end(), [](char c) { return c == '/' || c == '\\'; }, '_');
+    auto parsed = core::Key::parse(stand_in);
+    if (!parsed) return std::nullopt;
+    return std::move(*parsed);
+}
+
+std::string json_line(std::string_view file, std::string_view key) {
+    const KeyFields fields = key_fields(key);
+    auto known = [](const std::optional<std::uint64_t>& value) {
+        return value ? std::to_string(*value) : std::string("unknown");
+    };
+    return fmt::format(
+        R"({{"backend":{},"bytesize":"{}","error-messages":[],"file":{},"hashdirlower":{},)"
+        R"("hashdirmixed":{},"humansize":"{}","key":{},"keyname":{},"mtime":"{}"}})",
+        json_string(fields.backend), known(fields.size), json_string(file),
+        json_string(fields.hashdir_lower), json_string(fields.hashdir_mixed),
+        fields.size ? human_size(*fields.size) : "unknown", json_string(key),
+        json_string(fields.name), known(fields.mtime));
+}
+
+}  // namespace
+
+KeyFields key_fields(std::string_view key) {
+    KeyFields fields;
+    const auto layout = parse_layout(key);
+    if (layout && layout->to_string() == key) {
+        fields.backend = layout->backend();
+        fields.name = layout->name();
+        fields.hashdir_lower = layout->hashdir_lower();
+        fields.hashdir_mixed = layout->hashdir_mixed();
+    } else {
+        if (layout) {
+            fields.backend = key.substr(0, layout->backend().size());
+            fields.name = key.substr(layout->to_string().size() - layout->name().size());
+        }
+        // git-annex's hash directories of a whole (non-chunk) key: md5 over the key as written;
+        // lower is its first 3 bytes in hex, mixed is core::Key's alphabet over the first word.
+        auto digest = core::Digest::for_backend("MD5");
+        digest->update(key);
+        const std::string& hex = digest->hex();
+        fields.hashdir_lower = fmt::format("{}/{}/", hex.substr(0, 3), hex.substr(3, 3));
+        static constexpr char chars[] = "0123456789zqjxkmvwgpfZQJXKMVWGPF";
+        std::uint32_t word = 0;  // the first 4 bytes of the md5, little-endian
+        for (int i = 3; i >= 0; --i) {
+            word = word << 8 |
+                   static_cast<std::uint32_t>(std::stoul(hex.substr(2 * i, 2), nullptr, 16));
+        }
+        const auto c = [word](int i) { return chars[(word >> (6 * i)) & 31]; };
+        fields.hashdir_mixed = std::string{c(1), c(0), '/', c(3), c(2), '/'};
+    }
+    if (layout) {
+        fields.size = layout->size();
+        fields.mtime = layout->mtime();
+    }
+    return fields;
+}
+
+std::optional<std::uint64_t> key_size(std::string_view key) {
+    const auto layout = parse_layout(key);
+    return layout ? layout->size() : std::nullopt;
+}
+
+std::string human_size(unsigned __int128 bytes) {
+    // git-annex's storageUnits, largest first; a value is shown in the largest unit it reaches.
+    static constexpr std::string_view units[] = {"YB", "ZB", "EB", "PB", "TB", "GB", "MB", "kB"};
+    long double unit = 1e24L;
+    std::string_view abbreviation = "B";
+    for (std::string_view name : units) {
+        if (static_cast<long double>(bytes) >= unit) {
+            abbreviation = name;
+            break;
+        }
+        unit /= 1000;
+    }
+    if (abbreviation == "B") unit = 1;
+    // showImprecise 2: the integer part, then up to two decimals (rounded half to even, as
+    // Haskell's round), trailing zeros dropped; a rounded-up .995 carries into the integer.
+    const double value = static_cast<double>(bytes) / static_cast<double>(unit);
+    double whole = std::trunc(value);
+    double hundredths = std::nearbyint((value - whole) * 100);
+    if (hundredths == 100) {
+        whole += 1;
+        hundredths = 0;
+    }
+    std::string text = fmt::format("{:.0f}", whole);
+    if (hundredths != 0) {
+        std::string decimals = fmt::format("{:02.0f}", hundredths);
+        if (decimals.back() == '0') decimals.pop_back();
+        text += "." + decimals;
+    }
+    return fmt::format("{} {}", text, abbreviation);
+}
+
+Result<std::size_t> find(core::sql::Connection& connection, const RepositoryNames& names,
+                         std::string_view annex_uuid, const FindRequest& request,
+                         std::ostream& out) {
+    // git-annex leaves dead repositories out of every key's locations (Remote.keyLocations):
+    // nothing is in a dead repository, so --in one matches nothing and --not-in one everything.
+    std::vector<std::string> in, not_in;
+    bool in_dead = false;
+    auto resolve = [&](const std::vector<std::string>& given, std::vector<std::string>& uuids,
+                       bool is_in) -> Result<void> {
+        for (const std::string& name : given) {
+            auto uuid = names.resolve(name);
+            if (!uuid) return core::fail("no repository named '{}'", name);
+            if (names.describe(*uuid).trust == Trust::dead) {
+                in_dead = in_dead || is_in;
+            } else {
+                uuids.push_back(std::move(*uuid));
+            }
+        }
+        return {};
+    };
+    if (auto done = resolve(request.in, in, true); !done) return std::unexpected(done.error());
+    if (auto done = resolve(request.not_in, not_in, false); !done) {
+        return std::unexpected(done.error());
+    }
+    if (in_dead) return 0;
+
+    // One statement: the files (under the current directory) in path order, each kept when its
+    // key's location rows say present in every `in` and in no `not_in` repository. Both
+    // subqueries are primary-key lookups on locations (annex_key, uuid).
+    static constexpr std::string_view present =
+        "SELECT 1 FROM locations l WHERE l.annex_key = f.annex_key AND l.uuid = ? AND "
+        "l.status = ?";
+    std::string sql = "SELECT f.path, f.annex_key FROM annexed_files f WHERE f.annex_uuid = ?";
+    std::vector<core::sql::Param> params{annex_uuid};
+    const std::string low = request.cwd_in_tree + "/";
+    const std::string high = request.cwd_in_tree + "0";  // '0' follows '/'
+    if (!request.cwd_in_tree.empty()) {
+        sql += " AND f.path >= ? AND f.path < ?";
+        params.insert(params.end(), {std::string_view(low), std::string_view(high)});
+    }
+    auto require = [&](const std::vector<std::string>& uuids, std::string_view clause) {
+        for (const std::string& uuid : uuids) {
+            sql += fmt::format(" AND {}({})", clause, present);
+            params.insert(params.end(), {std::string_view(uuid), std::string_view("1")});
+        }
+    };
+    require(in, "EXISTS ");
+    require(not_in, "NOT EXISTS ");
+    sql += " ORDER BY f.path";
+
+    std::size_t found = 0;
+    const std::size_t strip = request.cwd_in_tree.empty() ? 0 : low.size();
+    auto streamed =
+        connection.for_each(sql, params, [&](const core::sql::Row& row) -> Result<void> {
+            if (!row[0] || !row[1] || row[0]->size() < strip) return {};
+            const std::string_view file = std::string_view(*row[0]).substr(strip);
+            if (request.json) {
+                out << json_line(file, *row[1]) << '\n';
+            } else {
+                out << file << '\n';
+            }
+            ++found;
+            return {};
+        });
+    if (!streamed) return std::unexpected(streamed.error());
+    return found;
+}
+
+}  // namespace gad::compat::query

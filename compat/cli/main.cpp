@@ -16,6 +16,7 @@
 #include "compat/git/repository.h"
 #include "compat/migrate/content_import.h"
 #include "compat/migrate/migration.h"
+#include "compat/sync/branch_export.h"
 #include "compat/query/find.h"
 #include "compat/query/info.h"
 #include "compat/query/repository_names.h"
@@ -31,6 +32,7 @@ using core::Result;
 constexpr std::string_view kUsage =
     "usage: git-annex-dolt migrate [--to PATH | --database URL] [--branch REF]\n"
     "                              [--content=copy|hardlink|move] [--json]\n"
+    "       git-annex-dolt sync [--full] [--json]\n"
     "       git-annex-dolt whereis [--all | --key KEY... | PATH...] [--json]\n"
     "       git-annex-dolt find (--in=REPO | --not-in=REPO)... [--json]\n"
     "       git-annex-dolt info [--json]\n";
@@ -319,6 +321,46 @@ int info_command(const std::vector<std::string>& args) {
     return 0;
 }
 
+int sync_command(const std::vector<std::string>& args) {
+    bool json = false, full = false;
+    for (const std::string& arg : args) {
+        if (arg == "--json") {
+            json = true;
+        } else if (arg == "--full") {
+            full = true;
+        } else {
+            return usage_error(fmt::format("sync: unknown argument '{}'", arg));
+        }
+    }
+    auto annex = open_annex_repository();
+    if (!annex) return failed(annex.error());
+    auto choice = compat::choose_database(annex->repository, std::nullopt, std::nullopt);
+    if (!choice) return failed(choice.error());
+    auto open = compat::open_database(*choice, /*create=*/false);
+    if (!open) return failed(open.error());
+    // First what changed on the git-annex branch, so the tables hold everything it knows.
+    auto migrated = compat::migrate::migrate(annex->repository, annex->uuid, open->database, {});
+    if (!migrated) return failed(migrated.error());
+    auto exported = compat::sync::export_to_branch(annex->repository, annex->uuid,
+                                                   open->database.store->connection(), full);
+    if (!exported) return failed(exported.error());
+    if (json) {
+        fmt::print(R"({{"migrated":{},"export":{{"locations":{},"urls":{},"metadata":{},)"
+                   R"("repositories":{},"files":{},"commit":"{}","ref":"{}"}}}})"
+                   "\n",
+                   summary_json(*migrated, std::nullopt), exported->locations, exported->urls,
+                   exported->metadata, exported->repositories, exported->files, exported->commit,
+                   compat::sync::kExportRef);
+    } else {
+        fmt::print("sync: {} logs migrated; {} locations, {} URLs, {} metadata values, {} "
+                   "repositories written to {}{}\n",
+                   migrated->logs_read, exported->locations, exported->urls, exported->metadata,
+                   exported->repositories, compat::sync::kExportRef,
+                   exported->commit.empty() ? " (nothing new)" : " (git-annex merges it on its next run)");
+    }
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -330,6 +372,7 @@ int main(int argc, char** argv) {
     std::ios::sync_with_stdio(false);
     if (command == "migrate") return migrate_command(args);
     if (command == "whereis") return whereis_command(args);
+    if (command == "sync") return sync_command(args);
     if (command == "find") return find_command(args);
     if (command == "info") return info_command(args);
     if (command == "--help" || command == "help") {

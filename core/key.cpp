@@ -192,21 +192,49 @@ Key Key::without_chunk() const {
     return key;
 }
 
-std::string Key::hashdir_lower() const {
+namespace {
+
+// "abc/def/": hex digits 0..5 of the md5, i.e. bytes 0..2, high nibble first.
+std::string lower_dirs(const std::array<unsigned char, 16>& md) {
     static constexpr char hex[] = "0123456789abcdef";
-    const auto md = key_md5(text_, chunk_begin_, name_begin_);
-    // "abc/def/": hex digits 0..5 of the md5, i.e. bytes 0..2, high nibble first.
     return std::string{hex[md[0] >> 4], hex[md[0] & 15], hex[md[1] >> 4], '/',
                        hex[md[1] & 15], hex[md[2] >> 4], hex[md[2] & 15], '/'};
 }
 
-std::string Key::hashdir_mixed() const {
+// "Xx/Yy/": git-annex's 32-letter alphabet over the md5's first little-endian 32-bit word.
+std::string mixed_dirs(const std::array<unsigned char, 16>& md) {
     static constexpr char chars[] = "0123456789zqjxkmvwgpfZQJXKMVWGPF";
-    const auto md = key_md5(text_, chunk_begin_, name_begin_);
     const std::uint32_t word = std::uint32_t{md[0]} | std::uint32_t{md[1]} << 8 |
                                std::uint32_t{md[2]} << 16 | std::uint32_t{md[3]} << 24;
     const auto c = [word](int i) { return chars[(word >> (6 * i)) & 31]; };
     return std::string{c(1), c(0), '/', c(3), c(2), '/'};
+}
+
+std::array<unsigned char, 16> text_md5(std::string_view text) {
+    std::array<unsigned char, 16> out{};
+    unsigned int length = 0;
+    EVP_Digest(text.data(), text.size(), out.data(), &length, md5(), nullptr);
+    return out;
+}
+
+}  // namespace
+
+std::string Key::hashdir_lower() const {
+    return lower_dirs(key_md5(text_, chunk_begin_, name_begin_));
+}
+
+std::string Key::hashdir_mixed() const {
+    return mixed_dirs(key_md5(text_, chunk_begin_, name_begin_));
+}
+
+std::string hashdir_lower(std::string_view key) {
+    if (auto parsed = Key::parse(key)) return parsed->hashdir_lower();
+    return lower_dirs(text_md5(key));
+}
+
+std::string hashdir_mixed(std::string_view key) {
+    if (auto parsed = Key::parse(key)) return parsed->hashdir_mixed();
+    return mixed_dirs(text_md5(key));
 }
 
 }  // namespace gad::core

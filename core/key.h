@@ -91,4 +91,10 @@ class Key {
     std::uint8_t name_begin_ = 0;
 };
 
+// git-annex's hashdirlower and hashdirmixed of a key given as text: Key's own for keys parse()
+// accepts, else from the md5 of the text as written (for keys only check_syntax() accepts, such
+// as URL keys with '/', which a git-annex branch and object directory can still hold).
+std::string hashdir_lower(std::string_view key);
+std::string hashdir_mixed(std::string_view key);
+
 }  // namespace gad::core

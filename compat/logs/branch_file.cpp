@@ -2,7 +2,6 @@
 
 #include <utility>
 
-#include "core/digest.h"
 #include "core/key.h"
 
 namespace gad::compat::logs {
@@ -57,14 +56,9 @@ bool is_hash_dir(std::string_view dir) {
 }
 
 std::string md5_hex(std::string_view key) {
-    if (auto parsed = core::Key::parse(key)) {
-        // "abc/def/" -> "abcdef": the digits core derives from the non-chunk key.
-        const std::string dirs = parsed->hashdir_lower();
-        return dirs.substr(0, 3) + dirs.substr(4, 3);
-    }
-    auto digest = core::Digest::for_backend("MD5");
-    digest->update(key);
-    return digest->hex();
+    // "abc/def/" -> "abcdef": the digits core derives from the (non-chunk) key.
+    const std::string dirs = core::hashdir_lower(key);
+    return dirs.substr(0, 3) + dirs.substr(4, 3);
 }
 
 }  // namespace

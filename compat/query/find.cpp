@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/digest.h"
 #include "core/dolt/annex_repository.h"
 #include "core/key.h"
 
@@ -58,20 +57,8 @@ KeyFields key_fields(std::string_view key) {
             fields.backend = key.substr(0, layout->backend().size());
             fields.name = key.substr(layout->to_string().size() - layout->name().size());
         }
-        // git-annex's hash directories of a whole (non-chunk) key: md5 over the key as written;
-        // lower is its first 3 bytes in hex, mixed is core::Key's alphabet over the first word.
-        auto digest = core::Digest::for_backend("MD5");
-        digest->update(key);
-        const std::string& hex = digest->hex();
-        fields.hashdir_lower = fmt::format("{}/{}/", hex.substr(0, 3), hex.substr(3, 3));
-        static constexpr char chars[] = "0123456789zqjxkmvwgpfZQJXKMVWGPF";
-        std::uint32_t word = 0;  // the first 4 bytes of the md5, little-endian
-        for (int i = 3; i >= 0; --i) {
-            word = word << 8 |
-                   static_cast<std::uint32_t>(std::stoul(hex.substr(2 * i, 2), nullptr, 16));
-        }
-        const auto c = [word](int i) { return chars[(word >> (6 * i)) & 31]; };
-        fields.hashdir_mixed = std::string{c(1), c(0), '/', c(3), c(2), '/'};
+        fields.hashdir_lower = core::hashdir_lower(key);
+        fields.hashdir_mixed = core::hashdir_mixed(key);
     }
     if (layout) {
         fields.size = layout->size();

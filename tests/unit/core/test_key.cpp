@@ -407,6 +407,14 @@ TEST(KeyGitAnnex, HashDirsAndSerializationAgreeWithExaminekey) {
     EXPECT_EQ(compared, 400u);
 }
 
+TEST(Key, HashDirectoriesOfKeysParseRefuses) {
+    // As `git annex examinekey --format='${hashdirlower} ${hashdirmixed}'` prints them.
+    EXPECT_EQ(hashdir_lower("URL--https://example.org/a%20b&c=1.pdf"), "251/5ac/");
+    EXPECT_EQ(hashdir_mixed("URL--https://example.org/a%20b&c=1.pdf"), "f5/q1/");
+    const std::string chunk = "SHA256E-s5-S1-C1--abc.txt";
+    EXPECT_EQ(hashdir_lower(chunk), Key::parse("SHA256E-s5--abc.txt")->hashdir_lower());
+}
+
 TEST(Key, CheckSyntaxAcceptsBranchKeysThatAreNoFileNames) {
     EXPECT_TRUE(Key::check_syntax("URL--https://example.org/a%20b&c=1.pdf"));
     EXPECT_TRUE(Key::check_syntax("URL--" + std::string(400, 'u')));

@@ -1,5 +1,7 @@
 #include "compat/query/find.h"
 
+#include "core/location/database.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -153,6 +155,7 @@ Result<std::size_t> find(core::sql::Connection& connection, const RepositoryName
     require(not_in, "NOT EXISTS ");
     sql += " ORDER BY f.path";
 
+    core::location::wait_for_statistics(connection);
     std::size_t found = 0;
     const std::size_t strip = request.cwd_in_tree.empty() ? 0 : low.size();
     auto streamed =

@@ -43,4 +43,8 @@ Result<LocationDatabase> open_location_database(const sql::DatabaseUrl& url,
     return database;
 }
 
+void wait_for_statistics(sql::Connection& connection) {
+    if (connection.is_dolt()) (void)connection.execute("CALL dolt_stats_wait()");
+}
+
 }  // namespace gad::core::location

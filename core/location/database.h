@@ -33,4 +33,9 @@ Result<LocationDatabase> open_location_database(const dolt::AnnexRepository& rep
                                                 const std::string& password,
                                                 std::chrono::milliseconds idle);
 
+// On Dolt, waits until the server has loaded its table statistics (CALL dolt_stats_wait()): a
+// freshly started server plans large joins without them, as scans (a 100,000-file find then took
+// minutes instead of seconds). Does nothing on other servers or Dolt versions without it.
+void wait_for_statistics(sql::Connection& connection);
+
 }  // namespace gad::core::location

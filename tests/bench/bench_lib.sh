@@ -58,23 +58,7 @@ bench_cleanup() {
     exit "$status"
 }
 
-now() { echo "$EPOCHREALTIME"; }
-elapsed() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.3f}')" "$1" "$2"; }
-
-# run_logged LOG CMD...: runs CMD with its output in LOG; on failure shows the end of LOG and stops.
-# (In the background and waited for, so an interrupt stops it with the benchmark.)
-run_logged() {
-    local log=$1; shift
-    "$@" >"$log" 2>&1 </dev/null &
-    _child=$!
-    if ! wait "$_child"; then
-        _child=""
-        echo "FAILED: $* (in $PWD)" >&2
-        tail -n 30 "$log" >&2
-        exit 1
-    fi
-    _child=""
-}
+source "$(dirname "${BASH_SOURCE[0]}")/bench_common.sh"
 
 # timed WORKLOAD OP J REMOTE REP CMD...: runs CMD in the current directory and records its time.
 # `sync` first (untimed), so no command pays for the previous one's dirty pages.

@@ -93,22 +93,7 @@ fi
 RESULTS="$BENCH_TMP/results.tsv"  # name seconds peak-KiB status(ok|na|failed) note
 : >"$RESULTS"
 
-now() { echo "$EPOCHREALTIME"; }
-elapsed() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.3f}')" "$1" "$2"; }
-
-# run_logged LOG CMD...: runs CMD with its output in LOG; on failure shows the end of LOG and stops.
-run_logged() {
-    local log=$1; shift
-    "$@" >"$log" 2>&1 </dev/null &
-    _child=$!
-    if ! wait "$_child"; then
-        _child=""
-        echo "FAILED: $* (in $PWD)" >&2
-        tail -n 30 "$log" >&2
-        exit 1
-    fi
-    _child=""
-}
+source "$SCRIPT_DIR/bench_common.sh"
 
 # measure NAME OUT CMD...: runs CMD in the current directory with stdout to OUT and stderr to
 # logs/NAME.log, under /usr/bin/time; records its wall-clock seconds and peak RSS (the largest of

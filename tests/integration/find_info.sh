@@ -11,6 +11,7 @@
 # usage: find_info.sh dolt|mariadb debian|newest
 source "$(dirname "$0")/../lib/lib.sh"
 source "$(dirname "$0")/remote_helpers.sh"
+source "$(dirname "$0")/migrate_helpers.sh"
 db=${1:?usage: find_info.sh dolt|mariadb debian|newest}
 use_git_annex "${2:?usage: find_info.sh dolt|mariadb debian|newest}"
 case "$db" in
@@ -33,15 +34,7 @@ git annex add -q --backend=WORM w
 git annex add -q .
 git annex fromkey --force URL--http://example.org/x/y urlfile >/dev/null   # no size, no content
 git commit -q -m files
-for r in b c d; do
-    git clone -q "$TEST_TMP/a" "$TEST_TMP/$r"
-    (cd "$TEST_TMP/$r" && git annex init -q "repo $r")
-    git remote add "$r" "$TEST_TMP/$r"
-done
-mkdir "$TEST_TMP/dirstore"
-git annex initremote -q ds type=directory "directory=$TEST_TMP/dirstore" encryption=none >/dev/null
-git annex sync -q >/dev/null 2>&1 || fail "git annex sync in a"
-for r in b c d; do (cd "$TEST_TMP/$r" && git annex sync -q >/dev/null 2>&1) || fail "git annex sync in $r"; done
+clones_and_dirstore
 key() { git annex lookupkey "$1"; }
 
 git annex copy -q --to ds f1 f2 "name with spaces.txt" sub/g1 w

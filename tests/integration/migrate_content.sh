@@ -13,23 +13,10 @@
 # usage: migrate_content.sh debian|newest
 source "$(dirname "$0")/../lib/lib.sh"
 source "$(dirname "$0")/remote_helpers.sh"
+source "$(dirname "$0")/migrate_helpers.sh"
 use_git_annex "${1:?usage: migrate_content.sh debian|newest}"
 need_dolt
 command -v git-annex-dolt >/dev/null || fail "git-annex-dolt is not built in $GAD_BUILD_DIR"
-
-# jfield FILE FIELD: FIELD of the one JSON object in FILE, as JSON.
-jfield() {
-    python3 - "$1" "$2" <<'PY'
-import json, sys
-lines = [l for l in open(sys.argv[1], encoding="utf-8").read().splitlines() if l.strip()]
-if len(lines) != 1:
-    sys.exit(f"expected one line of output, got {len(lines)}: {lines[:3]}")
-obj = json.loads(lines[0])
-if sys.argv[2] not in obj:
-    sys.exit(f"no field {sys.argv[2]!r} in {lines[0]}")
-print(json.dumps(obj[sys.argv[2]]))
-PY
-}
 
 # migrate_content OUT EXPECTED_RC ARGS...: git-annex-dolt migrate ARGS --json in the current
 # directory, stdout into OUT, stderr into OUT.err; fails unless it exits EXPECTED_RC and prints one

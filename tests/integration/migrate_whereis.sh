@@ -11,6 +11,7 @@
 # usage: migrate_whereis.sh dolt|mariadb debian|newest
 source "$(dirname "$0")/../lib/lib.sh"
 source "$(dirname "$0")/remote_helpers.sh"
+source "$(dirname "$0")/migrate_helpers.sh"
 db=${1:?usage: migrate_whereis.sh dolt|mariadb debian|newest}
 use_git_annex "${2:?usage: migrate_whereis.sh dolt|mariadb debian|newest}"
 case "$db" in
@@ -22,19 +23,6 @@ command -v git-annex-dolt >/dev/null || fail "git-annex-dolt is not built in $GA
 COMPARE="$INTEGRATION_DIR/whereis_compare.py"
 unknown_uuid=11111111-2222-3333-4444-555555555555
 
-# jfield FILE FIELD: FIELD of the one JSON object in FILE, as JSON (strings quoted, true/false).
-jfield() {
-    python3 - "$1" "$2" <<'PY'
-import json, sys
-lines = [l for l in open(sys.argv[1], encoding="utf-8").read().splitlines() if l.strip()]
-if len(lines) != 1:
-    sys.exit(f"expected one line of output, got {len(lines)}: {lines[:3]}")
-obj = json.loads(lines[0])
-if sys.argv[2] not in obj:
-    sys.exit(f"no field {sys.argv[2]!r} in {lines[0]}")
-print(json.dumps(obj[sys.argv[2]]))
-PY
-}
 # jnum FILE FIELD: the field, which must be a non-negative integer.
 jnum() {
     local v
@@ -96,15 +84,7 @@ for i in 1 2 3 4 5 6 7; do printf 'content %s %s\n' "$i" "$RANDOM" >"f$i"; done
 printf 'spaced %s\n' "$RANDOM" >"name with spaces.txt"
 printf 'old %s\n' "$RANDOM" >old
 git annex add -q . && git commit -q -m files
-for r in b c d; do
-    git clone -q "$TEST_TMP/a" "$TEST_TMP/$r"
-    (cd "$TEST_TMP/$r" && git annex init -q "repo $r")
-    git remote add "$r" "$TEST_TMP/$r"
-done
-mkdir "$TEST_TMP/dirstore"
-git annex initremote -q ds type=directory "directory=$TEST_TMP/dirstore" encryption=none >/dev/null
-git annex sync -q >/dev/null 2>&1 || fail "git annex sync in a"
-for r in b c d; do (cd "$TEST_TMP/$r" && git annex sync -q >/dev/null 2>&1) || fail "git annex sync in $r"; done
+clones_and_dirstore
 key() { git annex lookupkey "$1"; }
 
 git annex copy -q --to ds f1 f2 "name with spaces.txt"

@@ -1,0 +1,29 @@
+# Shell helpers of the git-annex-dolt migrate/query tests. Source after lib.sh.
+
+# jfield FILE FIELD: FIELD of the one JSON object in FILE, as JSON (strings quoted, true/false).
+jfield() {
+    python3 - "$1" "$2" <<'PY'
+import json, sys
+lines = [l for l in open(sys.argv[1], encoding="utf-8").read().splitlines() if l.strip()]
+if len(lines) != 1:
+    sys.exit(f"expected one line of output, got {len(lines)}: {lines[:3]}")
+obj = json.loads(lines[0])
+if sys.argv[2] not in obj:
+    sys.exit(f"no field {sys.argv[2]!r} in {lines[0]}")
+print(json.dumps(obj[sys.argv[2]]))
+PY
+}
+
+# clones_and_dirstore: run in $TEST_TMP/a; clones it as b, c and d ("repo X", each a remote of
+# a), adds a directory special remote ds in $TEST_TMP/dirstore, and syncs all four.
+clones_and_dirstore() {
+    for r in b c d; do
+        git clone -q "$TEST_TMP/a" "$TEST_TMP/$r"
+        (cd "$TEST_TMP/$r" && git annex init -q "repo $r")
+        git remote add "$r" "$TEST_TMP/$r"
+    done
+    mkdir "$TEST_TMP/dirstore"
+    git annex initremote -q ds type=directory "directory=$TEST_TMP/dirstore" encryption=none >/dev/null
+    git annex sync -q >/dev/null 2>&1 || fail "git annex sync in a"
+    for r in b c d; do (cd "$TEST_TMP/$r" && git annex sync -q >/dev/null 2>&1) || fail "git annex sync in $r"; done
+}

@@ -91,14 +91,21 @@ sql() { mariadb --socket="$1" -u root -D "$2" -N -B -e "$3"; }
 # sql_dolt_repo DIR QUERY: a query on a dolt-annex repository's own Dolt database, whether or not
 # its server is running (dolt sql works on the directory when no server holds it).
 sql_dolt_repo() {
-    local state="$1/.git-annex-dolt/server.state"
-    if [ -f "$state" ]; then
-        local socket
-        socket=$(awk '{print $4}' "$state")
-        mariadb --socket="$socket" -u root -D dolt -N -B -e "$2"
-    else
-        (cd "$1/dolt" && dolt sql -r csv -q "$2" | tail -n +2 | tr ',' '\t')
-    fi
+    # The shared server may be stopping (idle) just as we look: then ask again, by then either
+    # through a new state file or with no server at all.
+    local state="$1/.git-annex-dolt/server.state" attempt out
+    for attempt in 1 2 3 4 5 6 7 8 9 10; do
+        if [ -f "$state" ]; then
+            local socket
+            socket=$(awk '{print $4}' "$state")
+            out=$(mariadb --socket="$socket" -u root -D dolt -N -B -e "$2" 2>/dev/null) && { printf '%s\n' "$out"; return 0; }
+        else
+            out=$(cd "$1/dolt" && dolt sql -r csv -q "$2" 2>/dev/null) &&
+                { printf '%s\n' "$out" | tail -n +2 | tr ',' '\t'; return 0; }
+        fi
+        sleep 1
+    done
+    fail "cannot query the Dolt database of $1: $2"
 }
 
 # start_sshd NAME: a private sshd on a free 127.0.0.1 port with a generated host key and client

@@ -18,3 +18,12 @@ run_logged() {
     fi
     _child=""
 }
+
+# stop_sampler: stops the memory sampler a script started in the background as $_sampler_pid.
+stop_sampler() {
+    if [ -n "$_sampler_pid" ]; then
+        kill -TERM "$_sampler_pid" 2>/dev/null || true
+        wait "$_sampler_pid" 2>/dev/null || true
+        _sampler_pid=""
+    fi
+}

@@ -147,13 +147,6 @@ with open(out, "w") as f:
 EOF
     _sampler_pid=$!
 }
-stop_sampler() {
-    if [ -n "$_sampler_pid" ]; then
-        kill -TERM "$_sampler_pid" 2>/dev/null || true
-        wait "$_sampler_pid" 2>/dev/null || true
-        _sampler_pid=""
-    fi
-}
 
 # make_content DIR COUNT BYTES: COUNT files of random content (the same seed for every call).
 make_content() {

@@ -203,13 +203,6 @@ with open(out, "w") as f:
 PYEOF
     _sampler_pid=$!
 }
-stop_sampler() {
-    if [ -n "$_sampler_pid" ]; then
-        kill -TERM "$_sampler_pid" 2>/dev/null || true
-        wait "$_sampler_pid" 2>/dev/null || true
-        _sampler_pid=""
-    fi
-}
 
 # A private mariadbd on a unix socket, as tests/lib/lib.sh start_mariadb starts one (but with a
 # 256 MiB buffer pool: 64 MiB thrashes on a million keys). Sets MARIADB_SOCKET.

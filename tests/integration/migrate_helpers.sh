@@ -27,3 +27,13 @@ clones_and_dirstore() {
     git annex sync -q >/dev/null 2>&1 || fail "git annex sync in a"
     for r in b c d; do (cd "$TEST_TMP/$r" && git annex sync -q >/dev/null 2>&1) || fail "git annex sync in $r"; done
 }
+
+# need_database dolt|mariadb: skips the test (exit 77) when that server is not installed; fails
+# on another name.
+need_database() {
+    case "$1" in
+        dolt) need_dolt ;;
+        mariadb) command -v mariadbd >/dev/null || { echo "SKIPPED: mariadbd is not installed"; exit 77; } ;;
+        *) fail "unknown database flavour $1" ;;
+    esac
+}

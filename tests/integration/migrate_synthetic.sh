@@ -9,13 +9,10 @@
 # usage: migrate_synthetic.sh dolt|mariadb
 source "$(dirname "$0")/../lib/lib.sh"
 source "$(dirname "$0")/remote_helpers.sh"
+source "$(dirname "$0")/migrate_helpers.sh"
 db=${1:?usage: migrate_synthetic.sh dolt|mariadb}
 use_git_annex debian
-case "$db" in
-    dolt) need_dolt ;;
-    mariadb) command -v mariadbd >/dev/null || { echo "SKIPPED: mariadbd is not installed"; exit 77; } ;;
-    *) fail "unknown database flavour $db" ;;
-esac
+need_database "$db"
 keys=10000
 
 python3 "$GAD_SOURCE_DIR/tests/bench/make_annex_repo.py" --keys "$keys" --seed 7 --quiet \

@@ -14,11 +14,7 @@ source "$(dirname "$0")/remote_helpers.sh"
 source "$(dirname "$0")/migrate_helpers.sh"
 db=${1:?usage: migrate_whereis.sh dolt|mariadb debian|newest}
 use_git_annex "${2:?usage: migrate_whereis.sh dolt|mariadb debian|newest}"
-case "$db" in
-    dolt) need_dolt ;;
-    mariadb) command -v mariadbd >/dev/null || { echo "SKIPPED: mariadbd is not installed"; exit 77; } ;;
-    *) fail "unknown database flavour $db" ;;
-esac
+need_database "$db"
 command -v git-annex-dolt >/dev/null || fail "git-annex-dolt is not built in $GAD_BUILD_DIR"
 COMPARE="$INTEGRATION_DIR/whereis_compare.py"
 unknown_uuid=11111111-2222-3333-4444-555555555555

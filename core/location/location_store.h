@@ -19,7 +19,7 @@ public:
     static Result<LocationStore> open(sql::Connection connection);
 
     // Records changes in one transaction; a change older than what the table holds for its
-    // (key, uuid) is ignored, an equal timestamp keeps the row already there. Retries
+    // (key, uuid) is ignored; on an equal timestamp the smaller status wins (git-annex's order). Retries
     // serialization failures.
     Result<void> record(std::span<const LocationChange> changes);
 

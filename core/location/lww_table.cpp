@@ -21,9 +21,15 @@ std::string lww_upsert_sql(const LwwTable& table, std::size_t rows) {
         sql += row;
     }
     // MySQL assigns left to right: every value compares against the old ts before ts changes.
+    // A newer ts wins; on an equal ts the smaller value (byte order) wins, as in git-annex, whose
+    // union merge sorts a log's lines and then keeps the first line of the newest timestamp. So
+    // the result does not depend on the order writes and merges arrive in.
     sql += " ON DUPLICATE KEY UPDATE ";
     for (std::string_view value : table.values) {
-        sql += fmt::format("{0} = IF(VALUES({1}) > {1}, VALUES({0}), {0}), ", value, table.ts);
+        sql += fmt::format(
+            "{0} = IF(VALUES({1}) > {1} OR (VALUES({1}) = {1} AND "
+            "CAST(VALUES({0}) AS BINARY) < CAST({0} AS BINARY)), VALUES({0}), {0}), ",
+            value, table.ts);
     }
     sql += fmt::format("{0} = IF(VALUES({0}) > {0}, VALUES({0}), {0})", table.ts);
     return sql;

@@ -20,8 +20,9 @@ struct LwwTable {
 };
 
 // "INSERT INTO name (identity..., values..., ts) VALUES (?, ...), ... ON DUPLICATE KEY UPDATE ..."
-// for rows rows: a newer ts replaces the values and ts; an equal or older one leaves the row as it
-// is (git-annex keeps the line that comes first on equal timestamps). Works on Dolt and MariaDB.
+// for rows rows: a newer ts replaces the values and ts; on an equal ts a smaller value (compared
+// as bytes) replaces the value, which makes the outcome independent of the order of writes (see
+// the .cpp); an older ts leaves the row as it is. Works on Dolt and MariaDB.
 std::string lww_upsert_sql(const LwwTable& table, std::size_t rows);
 
 }  // namespace gad::core::location

@@ -49,7 +49,7 @@ protected:
     sql::DatabaseUrl url_;
 };
 
-TEST_P(LocationStoreTest, NewestTimestampWinsAndEqualKeepsTheFirst) {
+TEST_P(LocationStoreTest, NewestTimestampWinsAndEqualTakesTheSmallerStatus) {
     LocationStore store = open_store();
     const std::string key = "SHA256E-s3--abc";
     auto record = [&](Presence presence, Timestamp when) {
@@ -61,8 +61,13 @@ TEST_P(LocationStoreTest, NewestTimestampWinsAndEqualKeepsTheFirst) {
     EXPECT_EQ(store.presence(key, kUuid).value(), Presence::present);
     record(Presence::missing, at(100, 4));  // older by a picosecond: ignored
     EXPECT_EQ(store.presence(key, kUuid).value(), Presence::present);
-    record(Presence::missing, at(100, 5));  // equal: the row already there stays
+    record(Presence::dead, at(100, 5));  // equal, and 'X' sorts after '1': the row stays
     EXPECT_EQ(store.presence(key, kUuid).value(), Presence::present);
+    // Equal, and '0' sorts before '1': git-annex's sorted union keeps the "0" line first.
+    record(Presence::missing, at(100, 5));
+    EXPECT_EQ(store.presence(key, kUuid).value(), Presence::missing);
+    record(Presence::present, at(100, 5));  // and once '0' holds, an equal '1' cannot undo it
+    EXPECT_EQ(store.presence(key, kUuid).value(), Presence::missing);
     record(Presence::dead, at(100, 6));
     EXPECT_EQ(store.presence(key, kUuid).value(), Presence::dead);
     EXPECT_FALSE(store.presence(key, kOther).value().has_value());

@@ -123,6 +123,17 @@ constexpr std::array<std::string_view, 1> kVersion3 = {
     " PRIMARY KEY (annex_uuid, name))",
 };
 
+// Version 4: git-annex-dolt sync --with, merging other location databases. The database's own
+// identity (gad_meta database_id, made on first use) names it to its peers; for each peer, the
+// peer's commit merged last (empty when the peer is not Dolt and is read whole each time).
+constexpr std::array<std::string_view, 1> kVersion4 = {
+    "CREATE TABLE IF NOT EXISTS peer_merges ("
+    " peer_id VARCHAR(36) COLLATE utf8mb4_bin NOT NULL PRIMARY KEY,"
+    " peer_commit VARCHAR(64) NOT NULL,"
+    " description VARCHAR(1024) NOT NULL,"
+    " merged DECIMAL(24,12) NOT NULL)",
+};
+
 }  // namespace
 
 Result<bool> ensure_schema(sql::Connection& connection) {
@@ -157,6 +168,9 @@ Result<bool> ensure_schema(sql::Connection& connection) {
         }
     }
     for (std::string_view statement : kVersion3) {
+        if (auto done = connection.execute(statement); !done) return std::unexpected(done.error());
+    }
+    for (std::string_view statement : kVersion4) {
         if (auto done = connection.execute(statement); !done) return std::unexpected(done.error());
     }
     auto recorded = connection.run(

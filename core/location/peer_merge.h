@@ -1,0 +1,56 @@
+// Merging two location databases by git-annex's last-writer-wins rule (git-annex-dolt sync
+// --with): every fact one side holds reaches the other unless the other holds a newer one, so
+// merging in any order, any number of times, ends in the state git-annex's union merge of the
+// same logs would give.
+//
+// On Dolt, the peer's facts are written on a branch made from ours' head, which is then merged
+// with DOLT_MERGE; rows that ours changed meanwhile come out of the merge as conflicts and are
+// resolved by the same rule in SQL. The peer's own branch is not merged directly: databases
+// made independently share no commit, and Dolt refuses such merges ("no common ancestor").
+// When the peer is Dolt too, only what changed there since the last merge is read (dolt_diff
+// between the peer's commit merged last and its head); other servers are read whole.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "core/failure.h"
+#include "core/sql/connection.h"
+#include "core/sql/database_url.h"
+
+namespace gad::core::location {
+
+// One side of a merge: where it is, and how to name it in messages and commit messages.
+struct PeerEnd {
+    sql::DatabaseUrl url;
+    std::string password;
+    std::string description;
+};
+
+struct PeerMergeSummary {
+    std::size_t rows_read = 0;  // the peer's rows read: all of them, or its changes (incremental)
+    bool incremental = false;
+    std::size_t conflicts = 0;  // rows both sides changed, resolved by the rule (Dolt only)
+    std::string commit;         // the Dolt commit made on ours; empty on other servers
+};
+
+// The database's own identity, a UUID kept in gad_meta (made on first use).
+Result<std::string> database_id(sql::Connection& connection);
+
+// Brings every fact of theirs into ours (locations, URLs, metadata, chunks, remote states,
+// settings, repositories) by the rule, and remembers how far theirs was read. Commits what is
+// pending on both sides first (Dolt). Both must be location databases (the schema is made or
+// upgraded when missing); the same database on both sides is refused.
+Result<PeerMergeSummary> merge_from_peer(const PeerEnd& ours, const PeerEnd& theirs);
+
+// On Dolt: merges branch into the connection's branch in one transaction, resolves rows both
+// changed by the rule, runs before_commit in that transaction, and makes a Dolt commit with
+// message. Returns the number of conflicting rows resolved. Fails, rolling back, on a conflict
+// in any other table or a schema conflict.
+Result<std::size_t> merge_branch(sql::Connection& connection, std::string_view branch,
+                                 std::string_view message,
+                                 const std::function<Result<void>()>& before_commit);
+
+}  // namespace gad::core::location

@@ -40,6 +40,35 @@ Result<DatabaseChoice> choose_database(const git::Repository& repository,
     return choice;
 }
 
+Result<DatabaseChoice> choose_peer_database(const std::string& where) {
+    if (where.find("://") != std::string::npos) {
+        DatabaseChoice choice;
+        auto parsed = core::sql::DatabaseUrl::parse(where);
+        if (!parsed) return std::unexpected(parsed.error());
+        choice.url = std::move(*parsed);
+        choice.url_text = where;
+        choice.password_variable = "GIT_ANNEX_DOLT_WITH_PASSWORD";
+        return choice;
+    }
+    std::error_code error;
+    const auto path = std::filesystem::absolute(where, error).lexically_normal();
+    if (error || !std::filesystem::is_directory(path, error)) {
+        return fail("--with {}: neither a mysql:// URL nor a directory", where);
+    }
+    if (core::dolt::AnnexRepository::open(path)) {
+        DatabaseChoice choice;
+        choice.repository = path;
+        return choice;
+    }
+    auto repository = git::Repository::discover(path);
+    if (!repository) {
+        return fail("--with {}: neither a dolt-annex repository nor a git repository", where);
+    }
+    auto chosen = choose_database(*repository, std::nullopt, std::nullopt);
+    if (!chosen) return fail("--with {}: {}", where, chosen.error().message);
+    return chosen;
+}
+
 Result<void> remember_database(const git::Repository& repository, const DatabaseChoice& choice) {
     const bool path = choice.repository.has_value();
     if (auto unset = repository.unset_config(path ? kDatabaseConfig : kRepositoryConfig); !unset) {
@@ -52,7 +81,7 @@ Result<void> remember_database(const git::Repository& repository, const Database
 Result<OpenDatabase> open_database(const DatabaseChoice& choice, bool create) {
     OpenDatabase open;
     if (choice.url) {
-        const char* password = std::getenv("GIT_ANNEX_DOLT_PASSWORD");
+        const char* password = std::getenv(choice.password_variable.c_str());
         auto database = core::location::open_location_database(*choice.url,
                                                                 password ? password : "");
         if (!database) return std::unexpected(database.error());

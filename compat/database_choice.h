@@ -24,6 +24,8 @@ struct DatabaseChoice {
     std::optional<std::filesystem::path> repository;  // a dolt-annex repository directory
     std::optional<core::sql::DatabaseUrl> url;         // or a server
     std::string url_text;                              // the URL as the user wrote it
+    // The environment variable holding the server's password.
+    std::string password_variable = "GIT_ANNEX_DOLT_PASSWORD";
 };
 
 // The choice given on the command line (to: a directory, database: a URL; at most one), else
@@ -32,12 +34,17 @@ Result<DatabaseChoice> choose_database(const git::Repository& repository,
                                        const std::optional<std::string>& to,
                                        const std::optional<std::string>& database);
 
+// The other location database of git-annex-dolt sync --with WHERE: a mysql:// URL (password in
+// GIT_ANNEX_DOLT_WITH_PASSWORD), a dolt-annex repository directory, or a git-annex repository
+// whose git-annex-dolt database is chosen (git config). Fails naming WHERE when it is none.
+Result<DatabaseChoice> choose_peer_database(const std::string& where);
+
 // Records choice in the repository's git config, so later commands need no flags.
 Result<void> remember_database(const git::Repository& repository, const DatabaseChoice& choice);
 
 // The location database of choice, open. A dolt-annex repository directory is created (with a
 // new UUID) when it does not exist yet and create is true. The password of a server comes from
-// GIT_ANNEX_DOLT_PASSWORD.
+// the choice's password_variable.
 struct OpenDatabase {
     std::optional<core::dolt::AnnexRepository> repository;  // with a directory choice
     core::location::LocationDatabase database;

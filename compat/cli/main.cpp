@@ -23,6 +23,7 @@
 #include "compat/query/whereis.h"
 #include "core/dolt/annex_repository.h"
 #include "core/dolt/server.h"
+#include "core/location/peer_merge.h"
 
 namespace {
 
@@ -32,7 +33,7 @@ using core::Result;
 constexpr std::string_view kUsage =
     "usage: git-annex-dolt migrate [--to PATH | --database URL] [--branch REF]\n"
     "                              [--content=copy|hardlink|move] [--json]\n"
-    "       git-annex-dolt sync [--full] [--json]\n"
+    "       git-annex-dolt sync [--full] [--with URL|PATH]... [--json]\n"
     "       git-annex-dolt whereis [--all | --key KEY... | PATH...] [--json]\n"
     "       git-annex-dolt find (--in=REPO | --not-in=REPO)... [--json]\n"
     "       git-annex-dolt info [--json]\n";
@@ -321,13 +322,53 @@ int info_command(const std::vector<std::string>& args) {
     return 0;
 }
 
+// git-annex-dolt sync --with WHERE: the facts of the location database at WHERE merged into
+// ours and ours into it, by the last-writer rule; a summary as JSON and as a line of text.
+struct WithSummary {
+    std::string json, text;
+};
+Result<WithSummary> merge_with(const core::location::LocationDatabase& ours, const std::string& where) {
+    auto choice = compat::choose_peer_database(where);
+    if (!choice) return std::unexpected(choice.error());
+    auto peer = compat::open_database(*choice, /*create=*/false);
+    if (!peer) return core::fail("--with {}: {}", where, peer.error().message);
+    const core::location::PeerEnd here{ours.target, ours.password, ours.description};
+    const core::location::PeerEnd there{peer->database.target, peer->database.password,
+                                        peer->database.description};
+    auto in = core::location::merge_from_peer(here, there);
+    if (!in) return std::unexpected(in.error());
+    auto out = core::location::merge_from_peer(there, here);
+    if (!out) return std::unexpected(out.error());
+    auto side = [](const core::location::PeerMergeSummary& s) {
+        return fmt::format(R"({{"rows_read":{},"incremental":{},"conflicts":{},"commit":"{}"}})",
+                           s.rows_read, s.incremental, s.conflicts, s.commit);
+    };
+    WithSummary summary;
+    summary.json = fmt::format(R"({{"database":{},"into_here":{},"into_there":{}}})",
+                               core::dolt::json_string(there.description), side(*in), side(*out));
+    summary.text = fmt::format(
+        "sync: merged with {}: {} of its rows read{}, {} rows of ours read by it{}{}\n",
+        there.description, in->rows_read, in->incremental ? " (its changes since last time)" : "",
+        out->rows_read, out->incremental ? " (our changes since last time)" : "",
+        in->conflicts + out->conflicts
+            ? fmt::format(", {} conflicting rows resolved", in->conflicts + out->conflicts)
+            : "");
+    return summary;
+}
+
 int sync_command(const std::vector<std::string>& args) {
     bool json = false, full = false;
-    for (const std::string& arg : args) {
+    std::vector<std::string> with;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& arg = args[i];
         if (arg == "--json") {
             json = true;
         } else if (arg == "--full") {
             full = true;
+        } else if (arg == "--with" && i + 1 < args.size()) {
+            with.push_back(args[++i]);
+        } else if (arg.starts_with("--with=")) {
+            with.push_back(arg.substr(7));
         } else {
             return usage_error(fmt::format("sync: unknown argument '{}'", arg));
         }
@@ -341,17 +382,27 @@ int sync_command(const std::vector<std::string>& args) {
     // First what changed on the git-annex branch, so the tables hold everything it knows.
     auto migrated = compat::migrate::migrate(annex->repository, annex->uuid, open->database, {});
     if (!migrated) return failed(migrated.error());
+    // Then the other location databases, both ways, so the export below carries their facts too.
+    std::string merges_json, merges_text;
+    for (const std::string& where : with) {
+        auto merged = merge_with(open->database, where);
+        if (!merged) return failed(merged.error());
+        merges_json += fmt::format("{}{}", merges_json.empty() ? "" : ",", merged->json);
+        merges_text += merged->text;
+    }
     auto exported = compat::sync::export_to_branch(annex->repository, annex->uuid,
                                                    open->database.store->connection(), full);
     if (!exported) return failed(exported.error());
     if (json) {
-        fmt::print(R"({{"migrated":{},"export":{{"locations":{},"urls":{},"metadata":{},)"
+        fmt::print(R"({{"migrated":{},"with":[{}],"export":{{"locations":{},"urls":{},"metadata":{},)"
                    R"("repositories":{},"files":{},"commit":"{}","ref":"{}"}}}})"
                    "\n",
-                   summary_json(*migrated, std::nullopt), exported->locations, exported->urls,
+                   summary_json(*migrated, std::nullopt), merges_json, exported->locations,
+                   exported->urls,
                    exported->metadata, exported->repositories, exported->files, exported->commit,
                    compat::sync::kExportRef);
     } else {
+        fmt::print("{}", merges_text);
         fmt::print("sync: {} logs migrated; {} locations, {} URLs, {} metadata values, {} "
                    "repositories written to {}{}\n",
                    migrated->logs_read, exported->locations, exported->urls, exported->metadata,

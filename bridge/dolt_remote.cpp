@@ -90,14 +90,8 @@ protocol::InitRemoteReply DoltRemote::init_remote(protocol::Annex& annex) {
             !created) {
             return protocol::InitRemoteFailure{"filestore=: " + created.error().message};
         }
-        const core::filestore::SftpUrl& url = *config->filestore;
-        filestore_json = fmt::format(
-            R"({{"type": "sftp", "connection": {{"user": {}, "hostname": {}, "port": {}{}, "path": {}}}}})",
-            core::dolt::json_string(url.user), core::dolt::json_string(url.host), url.port,
-            config->identity_file
-                ? ", \"client_key\": " + core::dolt::json_string(config->identity_file->string())
-                : std::string(),
-            core::dolt::json_string(url.path));
+        filestore_json =
+            core::dolt::sftp_filestore_json(*config->filestore, config->identity_file);
     }
     auto repository = core::dolt::AnnexRepository::init(repository_root(annex, *config, uuid), uuid,
                                                         !config->database, filestore_json);

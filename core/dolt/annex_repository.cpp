@@ -19,7 +19,8 @@ namespace {
 
 constexpr std::string_view kLocalRepo = "__local__";
 
-// The uuid field of a .repo file (JSON5 written by dolt-annex or by us), or empty.
+}  // namespace
+
 std::string read_repo_uuid(const fs::path& file) {
     std::ifstream in(file);
     std::stringstream text;
@@ -55,7 +56,14 @@ Result<void> write_file_atomically(const fs::path& path, std::string_view conten
     return {};
 }
 
-}  // namespace
+std::string sftp_filestore_json(const filestore::SftpUrl& url,
+                                const std::optional<std::filesystem::path>& client_key) {
+    return fmt::format(
+        R"({{"type": "sftp", "connection": {{"user": {}, "hostname": {}, "port": {}{}, "path": {}}}}})",
+        json_string(url.user), json_string(url.host), url.port,
+        client_key ? ", \"client_key\": " + json_string(client_key->string()) : std::string(),
+        json_string(url.path));
+}
 
 std::string new_uuid() {
     std::array<unsigned char, 16> bytes{};

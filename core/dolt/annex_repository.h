@@ -4,10 +4,12 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "core/failure.h"
+#include "core/filestore/sftp_url.h"
 
 namespace gad::core::dolt {
 
@@ -55,6 +57,19 @@ private:
 
 // text as a JSON string literal, with quotes and escapes.
 std::string json_string(std::string_view text);
+
+// The filestore JSON of a repos/<name>.repo file for objects on an SFTP server (dolt-annex's
+// "sftp" filestore), with client_key when an SSH key file is given.
+std::string sftp_filestore_json(const filestore::SftpUrl& url,
+                                const std::optional<std::filesystem::path>& client_key);
+
+// The uuid field of a repos/<name>.repo file (JSON5, written by dolt-annex or by us), or empty
+// when the file cannot be read or has none.
+std::string read_repo_uuid(const std::filesystem::path& file);
+
+// Writes content to path through a temporary file in the same directory and a rename, so a
+// reader sees the old file or the whole new one.
+Result<void> write_file_atomically(const std::filesystem::path& path, std::string_view content);
 
 // True for a UUID in the form git-annex and dolt-annex write: 36 characters, lowercase hex digits
 // in groups 8-4-4-4-12 separated by '-'.

@@ -17,6 +17,7 @@
 #include "compat/migrate/content_import.h"
 #include "compat/migrate/migration.h"
 #include "compat/sync/branch_export.h"
+#include "compat/sync/dataset_export.h"
 #include "compat/query/find.h"
 #include "compat/query/info.h"
 #include "compat/query/repository_names.h"
@@ -33,7 +34,7 @@ using core::Result;
 constexpr std::string_view kUsage =
     "usage: git-annex-dolt migrate [--to PATH | --database URL] [--branch REF]\n"
     "                              [--content=copy|hardlink|move] [--json]\n"
-    "       git-annex-dolt sync [--full] [--with URL|PATH]... [--json]\n"
+    "       git-annex-dolt sync [--full] [--with URL|PATH]... [--dataset NAME] [--json]\n"
     "       git-annex-dolt whereis [--all | --key KEY... | PATH...] [--json]\n"
     "       git-annex-dolt find (--in=REPO | --not-in=REPO)... [--json]\n"
     "       git-annex-dolt info [--json]\n";
@@ -359,9 +360,15 @@ Result<WithSummary> merge_with(const core::location::LocationDatabase& ours, con
 int sync_command(const std::vector<std::string>& args) {
     bool json = false, full = false;
     std::vector<std::string> with;
+    std::optional<std::string> dataset;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& arg = args[i];
-        if (arg == "--json") {
+        if (auto name = option_value(args, i, "--dataset")) {
+            if (auto valid = compat::sync::check_dataset_name(*name); !valid) {
+                return usage_error("sync: " + valid.error().message);
+            }
+            dataset = std::move(name);
+        } else if (arg == "--json") {
             json = true;
         } else if (arg == "--full") {
             full = true;
@@ -390,19 +397,24 @@ int sync_command(const std::vector<std::string>& args) {
         merges_json += fmt::format("{}{}", merges_json.empty() ? "" : ",", merged->json);
         merges_text += merged->text;
     }
+    // Then the dolt-annex dataset (--dataset, or the remembered one): what dolt-annex recorded on
+    // its branches becomes location facts the export below carries.
+    auto synced = compat::sync::sync_dataset(annex->repository, annex->uuid, *open, dataset);
+    if (!synced) return failed(synced.error());
     auto exported = compat::sync::export_to_branch(annex->repository, annex->uuid,
                                                    open->database.store->connection(), full);
     if (!exported) return failed(exported.error());
     if (json) {
-        fmt::print(R"({{"migrated":{},"with":[{}],"export":{{"locations":{},"urls":{},"metadata":{},)"
+        fmt::print(R"({{"migrated":{},"with":[{}],"dataset":{},"export":{{"locations":{},"urls":{},"metadata":{},)"
                    R"("repositories":{},"files":{},"commit":"{}","ref":"{}"}}}})"
                    "\n",
-                   summary_json(*migrated, std::nullopt), merges_json, exported->locations,
+                   summary_json(*migrated, std::nullopt), merges_json,
+                   *synced ? (*synced)->json() : "null", exported->locations,
                    exported->urls,
                    exported->metadata, exported->repositories, exported->files, exported->commit,
                    compat::sync::kExportRef);
     } else {
-        fmt::print("{}", merges_text);
+        fmt::print("{}{}", merges_text, *synced ? (*synced)->text() : "");
         fmt::print("sync: {} logs migrated; {} locations, {} URLs, {} metadata values, {} "
                    "repositories written to {}{}\n",
                    migrated->logs_read, exported->locations, exported->urls, exported->metadata,

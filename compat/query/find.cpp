@@ -1,6 +1,6 @@
 #include "compat/query/find.h"
 
-#include "core/location/database.h"
+#include "compat/query/key_set.h"
 
 #include <fmt/format.h>
 
@@ -131,12 +131,24 @@ Result<std::size_t> find(core::sql::Connection& connection, const RepositoryName
     }
     if (in_dead) return 0;
 
-    // One statement: the files (under the current directory) in path order, each kept when its
-    // key's location rows say present in every `in` and in no `not_in` repository. Both
-    // subqueries are primary-key lookups on locations (annex_key, uuid).
-    static constexpr std::string_view present =
-        "SELECT 1 FROM locations l WHERE l.annex_key = f.annex_key AND l.uuid = ? AND "
-        "l.status = ?";
+    // The keys each repository has, read once per repository (an index scan of locations by
+    // uuid), then the files (under the current directory) in path order, each kept when its key
+    // is in every `in` set and in no `not_in` set. Joining location rows per file instead costs
+    // a lookup per file and repository: 30 s rather than a few at 1,000,000 files on Dolt.
+    std::optional<KeySet> wanted;
+    for (const std::string& uuid : in) {
+        auto set = KeySet::present_in(connection, uuid);
+        if (!set) return std::unexpected(set.error());
+        wanted = wanted ? wanted->intersect(*set) : std::move(*set);
+    }
+    KeySet unwanted;
+    for (const std::string& uuid : not_in) {
+        auto set = KeySet::present_in(connection, uuid);
+        if (!set) return std::unexpected(set.error());
+        unwanted = unwanted.size() ? unwanted.unite(*set) : std::move(*set);
+    }
+    if (wanted && wanted->size() == 0) return 0;
+
     std::string sql = "SELECT f.path, f.annex_key FROM annexed_files f WHERE f.annex_uuid = ?";
     std::vector<core::sql::Param> params{annex_uuid};
     const std::string low = request.cwd_in_tree + "/";
@@ -145,25 +157,19 @@ Result<std::size_t> find(core::sql::Connection& connection, const RepositoryName
         sql += " AND f.path >= ? AND f.path < ?";
         params.insert(params.end(), {std::string_view(low), std::string_view(high)});
     }
-    auto require = [&](const std::vector<std::string>& uuids, std::string_view clause) {
-        for (const std::string& uuid : uuids) {
-            sql += fmt::format(" AND {}({})", clause, present);
-            params.insert(params.end(), {std::string_view(uuid), std::string_view("1")});
-        }
-    };
-    require(in, "EXISTS ");
-    require(not_in, "NOT EXISTS ");
     sql += " ORDER BY f.path";
 
-    core::location::wait_for_statistics(connection);
     std::size_t found = 0;
     const std::size_t strip = request.cwd_in_tree.empty() ? 0 : low.size();
     auto streamed =
         connection.for_each(sql, params, [&](const core::sql::Row& row) -> Result<void> {
             if (!row[0] || !row[1] || row[0]->size() < strip) return {};
+            const std::string_view key = *row[1];
+            if (wanted && !wanted->contains(key)) return {};
+            if (unwanted.size() && unwanted.contains(key)) return {};
             const std::string_view file = std::string_view(*row[0]).substr(strip);
             if (request.json) {
-                out << json_line(file, *row[1]) << '\n';
+                out << json_line(file, key) << '\n';
             } else {
                 out << file << '\n';
             }

@@ -1,5 +1,6 @@
 // git-annex-dolt find: the annexed files whose content some repositories have and others lack,
-// answered by one query over the location tables, in the words of `git annex find --in=R
+// answered from the location tables (each repository's keys read once, then the files streamed
+// in path order), in the words of `git annex find --in=R
 // --not --in=S` (docs/find-json.md is the specification of its --json form).
 #pragma once
 

@@ -1,0 +1,51 @@
+// KeySet: membership, intersection and union of key digests (present_in is covered by the
+// find_info integration tests against real servers).
+#include "compat/query/key_set.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace gad::compat::query {
+namespace {
+
+KeySet of(std::initializer_list<std::string_view> keys) {
+    KeySet set;
+    for (std::string_view key : keys) set.add(key);
+    set.seal();
+    return set;
+}
+
+TEST(KeySet, ContainsExactlyWhatWasAddedOnce) {
+    const KeySet set = of({"SHA256E-s1--aa", "SHA256E-s1--bb", "SHA256E-s1--aa"});
+    EXPECT_EQ(set.size(), 2u);
+    EXPECT_TRUE(set.contains("SHA256E-s1--aa"));
+    EXPECT_TRUE(set.contains("SHA256E-s1--bb"));
+    EXPECT_FALSE(set.contains("SHA256E-s1--cc"));
+    EXPECT_FALSE(set.contains("SHA256E-s1--a"));
+    EXPECT_FALSE(set.contains(""));
+    EXPECT_FALSE(KeySet().contains("SHA256E-s1--aa"));
+}
+
+TEST(KeySet, IntersectAndUnite) {
+    const KeySet a = of({"k1", "k2", "k3"}), b = of({"k2", "k3", "k4"});
+    const KeySet both = a.intersect(b), either = a.unite(b);
+    EXPECT_EQ(both.size(), 2u);
+    EXPECT_TRUE(both.contains("k2") && both.contains("k3"));
+    EXPECT_FALSE(both.contains("k1") || both.contains("k4"));
+    EXPECT_EQ(either.size(), 4u);
+    for (std::string_view k : {"k1", "k2", "k3", "k4"}) EXPECT_TRUE(either.contains(k)) << k;
+}
+
+TEST(KeySet, ManyKeysNoFalseMatches) {
+    KeySet set;
+    for (int i = 0; i < 200000; i += 2) set.add("WORM-s1--key" + std::to_string(i));
+    set.seal();
+    EXPECT_EQ(set.size(), 100000u);
+    for (int i = 0; i < 200000; ++i) {
+        ASSERT_EQ(set.contains("WORM-s1--key" + std::to_string(i)), i % 2 == 0) << i;
+    }
+}
+
+}  // namespace
+}  // namespace gad::compat::query

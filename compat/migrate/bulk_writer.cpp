@@ -4,7 +4,7 @@ namespace gad::compat::migrate {
 
 namespace {
 
-constexpr std::size_t kMaxPendingBatches = 8;
+constexpr std::size_t kMaxPendingBatches = 4;
 // Statements per transaction: large transactions are what makes bulk loading fast, and a
 // failure midway loses nothing (every row written is a fact the next run writes again).
 constexpr std::size_t kStatementsPerTransaction = 100;

@@ -32,7 +32,7 @@ class BulkWriter {
         // When set, rows are written in batches of rows_per_load by this LOAD DATA LOCAL INFILE
         // statement (tab-separated, see sql::append_load_field) instead of by sql.
         std::string load_sql;
-        std::size_t rows_per_load = 20000;
+        std::size_t rows_per_load = 10000;
     };
 
     // Starts the writer thread on connection, which nothing else may use until finish().

@@ -15,6 +15,7 @@
 #include "compat/logs/uuid_based_log.h"
 #include "compat/migrate/bulk_writer.h"
 #include "core/key.h"
+#include "core/location/schema.h"
 #include "core/location/tables.h"
 
 namespace gad::compat::migrate {
@@ -415,6 +416,10 @@ Result<MigrationSummary> migrate(const git::Repository& repository, std::string_
         if (!cleared) return std::unexpected(cleared.error());
     }
 
+    // An index a failed run dropped for its bulk load is built again first.
+    if (auto restored = core::location::restore_secondary_indexes(connection); !restored) {
+        return std::unexpected(restored.error());
+    }
     // Tables with no rows yet are bulk-loaded.
     auto tables = make_tables();
     if (local_loading_allowed(connection)) {
@@ -425,11 +430,25 @@ Result<MigrationSummary> migrate(const git::Repository& repository, std::string_
         for (const auto& [index, table] : loadable) {
             auto empty = table_empty(connection, table->name);
             if (!empty) return std::unexpected(empty.error());
-            if (*empty) tables[index].load_sql = load_sql(table->name, column_list(*table));
+            if (!*empty) continue;
+            tables[index].load_sql = load_sql(table->name, column_list(*table));
+            // Indexes are built after the load (restore_secondary_indexes below), faster.
+            if (auto dropped = core::location::drop_secondary_indexes(connection, table->name);
+                !dropped) {
+                return std::unexpected(dropped.error());
+            }
         }
         // A fresh walk writes only paths of this repository, whose old rows are gone.
         if (old_files_tree.empty()) {
             tables[kFile].load_sql = load_sql("annexed_files", "annex_uuid, path, annex_key");
+            auto empty = table_empty(connection, "annexed_files");
+            if (!empty) return std::unexpected(empty.error());
+            if (*empty) {
+                if (auto dropped = core::location::drop_secondary_indexes(connection, "annexed_files");
+                    !dropped) {
+                    return std::unexpected(dropped.error());
+                }
+            }
         }
     }
 
@@ -461,6 +480,9 @@ Result<MigrationSummary> migrate(const git::Repository& repository, std::string_
         }
         if (!files) return std::unexpected(files.error());
         if (auto written = writer.finish(); !written) return std::unexpected(written.error());
+    }
+    if (auto restored = core::location::restore_secondary_indexes(connection); !restored) {
+        return std::unexpected(restored.error());
     }
 
     // Record the run as complete, last.

@@ -1,9 +1,13 @@
 #include "core/location/schema.h"
 
+#include <algorithm>
 #include <array>
-#include <span>
 #include <charconv>
+#include <span>
 #include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
 
 namespace gad::core::location {
 
@@ -134,7 +138,52 @@ constexpr std::array<std::string_view, 1> kVersion4 = {
     " merged DECIMAL(24,12) NOT NULL)",
 };
 
+// The secondary indexes the statements above create, for dropping and restoring around bulk loads.
+struct SecondaryIndex {
+    std::string_view table, name, columns;
+};
+constexpr std::array<SecondaryIndex, 3> kSecondaryIndexes = {{
+    {"locations", "locations_by_uuid", "uuid, status"},
+    {"metadata", "metadata_by_field", "field, value"},
+    {"annexed_files", "annexed_files_by_key", "annex_key"},
+}};
+
+// The names of table's indexes (SHOW INDEX's Key_name), one per index column.
+Result<std::vector<std::string>> index_names(sql::Connection& connection, std::string_view table) {
+    auto rows = connection.query(fmt::format("SHOW INDEX FROM {}", table));
+    if (!rows) return std::unexpected(rows.error());
+    std::vector<std::string> names;
+    for (const sql::Row& row : *rows) {
+        if (row.size() > 2 && row[2]) names.push_back(*row[2]);
+    }
+    return names;
+}
+
 }  // namespace
+
+Result<void> drop_secondary_indexes(sql::Connection& connection, std::string_view table) {
+    auto names = index_names(connection, table);
+    if (!names) return std::unexpected(names.error());
+    for (const SecondaryIndex& index : kSecondaryIndexes) {
+        if (index.table != table) continue;
+        if (std::find(names->begin(), names->end(), index.name) == names->end()) continue;
+        auto dropped = connection.execute(fmt::format("ALTER TABLE {} DROP INDEX {}", table, index.name));
+        if (!dropped) return dropped;
+    }
+    return {};
+}
+
+Result<void> restore_secondary_indexes(sql::Connection& connection) {
+    for (const SecondaryIndex& index : kSecondaryIndexes) {
+        auto names = index_names(connection, index.table);
+        if (!names) return std::unexpected(names.error());
+        if (std::find(names->begin(), names->end(), index.name) != names->end()) continue;
+        auto added = connection.execute(fmt::format("ALTER TABLE {} ADD INDEX {} ({})", index.table,
+                                                    index.name, index.columns));
+        if (!added) return added;
+    }
+    return {};
+}
 
 Result<bool> ensure_schema(sql::Connection& connection) {
     int from = 0;

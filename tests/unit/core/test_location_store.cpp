@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <set>
 #include <thread>
 
 #include "core/location/location_writer.h"
@@ -233,6 +234,26 @@ TEST_P(LocationStoreTest, LoadDataReadsBackEveryByteAndReadsNoLocalFile) {
     // Outside load_data the server is given nothing, whatever file it names.
     auto refused = connection.execute(load);
     EXPECT_FALSE(refused);
+}
+
+TEST_P(LocationStoreTest, SecondaryIndexesDroppedForALoadAndRestored) {
+    LocationStore store = open_store();
+    auto indexes = [&](std::string_view table) {
+        std::set<std::string> names;
+        for (const auto& row : query(fmt::format("SHOW INDEX FROM {}", table))) names.insert(*row[2]);
+        return names;
+    };
+    EXPECT_TRUE(indexes("locations").count("locations_by_uuid"));
+    ASSERT_TRUE(drop_secondary_indexes(store.connection(), "locations"));
+    ASSERT_TRUE(drop_secondary_indexes(store.connection(), "annexed_files"));
+    EXPECT_FALSE(indexes("locations").count("locations_by_uuid"));
+    EXPECT_FALSE(indexes("annexed_files").count("annexed_files_by_key"));
+    EXPECT_TRUE(indexes("metadata").count("metadata_by_field"));  // not asked for
+    ASSERT_TRUE(drop_secondary_indexes(store.connection(), "locations"));  // none left: no-op
+    ASSERT_TRUE(restore_secondary_indexes(store.connection()));
+    EXPECT_TRUE(indexes("locations").count("locations_by_uuid"));
+    EXPECT_TRUE(indexes("annexed_files").count("annexed_files_by_key"));
+    ASSERT_TRUE(restore_secondary_indexes(store.connection()));  // all there: no-op
 }
 
 INSTANTIATE_TEST_SUITE_P(Servers, LocationStoreTest, testing::Values("dolt", "mariadb"),

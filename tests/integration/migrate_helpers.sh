@@ -14,6 +14,28 @@ print(json.dumps(obj[sys.argv[2]]))
 PY
 }
 
+# jget FILE EXPR: a Python expression over the one JSON object `o` in FILE, printed.
+jget() {
+    python3 - "$1" "$2" <<'PY'
+import json, sys
+lines = [l for l in open(sys.argv[1], encoding="utf-8").read().splitlines() if l.strip()]
+if len(lines) != 1:
+    sys.exit(f"expected one line of output, got {len(lines)}: {lines[:3]}")
+o = json.loads(lines[0])
+v = eval(sys.argv[2])
+print(v if isinstance(v, str) else json.dumps(v))
+PY
+}
+
+# sync_json NAME ARGS...: git-annex-dolt sync ARGS --json in the current directory, its output in
+# $TEST_TMP/NAME.json; fails the test when sync fails.
+sync_json() {
+    local name=$1 rc=0
+    shift
+    git-annex-dolt sync "$@" --json >"$TEST_TMP/$name.json" 2>"$TEST_TMP/$name.err" || rc=$?
+    [ "$rc" -eq 0 ] || fail "git-annex-dolt sync $* ($name) in $PWD exited $rc: $(head -c 2000 "$TEST_TMP/$name.err")"
+}
+
 # clones_and_dirstore: run in $TEST_TMP/a; clones it as b, c and d ("repo X", each a remote of
 # a), adds a directory special remote ds in $TEST_TMP/dirstore, and syncs all four.
 clones_and_dirstore() {

@@ -22,30 +22,18 @@
 # usage: sync_back.sh debian|newest
 source "$(dirname "$0")/../lib/lib.sh"
 source "$(dirname "$0")/remote_helpers.sh"
+source "$(dirname "$0")/migrate_helpers.sh"
 use_git_annex "${1:?usage: sync_back.sh debian|newest}"
 need_dolt
 command -v git-annex-dolt >/dev/null || fail "git-annex-dolt is not built in $GAD_BUILD_DIR"
 REF=refs/git-annex-dolt/git-annex
 store="$TEST_TMP/store"
 
-# jget FILE EXPR: a Python expression over the one JSON object `o` in FILE, printed.
-jget() {
-    python3 - "$1" "$2" <<'PY'
-import json, sys
-lines = [l for l in open(sys.argv[1], encoding="utf-8").read().splitlines() if l.strip()]
-if len(lines) != 1:
-    sys.exit(f"expected one line of output, got {len(lines)}: {lines[:3]}")
-o = json.loads(lines[0])
-v = eval(sys.argv[2])
-print(v if isinstance(v, str) else json.dumps(v))
-PY
-}
 
 # dolt_sync NAME: git-annex-dolt sync --json in the current directory, stdout in $TEST_TMP/NAME.json.
 dolt_sync() {
-    local out="$TEST_TMP/$1.json" rc=0
-    git-annex-dolt sync --json >"$out" 2>"$out.err" || rc=$?
-    [ "$rc" -eq 0 ] || fail "git-annex-dolt sync ($1) in $PWD exited $rc: $(head -c 2000 "$out.err")"
+    local out="$TEST_TMP/$1.json"
+    sync_json "$1"
     for f in locations urls metadata repositories files commit ref; do
         jget "$out" "o['export']['$f']" >/dev/null || fail "sync --json ($1): no export.$f: $(cat "$out")"
     done

@@ -26,31 +26,17 @@
 # usage: sync_dataset.sh debian|newest
 source "$(dirname "$0")/../lib/lib.sh"
 source "$(dirname "$0")/remote_helpers.sh"
+source "$(dirname "$0")/migrate_helpers.sh"
 use_git_annex "${1:?usage: sync_dataset.sh debian|newest}"
 need_dolt
 command -v git-annex-dolt >/dev/null || fail "git-annex-dolt is not built in $GAD_BUILD_DIR"
 REF=refs/git-annex-dolt/git-annex
 store="$TEST_TMP/store"
 
-# jget FILE EXPR: a Python expression over the one JSON object `o` in FILE, printed.
-jget() {
-    python3 - "$1" "$2" <<'PY'
-import json, sys
-lines = [l for l in open(sys.argv[1], encoding="utf-8").read().splitlines() if l.strip()]
-if len(lines) != 1:
-    sys.exit(f"expected one line of output, got {len(lines)}: {lines[:3]}")
-o = json.loads(lines[0])
-v = eval(sys.argv[2])
-print(v if isinstance(v, str) else json.dumps(v))
-PY
-}
 # dsync NAME ARGS...: git-annex-dolt sync ARGS --json in the current directory, into $TEST_TMP/NAME.json.
 dsync() {
-    local name=$1 rc=0
-    shift
-    git-annex-dolt sync "$@" --json >"$TEST_TMP/$name.json" 2>"$TEST_TMP/$name.err" || rc=$?
-    [ "$rc" -eq 0 ] || fail "git-annex-dolt sync $* ($name) in $PWD exited $rc: $(head -c 2000 "$TEST_TMP/$name.err")"
-    echo "sync $name: $(jget "$TEST_TMP/$name.json" "o['dataset']")"
+    sync_json "$@"
+    echo "sync $1: $(jget "$TEST_TMP/$1.json" "o['dataset']")"
 }
 # dfield NAME FIELD: the dataset summary's FIELD of sync NAME.
 dfield() { jget "$TEST_TMP/$1.json" "o['dataset']['$2']"; }

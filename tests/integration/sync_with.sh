@@ -24,23 +24,8 @@ need_database "$flavour"
 command -v git-annex-dolt >/dev/null || fail "git-annex-dolt is not built in $GAD_BUILD_DIR"
 store="$TEST_TMP/store"
 
-# with_field NAME EXPR: a Python expression over the one JSON object o of sync NAME's output.
-with_field() {
-    python3 - "$TEST_TMP/$1.json" "$2" <<'PY'
-import json, sys
-o = json.loads(open(sys.argv[1], encoding="utf-8").read())
-v = eval(sys.argv[2])
-print(v if isinstance(v, str) else json.dumps(v))
-PY
-}
-# sync_json NAME ARGS...: git-annex-dolt sync ARGS --json in the current directory.
-sync_json() {
-    local name=$1 rc=0
-    shift
-    git-annex-dolt sync "$@" --json >"$TEST_TMP/$name.json" 2>"$TEST_TMP/$name.err" || rc=$?
-    [ "$rc" -eq 0 ] || fail "git-annex-dolt sync $* ($name) in $PWD exited $rc: $(head -c 2000 "$TEST_TMP/$name.err")"
-    echo "sync $name: $(cat "$TEST_TMP/$name.json")"
-}
+# with_field NAME EXPR: a Python expression over the JSON output o of sync NAME.
+with_field() { jget "$TEST_TMP/$1.json" "$2"; }
 # whereis_key KEY: the uuids git annex whereis --key KEY lists (sorted), in the current repository.
 whereis_key() {
     git annex whereis --json --key "$1" 2>/dev/null |
@@ -95,7 +80,7 @@ expect_eq "$(whereis_key "${K[f1]}")" "$(printf '%s\n' "$(git -C "$TEST_TMP/a" c
 [ -z "$(row a_sql "$g1" "$b_uuid")" ] || fail "the store knows g1 before sync --with"
 
 # 1. Both ways.
-sync_json b1 --with "$store"
+sync_json b1 --with "$store" && echo "sync b1: $(cat "$TEST_TMP/b1.json")"
 expect_eq "$(with_field b1 "len(o['with'])")" 1 "merges reported by sync b1"
 expect_eq "$(with_field b1 "o['with'][0]['into_here']['incremental']")" false "into_here.incremental of the first merge"
 [ "$(with_field b1 "o['with'][0]['into_here']['rows_read']")" -ge 4 ] || fail "the first merge read too few rows of the store: $(cat "$TEST_TMP/b1.json")"
@@ -114,7 +99,7 @@ wait_remote_exit "$TEST_TMP/a"
 read -r status dropped <<<"$(row a_sql "${K[f2]}" "$store_uuid")"
 expect_eq "$status" 0 "f2 in the store's database after the drop"
 cd "$TEST_TMP/b"
-sync_json b2 --with "$store"
+sync_json b2 --with "$store" && echo "sync b2: $(cat "$TEST_TMP/b2.json")"
 expect_eq "$(with_field b2 "o['with'][0]['into_here']['incremental']")" true "into_here.incremental of the second merge"
 # Its changes: the drop, and the rows it took from b in the first merge (they come back once).
 store_rows=$(a_sql "SELECT (SELECT COUNT(*) FROM locations) + (SELECT COUNT(*) FROM repositories) + (SELECT COUNT(*) FROM urls) + (SELECT COUNT(*) FROM metadata) + (SELECT COUNT(*) FROM chunks) + (SELECT COUNT(*) FROM remote_state) + (SELECT COUNT(*) FROM annex_settings)")

@@ -185,34 +185,101 @@ Result<void> Repository::walk(const Tree& tree,
     return {};
 }
 
-Result<void> Repository::diff(const Tree& old_tree, const Tree& new_tree,
-                              const std::function<Result<void>(const ChangedFile&)>& visit) const {
-    git_diff* raw = nullptr;
-    git_diff_options options = GIT_DIFF_OPTIONS_INIT;
-    options.flags |= GIT_DIFF_SKIP_BINARY_CHECK;
-    if (int code = git_diff_tree_to_tree(&raw, repo_, old_tree.get(), new_tree.get(), &options);
-        code != 0) {
-        return git_failure("cannot compare trees", code);
-    }
-    Owned<git_diff, git_diff_free> diff(raw);
-    const std::size_t count = git_diff_num_deltas(raw);
-    for (std::size_t i = 0; i < count; ++i) {
-        const git_diff_delta* delta = git_diff_get_delta(raw, i);
+namespace {
+
+// git's order of tree entries: by name, a tree's name compared as if it ended in '/'.
+int compare_entries(const git_tree_entry* a, const git_tree_entry* b) {
+    const std::string_view x = git_tree_entry_name(a), y = git_tree_entry_name(b);
+    const std::size_t common = std::min(x.size(), y.size());
+    if (int c = x.substr(0, common).compare(y.substr(0, common)); c != 0) return c;
+    auto next = [common](std::string_view name, const git_tree_entry* entry) -> unsigned char {
+        if (name.size() > common) return static_cast<unsigned char>(name[common]);
+        return git_tree_entry_type(entry) == GIT_OBJECT_TREE ? '/' : '\0';
+    };
+    return int(next(x, a)) - int(next(y, b));
+}
+
+// Compares two trees (either may be null: empty), descending only into subtrees whose ids
+// differ, so the cost follows the changes, not the size of the trees. libgit2's
+// git_diff_tree_to_tree expands every subtree of both sides: 28 s for a 1,000,000-key
+// git-annex branch even when three files changed.
+struct TreeDiff {
+    git_repository* repo;
+    const std::function<Result<void>(const ChangedFile&)>& visit;
+    std::string path;
+
+    Result<void> report(const git_tree_entry* entry, bool gone) {
+        const auto mode = static_cast<std::uint32_t>(git_tree_entry_filemode(entry));
+        if (mode == GIT_FILEMODE_COMMIT) return {};
         ChangedFile change;
-        if (delta->status == GIT_DELTA_DELETED) {
-            change.path = delta->old_file.path;
-            change.mode = delta->old_file.mode;
-        } else {
-            change.path = delta->new_file.path;
-            change.mode = delta->new_file.mode;
+        change.path = path + git_tree_entry_name(entry);
+        change.mode = mode;
+        if (!gone) {
             Oid blob;
-            blob.raw = delta->new_file.id;
+            blob.raw = *git_tree_entry_id(entry);
             change.blob = blob;
         }
-        if (change.mode == GIT_FILEMODE_COMMIT) continue;
-        if (auto done = visit(change); !done) return done;
+        return visit(change);
     }
-    return {};
+
+    // Everything under entry (a tree) as gone or new; or the trees under entries a and b.
+    Result<void> descend(const git_tree_entry* a, const git_tree_entry* b) {
+        const git_tree_entry* named = a ? a : b;
+        Owned<git_tree, git_tree_free> old_tree, new_tree;
+        for (auto [entry, into] : {std::pair{a, &old_tree}, std::pair{b, &new_tree}}) {
+            if (!entry) continue;
+            git_tree* raw = nullptr;
+            if (int code = git_tree_lookup(&raw, repo, git_tree_entry_id(entry)); code != 0) {
+                return git_failure(fmt::format("cannot read tree {}{}", path,
+                                               git_tree_entry_name(entry)),
+                                   code);
+            }
+            into->reset(raw);
+        }
+        const std::size_t length = path.size();
+        path += git_tree_entry_name(named);
+        path += '/';
+        auto done = compare(old_tree.get(), new_tree.get());
+        path.resize(length);
+        return done;
+    }
+
+    Result<void> compare(const git_tree* a, const git_tree* b) {
+        const std::size_t na = a ? git_tree_entrycount(a) : 0, nb = b ? git_tree_entrycount(b) : 0;
+        std::size_t i = 0, j = 0;
+        while (i < na || j < nb) {
+            const git_tree_entry* x = i < na ? git_tree_entry_byindex(a, i) : nullptr;
+            const git_tree_entry* y = j < nb ? git_tree_entry_byindex(b, j) : nullptr;
+            const int order = !x ? 1 : !y ? -1 : compare_entries(x, y);
+            Result<void> done;
+            if (order < 0) {  // only in the old tree
+                done = git_tree_entry_type(x) == GIT_OBJECT_TREE ? descend(x, nullptr) : report(x, true);
+                ++i;
+            } else if (order > 0) {  // only in the new one
+                done = git_tree_entry_type(y) == GIT_OBJECT_TREE ? descend(nullptr, y) : report(y, false);
+                ++j;
+            } else {
+                const bool same = git_oid_equal(git_tree_entry_id(x), git_tree_entry_id(y)) &&
+                                  git_tree_entry_filemode(x) == git_tree_entry_filemode(y);
+                if (!same) {
+                    done = git_tree_entry_type(x) == GIT_OBJECT_TREE ? descend(x, y) : report(y, false);
+                }
+                ++i;
+                ++j;
+            }
+            if (!done) return done;
+        }
+        return {};
+    }
+};
+
+}  // namespace
+
+Result<void> Repository::diff(const Tree& old_tree, const Tree& new_tree,
+                              const std::function<Result<void>(const ChangedFile&)>& visit) const {
+    TreeDiff differ{repo_, visit, {}};
+    return differ.compare(old_tree.empty() ? nullptr : old_tree.get(),
+                          new_tree.empty() ? nullptr : new_tree.get());
 }
 
 Result<std::optional<Oid>> Repository::blob_at(const Tree& tree, std::string_view path) const {

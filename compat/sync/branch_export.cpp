@@ -74,11 +74,19 @@ struct KeyRows {
 // Streams `sql` (rows ordered by annex_key first, ts last) and calls each_key with every key's
 // rows as soon as they are complete: memory holds one key's rows at a time. each_key must not
 // use the connection.
-Result<void> by_key(core::sql::Connection& connection, std::string_view sql,
+// Streams the rows of `select` (a SELECT without WHERE whose first column is annex_key and last
+// is ts) newer than watermark ("-1": all of them) key by key. Newer rows are found through the
+// table's ts index; all of them, in primary key order with no sort.
+Result<void> by_key(core::sql::Connection& connection, std::string_view select,
                     std::string_view watermark, std::optional<Timestamp>& newest,
                     const std::function<Result<void>(const KeyRows&)>& each_key) {
+    const bool all = watermark == "-1";
+    const std::string sql =
+        fmt::format("{}{} ORDER BY annex_key", select, all ? "" : " WHERE ts > ?");
+    std::vector<core::sql::Param> params;
+    if (!all) params.emplace_back(watermark);
     KeyRows current;
-    auto streamed = connection.for_each(sql, {watermark}, [&](const core::sql::Row& row) -> Result<void> {
+    auto streamed = connection.for_each(sql, params, [&](const core::sql::Row& row) -> Result<void> {
         if (!row[0]) return {};
         if (*row[0] != current.key) {
             if (!current.rows.empty()) {
@@ -167,8 +175,7 @@ Result<ExportSummary> export_to_branch(const git::Repository& repository,
     auto presence = [&](std::string_view table, std::string_view info_column, FileKind kind,
                         std::size_t& count) -> Result<void> {
         const std::string sql = fmt::format(
-            "SELECT annex_key, {}, status, ts FROM {} WHERE ts > ? ORDER BY annex_key", info_column,
-            table);
+            "SELECT annex_key, {}, status, ts FROM {}", info_column, table);
         return by_key(connection, sql, watermark, newest, [&](const KeyRows& key) -> Result<void> {
             const std::string path = logs::branch_path_for_key(key.key, kind);
             auto content = branch->read_file(path);
@@ -200,7 +207,7 @@ Result<ExportSummary> export_to_branch(const git::Repository& repository,
     // Metadata: one change per (field, value).
     auto metadata = by_key(
         connection,
-        "SELECT annex_key, field, value, status, ts FROM metadata WHERE ts > ? ORDER BY annex_key",
+        "SELECT annex_key, field, value, status, ts FROM metadata",
         watermark, newest, [&](const KeyRows& key) -> Result<void> {
             const std::string path = logs::branch_path_for_key(key.key, FileKind::metadata);
             auto content = branch->read_file(path);

@@ -142,9 +142,14 @@ constexpr std::array<std::string_view, 1> kVersion4 = {
 struct SecondaryIndex {
     std::string_view table, name, columns;
 };
-constexpr std::array<SecondaryIndex, 3> kSecondaryIndexes = {{
+// The *_by_ts ones (schema version 5) let git-annex-dolt sync find the facts newer than its last
+// export without scanning the tables (8 s of a sync at 1,000,000 keys on Dolt).
+constexpr std::array<SecondaryIndex, 6> kSecondaryIndexes = {{
     {"locations", "locations_by_uuid", "uuid, status"},
+    {"locations", "locations_by_ts", "ts"},
+    {"urls", "urls_by_ts", "ts"},
     {"metadata", "metadata_by_field", "field, value"},
+    {"metadata", "metadata_by_ts", "ts"},
     {"annexed_files", "annexed_files_by_key", "annex_key"},
 }};
 
@@ -222,6 +227,8 @@ Result<bool> ensure_schema(sql::Connection& connection) {
     for (std::string_view statement : kVersion4) {
         if (auto done = connection.execute(statement); !done) return std::unexpected(done.error());
     }
+    // Version 5: the ts indexes.
+    if (auto done = restore_secondary_indexes(connection); !done) return std::unexpected(done.error());
     auto recorded = connection.run(
         "REPLACE INTO gad_meta (name, value) VALUES (?, ?)",
         {std::string_view("schema_version"), std::string_view(std::to_string(kSchemaVersion))});

@@ -1,5 +1,7 @@
-# Shared helpers of the benchmarks (bash; remote_bench.sh, sftp_bench.sh). Source it after the
-# option parsing has set `keep` (1: keep the temporary directory) and `flavour` (debian|newest).
+# Shared helpers of the benchmarks (bash). Source it after the option parsing has set `keep` (1:
+# keep the temporary directory) and, for the remote's benches, `flavour` (debian|newest).
+# The first part serves remote_bench.sh and sftp_bench.sh (bench_setup ... warm_up); the second,
+# from gad_bench_setup on, the benches of git-annex-dolt (migrate_bench.sh, sync_bench.sh).
 # See tests/bench/README.md.
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -24,14 +26,7 @@ bench_setup() {
         *) echo "--git-annex: debian or newest, not '$flavour'" >&2; exit 2 ;;
     esac
     command -v dolt >/dev/null || { echo "dolt is not installed (needed by the remote)" >&2; exit 1; }
-    export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.org
-    export GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.org
-    export HOME="${HOME:-/root}"
-
-    BENCH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/gad-bench.XXXXXX")
-    trap bench_cleanup EXIT
-    trap 'exit 130' INT TERM
-    mkdir -p "$BENCH_TMP/bin" "$BENCH_TMP/logs"
+    make_bench_tmp bench
     cp "$remote_program" "$BENCH_TMP/bin/git-annex-remote-dolt"
     export PATH="$BENCH_TMP/bin:$PATH"
     RESULTS="$BENCH_TMP/results.tsv"  # workload op J remote rep seconds [server-cpu-seconds]
@@ -40,14 +35,33 @@ bench_setup() {
     : >"$EXTRA"
 }
 
+# make_bench_tmp NAME: the git identity and HOME the benches' commits need, and BENCH_TMP
+# ($TMPDIR/gad-NAME.XXXXXX, with bin/ and logs/), removed at exit by bench_cleanup unless --keep,
+# also on failure or Ctrl-C.
+make_bench_tmp() {
+    export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.org
+    export GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.org
+    export HOME="${HOME:-/root}"
+    BENCH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/gad-$1.XXXXXX")
+    trap bench_cleanup EXIT
+    trap 'exit 130' INT TERM
+    mkdir -p "$BENCH_TMP/bin" "$BENCH_TMP/logs"
+}
+
 # Processes to stop at exit: the command running now, the memory sampler, and any server pid
 # added to _bench_pids (e.g. a private sshd).
-_child="" _sampler_pid="" _bench_pids=()
+# A private mariadbd ($_mariadb_pid, start_mariadb) gets 10 s to shut down cleanly.
+_child="" _sampler_pid="" _bench_pids=() _mariadb_pid=""
 bench_cleanup() {
     local status=$?
     trap - EXIT INT TERM
     for pid in $_child $_sampler_pid "${_bench_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     for pid in $_child $_sampler_pid "${_bench_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    if [ -n "$_mariadb_pid" ]; then
+        kill "$_mariadb_pid" 2>/dev/null || true
+        for _ in $(seq 100); do kill -0 "$_mariadb_pid" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$_mariadb_pid" 2>/dev/null || true
+    fi
     if [ "$keep" = 1 ]; then
         echo "kept $BENCH_TMP (its dolt sql-servers stop once it is removed)"
     else
@@ -171,3 +185,218 @@ warm_up() {
     run_logged "$BENCH_TMP/logs/$tag-warmup-copy.log" git annex copy --to R "${files[0]}"
     run_logged "$BENCH_TMP/logs/$tag-warmup-drop.log" git annex drop --from R "${files[0]}"
 }
+
+# ---- git-annex-dolt's benches (migrate_bench.sh, sync_bench.sh) -------------------------------
+# They set `keep` and `timeout` (seconds any one command of ours may take) before calling these.
+
+CACHE_ROOT=${GAD_BENCH_CACHE:-/tmp/gad-migrate-bench-cache}
+
+# require_tools TOOL...: stops, naming every TOOL missing (a name not on PATH, a path not executable).
+require_tools() {
+    local missing=() tool
+    for tool in "$@"; do
+        if [[ "$tool" == /* ]]; then
+            [ -x "$tool" ] || missing+=("$tool (apt-get install ${tool##*/})")
+        else
+            command -v "$tool" >/dev/null || missing+=("$tool")
+        fi
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        echo "missing: ${missing[*]}" >&2
+        exit 1
+    fi
+}
+
+# gad_bench_setup NAME: PATH (BUILD_DIR, then Debian's git-annex), BENCH_TMP, and a private copy
+# of git-annex-dolt in $BENCH_TMP/bin: $ours, empty when BUILD_DIR has none. RESULTS gets one line
+# per measurement: name, seconds, peak KiB, status (ok|na|failed), note.
+gad_bench_setup() {
+    export PATH="$BUILD_DIR:/usr/bin:$PATH"
+    make_bench_tmp "$1"
+    ours=""
+    if [ -x "$BUILD_DIR/git-annex-dolt" ]; then
+        cp "$BUILD_DIR/git-annex-dolt" "$BENCH_TMP/bin/git-annex-dolt"
+        ours="$BENCH_TMP/bin/git-annex-dolt"
+    fi
+    RESULTS="$BENCH_TMP/results.tsv"
+    : >"$RESULTS"
+}
+
+# gad_bench_header TITLE [git-annex]: the first lines of a run: when, cores, load average, and the
+# programs measured (git-annex's version too when asked).
+gad_bench_header() {
+    echo "$1: $(date -u '+%Y-%m-%d %H:%M:%S UTC'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+    if [ -n "$ours" ]; then
+        echo "ours:      $BUILD_DIR/git-annex-dolt, built $(date -u -r "$BUILD_DIR/git-annex-dolt" '+%Y-%m-%d %H:%M:%S UTC'), source $(git -C "$SOURCE_DIR" describe --always --dirty 2>/dev/null || echo '?') (run from a private copy)"
+    else
+        echo "ours:      no $BUILD_DIR/git-annex-dolt"
+    fi
+    echo "dolt:      $(command -v dolt), $(dolt version 2>/dev/null | head -n 1)"
+    echo "mariadbd:  $(mariadbd --version 2>/dev/null | head -n 1)"
+    if [ "${2:-}" = git-annex ]; then
+        echo "git-annex: $(command -v git-annex) $(git annex version --raw 2>/dev/null || git annex version | head -n 1)"
+    fi
+}
+
+# bench_repo KEYS SEED: the synthetic repository of KEYS keys made by make_annex_repo.py (with
+# --csv), generated once into $CACHE_ROOT/keys<KEYS>-seed<SEED>/ (repo/, csv/, the generation's
+# log and time; `complete` marks a finished one) and reused by later runs, its .git/config put back
+# as generated (a migration records its choice of database there). Sets CACHE, REPO and CSV.
+bench_repo() {
+    local keys=$1 seed=$2 generation="" start gen_seconds=? gen_kib=0
+    CACHE="$CACHE_ROOT/keys$keys-seed$seed"
+    REPO="$CACHE/repo" CSV="$CACHE/csv"
+    if [ ! -f "$CACHE/complete" ]; then
+        echo "== generating $keys keys (seed $seed) into $CACHE (kept for later runs)"
+        rm -rf "$CACHE"
+        mkdir -p "$CACHE"
+        start=$(now)
+        run_logged "$CACHE/generate.log" /usr/bin/time -f '%e %M' -o "$CACHE/generate.time" \
+            python3 "$SCRIPT_DIR/make_annex_repo.py" "$REPO" --keys "$keys" --seed "$seed" --csv "$CSV"
+        cp "$REPO/.git/config" "$CACHE/config.orig"
+        touch "$CACHE/complete"
+        generation=$(elapsed "$start" "$(now)")
+    else
+        echo "== reusing $CACHE"
+        cp "$CACHE/config.orig" "$REPO/.git/config"
+    fi
+    [ -f "$CACHE/generate.time" ] && read -r gen_seconds gen_kib < <(tail -n 1 "$CACHE/generate.time")
+    echo "   generation: $gen_seconds s, peak RSS $((gen_kib / 1024)) MiB${generation:+ (this run)}; .git $(du -sh "$REPO/.git" | cut -f1), CSV $(du -sh "$CSV" | cut -f1)"
+}
+
+# measure NAME OUT CMD...: runs CMD in the current directory with stdout to OUT and stderr to
+# logs/NAME.log, under /usr/bin/time; records its wall-clock seconds and peak RSS (the largest of
+# CMD and the processes it waited for). Exit statuses up to MAX_STATUS (default 0) count as success
+# (whereis exits 1 when some key has no copy). Returns CMD's status; a failure shows the end of
+# the log.
+measure() {
+    local name=$1 out=$2; shift 2
+    local log="$BENCH_TMP/logs/$name.log" timing="$BENCH_TMP/logs/$name.time" status=0
+    /usr/bin/time -f '%e %M' -o "$timing" "$@" >"$out" 2>"$log" </dev/null &
+    _child=$!
+    wait "$_child" || status=$?
+    _child=""
+    local seconds kib
+    read -r seconds kib < <(tail -n 1 "$timing")
+    if [ "$status" -le "${MAX_STATUS:-0}" ]; then
+        status=0
+        printf '%s\t%s\t%s\tok\t\n' "$name" "$seconds" "$kib" >>"$RESULTS"
+        printf '  %-24s %9.2f s %9.1f MiB\n' "$name" "$seconds" "$(echo "$kib" | awk '{print $1 / 1024}')"
+    else
+        echo "  $name: FAILED (exit $status), end of logs/$name.log:" >&2
+        tail -n 15 "$log" >&2
+    fi
+    return "$status"
+}
+
+# record NAME STATUS NOTE: a row for a measurement that did not run.
+record() { printf '%s\t\t\t%s\t%s\n' "$1" "$2" "$3" >>"$RESULTS"; echo "  $1: $3"; }
+
+# ours_measure NAME OUT ARGS...: measure of our program, reporting "not available" when it is not
+# built or does not know the command yet (its message says "unknown command" or "not built").
+# Its peak RSS is its own VmHWM, sampled (so a dolt sql-server it waits for does not count); the
+# dolt sql-servers it talks to under BENCH_TMP get a row NAME-dolt-server.
+ours_measure() {
+    local name=$1 out=$2; shift 2
+    if [ -z "$ours" ]; then
+        record "$name" na "not available (no $BUILD_DIR/git-annex-dolt)"
+        return 1
+    fi
+    local status=0 unknown='unknown command|not built|unrecognized command|usage:'
+    start_ours_sampler "$BENCH_TMP" "$BENCH_TMP/logs/$name.memory"
+    measure "$name" "$out" timeout -k 10 "$timeout" "$ours" "$@" || status=$?
+    stop_sampler
+    if [ "$status" -eq 0 ] && grep -qiE "$unknown" "$BENCH_TMP/logs/$name.log"; then
+        sed -i "/^$name\t/d" "$RESULTS"  # an accepted exit status 1 that was "unknown command"
+        status=1
+    fi
+    if [ "$status" -ne 0 ]; then
+        if grep -qiE "$unknown" "$BENCH_TMP/logs/$name.log"; then
+            record "$name" na "not available ($(head -n 1 "$BENCH_TMP/logs/$name.log"))"
+        elif [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+            record "$name" failed "TIMED OUT after $timeout s (--timeout)"
+        else
+            record "$name" failed "FAILED, see logs/$name.log"
+        fi
+        return 1
+    fi
+    local ours_kib server_kib servers
+    read -r ours_kib server_kib servers < "$BENCH_TMP/logs/$name.memory" || return 0
+    if [ "${ours_kib:-0}" -gt 0 ]; then
+        awk -F'\t' -v OFS='\t' -v n="$name" -v k="$ours_kib" \
+            '$1 == n { $3 = k; $5 = "peak RSS sampled (its own VmHWM)" } { print }' \
+            "$RESULTS" >"$RESULTS.new" && mv "$RESULTS.new" "$RESULTS"
+    fi
+    if [ "${server_kib:-0}" -gt 0 ]; then
+        printf '%s-dolt-server\t\t%s\tok\t%s dolt sql-server(s), peak since start\n' \
+            "$name" "$server_kib" "$servers" >>"$RESULTS"
+    fi
+}
+
+# start_ours_sampler DIR OUT: samples every 100 ms the peak RSS (VmHWM) of our program's processes
+# (not its supervisors) and of dolt sql-servers whose directory or arguments are under DIR; at
+# stop_sampler writes "ours server count" to OUT.
+start_ours_sampler() {
+    python3 - "$1" "$2" "$BENCH_TMP/bin/git-annex-dolt" <<'PYEOF' &
+import os, signal, sys, time
+directory, out, program = sys.argv[1], sys.argv[2], sys.argv[3].encode()
+stop = False
+def on_term(*_):
+    global stop
+    stop = True
+signal.signal(signal.SIGTERM, on_term)
+ours, servers = {}, {}
+while True:
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            args = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0")
+            if args[0] == program and b"--dolt-supervisor" not in args:
+                table = ours
+            elif os.path.basename(args[0]) == b"dolt" and b"sql-server" in args and (
+                    os.readlink(f"/proc/{pid}/cwd").startswith(directory)
+                    or any(directory.encode() in a for a in args)):
+                table = servers
+            else:
+                continue
+            for line in open(f"/proc/{pid}/status"):
+                if line.startswith("VmHWM:"):
+                    table[pid] = max(table.get(pid, 0), int(line.split()[1]))
+        except OSError:
+            continue
+    if stop:
+        break
+    time.sleep(0.1)
+with open(out, "w") as f:
+    f.write(f"{max(ours.values(), default=0)} {max(servers.values(), default=0)} {len(servers)}\n")
+PYEOF
+    _sampler_pid=$!
+}
+
+# A private mariadbd on a unix socket, as tests/lib/lib.sh start_mariadb starts one (but with a
+# 256 MiB buffer pool: 64 MiB thrashes on a million keys); bench_cleanup stops it. Sets
+# MARIADB_SOCKET.
+start_mariadb() {
+    local dir="$BENCH_TMP/mariadb"
+    mkdir -p "$dir/data"
+    MARIADB_SOCKET="$dir/mysqld.sock"
+    run_logged "$BENCH_TMP/logs/mariadb-install-db.log" mariadb-install-db --datadir="$dir/data" \
+        --auth-root-authentication-method=normal --skip-test-db
+    local as_user=()
+    [ "$(id -u)" -eq 0 ] && as_user=(--user=root)
+    mariadbd --no-defaults --datadir="$dir/data" --socket="$MARIADB_SOCKET" --skip-networking \
+        --skip-grant-tables --pid-file="$dir/mysqld.pid" "${as_user[@]}" \
+        --innodb-buffer-pool-size=256M --local-infile=1 --log-error="$dir/error.log" \
+        >/dev/null 2>&1 &
+    _mariadb_pid=$!
+    for _ in $(seq 300); do
+        [ -S "$MARIADB_SOCKET" ] && mariadb --socket="$MARIADB_SOCKET" -e 'SELECT 1' >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    cat "$dir/error.log" >&2
+    echo "mariadbd did not start" >&2
+    exit 1
+}
+maria() { mariadb --socket="$MARIADB_SOCKET" -u root "$@"; }
+mariadb_hwm_kib() { awk '/^VmHWM:/ {print $2}' "/proc/$_mariadb_pid/status" 2>/dev/null || echo 0; }

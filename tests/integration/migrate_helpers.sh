@@ -1,19 +1,5 @@
 # Shell helpers of the git-annex-dolt migrate/query tests. Source after lib.sh.
 
-# jfield FILE FIELD: FIELD of the one JSON object in FILE, as JSON (strings quoted, true/false).
-jfield() {
-    python3 - "$1" "$2" <<'PY'
-import json, sys
-lines = [l for l in open(sys.argv[1], encoding="utf-8").read().splitlines() if l.strip()]
-if len(lines) != 1:
-    sys.exit(f"expected one line of output, got {len(lines)}: {lines[:3]}")
-obj = json.loads(lines[0])
-if sys.argv[2] not in obj:
-    sys.exit(f"no field {sys.argv[2]!r} in {lines[0]}")
-print(json.dumps(obj[sys.argv[2]]))
-PY
-}
-
 # jget FILE EXPR: a Python expression over the one JSON object `o` in FILE, printed.
 jget() {
     python3 - "$1" "$2" <<'PY'
@@ -26,6 +12,9 @@ v = eval(sys.argv[2])
 print(v if isinstance(v, str) else json.dumps(v))
 PY
 }
+
+# jfield FILE FIELD: FIELD of the one JSON object in FILE, as JSON (strings quoted, true/false).
+jfield() { jget "$1" "json.dumps(o['$2'])"; }
 
 # sync_json NAME ARGS...: git-annex-dolt sync ARGS --json in the current directory, its output in
 # $TEST_TMP/NAME.json; fails the test when sync fails.

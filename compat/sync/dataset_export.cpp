@@ -21,6 +21,7 @@
 #include "core/dolt/annex_repository.h"
 #include "core/filestore/sftp_url.h"
 #include "core/key.h"
+#include "core/location/location_store.h"
 #include "core/location/presence.h"
 #include "core/timestamp.h"
 
@@ -37,7 +38,6 @@ using core::sql::Connection;
 using core::sql::Param;
 using core::sql::Row;
 
-constexpr std::string_view kAuthor = "git-annex-dolt <git-annex-dolt@localhost>";
 // Trailers of the commits we make on <uuid>-NAME branches: whose files they hold, and the commit
 // of the location tables they were computed from. They tell our writes from dolt-annex's.
 constexpr std::string_view kAnnexTrailer = "git-annex-dolt-annex: ";
@@ -325,7 +325,7 @@ class DatasetSync {
             }
             return call(*connection, "CALL DOLT_COMMIT('-A', '-m', ?, '--author', ?)",
                         {fmt::format("git-annex-dolt sync --dataset {}: the empty table", name_),
-                         kAuthor});
+                         core::location::kCommitAuthor});
         }();
         if (!filled) {
             (void)call(main_, "CALL DOLT_BRANCH('-D', ?)", {name_});
@@ -806,7 +806,7 @@ class DatasetSync {
                                  "for repository {}\n\n{}{}\n{}{}\n",
                                  name_, added, removed, uuid, kAnnexTrailer, annex_uuid_,
                                  kLocationsTrailer, locations),
-                     kAuthor});
+                     core::location::kCommitAuthor});
     }
 
     // repos/<name>.repo for every other git-annex-remote-dolt special remote whose objects

@@ -99,7 +99,7 @@ Result<std::optional<std::string>> LocationStore::dolt_commit(std::string_view m
     for (int attempt = 1;; ++attempt) {
         auto rows = connection_.query(
             "CALL DOLT_COMMIT('-A', '--skip-empty', '-m', ?, '--author', ?)",
-            {message, std::string_view("git-annex-dolt <git-annex-dolt@localhost>")});
+            {message, kCommitAuthor});
         if (rows) {
             if (rows->empty() || rows->front().empty() || !rows->front()[0] ||
                 rows->front()[0]->empty()) {

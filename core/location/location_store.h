@@ -13,6 +13,9 @@
 
 namespace gad::core::location {
 
+// The author of every Dolt commit this project makes.
+inline constexpr std::string_view kCommitAuthor = "git-annex-dolt <git-annex-dolt@localhost>";
+
 class LocationStore {
 public:
     // Takes over an open connection and makes sure the schema exists (committing it on Dolt).

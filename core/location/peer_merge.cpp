@@ -60,8 +60,6 @@ const std::vector<MergedTable>& merged_tables() {
     return all;
 }
 
-constexpr std::string_view kAuthor = "git-annex-dolt <git-annex-dolt@localhost>";
-
 // Writes rows of one merged table (as MergedTable::columns lists them) into a connection by the
 // rule, many rows per statement.
 class RuleWriter {
@@ -318,22 +316,22 @@ Result<PeerMergeSummary> merge_once(const PeerEnd& ours_end, const PeerEnd& thei
         side_url.database = fmt::format("{}/{}", *database, side);
         auto side_connection = sql::Connection::open(side_url, ours_end.password);
         if (!side_connection) return std::unexpected(side_connection.error());
-        if (auto begun = side_connection->execute("START TRANSACTION"); !begun) {
+        auto side_store = LocationStore::open(std::move(*side_connection));
+        if (!side_store) return std::unexpected(side_store.error());
+        sql::Connection& on_side = side_store->connection();
+        if (auto begun = on_side.execute("START TRANSACTION"); !begun) {
             return std::unexpected(begun.error());
         }
-        if (auto done = read_into(*side_connection); !done) {
+        if (auto done = read_into(on_side); !done) {
             drop_side();
-            return std::unexpected(rollback_after(*side_connection, done.error()).error());
+            return std::unexpected(rollback_after(on_side, done.error()).error());
         }
-        auto committed = side_connection->query(
-            "CALL DOLT_COMMIT('-A', '--skip-empty', '-m', ?, '--author', ?)",
-            {std::string_view(message), kAuthor});
+        auto committed = side_store->dolt_commit(message);
         if (!committed) {
             drop_side();
             return std::unexpected(committed.error());
         }
-        side_changed = !committed->empty() && !committed->front().empty() &&
-                       committed->front()[0] && !committed->front()[0]->empty();
+        side_changed = committed->has_value();
     }
     auto record = [&]() -> Result<void> {
         return record_peer(ours->connection(), *their_id, their_head, theirs_end.description);
@@ -417,7 +415,7 @@ Result<std::size_t> merge_branch(sql::Connection& connection, std::string_view b
         return std::unexpected(rollback_after(connection, done.error()).error());
     }
     auto committed = connection.query("CALL DOLT_COMMIT('-A', '-m', ?, '--author', ?)",
-                                      {message, kAuthor});
+                                      {message, kCommitAuthor});
     if (!committed) return std::unexpected(rollback_after(connection, committed.error()).error());
     return resolved;
 }

@@ -217,18 +217,26 @@ protocol::RemoveReply DoltRemote::remove(protocol::Annex&, const protocol::Remov
     // if that write fails it goes back, so the database never claims a copy that is gone.
     auto hidden = state->filestore->hide(*key);
     if (!hidden) return protocol::RemoveFailure{request.key, hidden.error().message};
-    LocationChange change{request.key, state->uuid, Presence::missing, core::Timestamp::now()};
-    LocationWriter::Written then;
-    if (*hidden) {
-        then = [filestore = state->filestore.get(), object = **hidden](const core::Result<void>& written) {
-            auto done = written ? filestore->purge(object) : filestore->restore(object);
-            if (!written || !done) {
-                std::fprintf(stderr, "git-annex-remote-dolt: %s\n",
-                             (!written ? "removal not recorded, object restored: " + written.error().message
-                                       : done.error().message).c_str());
-            }
-        };
+    core::filestore::Filestore* filestore = state->filestore.get();
+    if (!*hidden) {
+        // Nothing was there: only a row still claiming it present needs a change (git-annex
+        // removes every possible chunk of a key, so most such requests change nothing).
+        state->writer->reconcile(request.key, state->uuid, Presence::missing,
+                                 [filestore, key = *key] {
+                                     auto now = filestore->contains(key);
+                                     return now && !*now;
+                                 });
+        return protocol::RemoveSuccess{request.key};
     }
+    LocationChange change{request.key, state->uuid, Presence::missing, core::Timestamp::now()};
+    auto then = [filestore, object = **hidden](const core::Result<void>& written) {
+        auto done = written ? filestore->purge(object) : filestore->restore(object);
+        if (!written || !done) {
+            std::fprintf(stderr, "git-annex-remote-dolt: %s\n",
+                         (!written ? "removal not recorded, object restored: " + written.error().message
+                                   : done.error().message).c_str());
+        }
+    };
     state->writer->record_later(std::move(change), LocationWriter::Reason::remove, std::move(then));
     return protocol::RemoveSuccess{request.key};
 }

@@ -50,6 +50,11 @@ LocalFilestore::LocalFilestore(fs::path root, fs::path temporary)
       temporary_(std::move(temporary)),
       hidden_(temporary_ / fmt::format("hidden-{}", ::getpid())) {}
 
+LocalFilestore::~LocalFilestore() {
+    for (const fs::path& slot : free_slots_) ::rmdir(slot.c_str());
+    ::rmdir(hidden_.c_str());
+}
+
 fs::path LocalFilestore::object_path(const Key& key) const {
     const std::string hashdir = key.hashdir_lower();  // "aaa/bbb/"
     fs::path path = root_;
@@ -185,18 +190,42 @@ Result<bool> LocalFilestore::contains(const Key& key) {
 
 Result<std::optional<Filestore::Hidden>> LocalFilestore::hide(const Key& key) {
     const fs::path path = object_path(key);
-    if (!make_directory(hidden_)) return fail("cannot create {}: {}", hidden_.string(), errno_text());
-    // hidden-<pid>/<n>/<KEY>: the key stays readable for restore_abandoned().
-    const fs::path slot = hidden_ / std::to_string(counter_.fetch_add(1));
-    if (!make_directory(slot)) return fail("cannot create {}: {}", slot.string(), errno_text());
-    const fs::path hidden = slot / key.to_string();
+    // hidden-<pid>/<n>/<KEY>: the key stays readable for restore_abandoned(). Slot directories
+    // are reused once empty, so a removal costs one rename rather than a mkdir and an rmdir too.
+    auto slot = take_slot();
+    if (!slot) return std::unexpected(slot.error());
+    const fs::path hidden = *slot / key.to_string();
     if (::rename(path.c_str(), hidden.c_str()) != 0) {
         const int error = errno;
-        ::rmdir(slot.c_str());
+        give_back_slot(*slot);
         if (error == ENOENT) return std::optional<Hidden>{};
         return fail("cannot remove {}: {}", path.string(), std::strerror(error));
     }
     return std::optional<Hidden>(Hidden{key.to_string(), hidden.string()});
+}
+
+Result<fs::path> LocalFilestore::take_slot() {
+    {
+        std::lock_guard lock(slots_mutex_);
+        if (!free_slots_.empty()) {
+            fs::path slot = std::move(free_slots_.back());
+            free_slots_.pop_back();
+            return slot;
+        }
+    }
+    if (!make_directory(hidden_)) return fail("cannot create {}: {}", hidden_.string(), errno_text());
+    fs::path slot = hidden_ / std::to_string(counter_.fetch_add(1));
+    if (!make_directory(slot)) return fail("cannot create {}: {}", slot.string(), errno_text());
+    return slot;
+}
+
+void LocalFilestore::give_back_slot(const fs::path& slot) {
+    if (slot.parent_path() != hidden_) {  // another (dead) process's: not ours to reuse
+        ::rmdir(slot.c_str());
+        return;
+    }
+    std::lock_guard lock(slots_mutex_);
+    free_slots_.push_back(slot);
 }
 
 Result<void> LocalFilestore::purge(const Hidden& hidden) {
@@ -204,7 +233,7 @@ Result<void> LocalFilestore::purge(const Hidden& hidden) {
     if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
         return fail("cannot delete {}: {}", path.string(), errno_text());
     }
-    ::rmdir(path.parent_path().c_str());
+    give_back_slot(path.parent_path());
     return {};
 }
 
@@ -215,7 +244,7 @@ Result<void> LocalFilestore::put_back(const fs::path& hidden, const Key& key) {
         return fail("cannot restore {}: {}", destination.string(), errno_text());
     }
     ::unlink(hidden.c_str());
-    ::rmdir(hidden.parent_path().c_str());
+    give_back_slot(hidden.parent_path());
     return {};
 }
 

@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <filesystem>
+#include <mutex>
+#include <vector>
 
 #include "core/filestore/filestore.h"
 
@@ -16,6 +18,9 @@ public:
     // filesystem as root (created if missing).
     static Result<std::unique_ptr<LocalFilestore>> open(const std::filesystem::path& root,
                                                         const std::filesystem::path& temporary);
+
+    // Removes this process's empty hiding places (an object still hidden keeps its own).
+    ~LocalFilestore() override;
 
     Result<void> put(const Key& key, const std::filesystem::path& source,
                      const Progress& progress) override;
@@ -46,10 +51,17 @@ private:
     // Moves hidden back under key without replacing an object there; deletes it otherwise.
     Result<void> put_back(const std::filesystem::path& hidden, const Key& key);
 
+    // An empty directory under hidden_ to hide one object in; give_back_slot() returns it for
+    // reuse (or removes it, when it belongs to another process).
+    Result<std::filesystem::path> take_slot();
+    void give_back_slot(const std::filesystem::path& slot);
+
     std::filesystem::path root_;
     std::filesystem::path temporary_;
     std::filesystem::path hidden_;  // temporary/hidden-<pid>: this process's hidden objects
     std::atomic<std::uint64_t> counter_{0};
+    std::mutex slots_mutex_;
+    std::vector<std::filesystem::path> free_slots_;  // empty slots of hidden_
 };
 
 }  // namespace gad::core::filestore

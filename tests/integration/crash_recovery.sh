@@ -5,6 +5,8 @@
 #  - an object deleted behind the remote's back is reported missing by fsck, and the location
 #    table row is repaired to '0' before the remote exits; an object put back behind its back is
 #    repaired to '1'. Each repair is counted in a Dolt commit.
+#  - a REMOVE of an object deleted behind its back repairs the row; of a key never stored, writes
+#    nothing.
 source "$(dirname "$0")/../lib/lib.sh"
 source "$(dirname "$0")/remote_helpers.sh"
 use_git_annex debian
@@ -79,5 +81,14 @@ dolt_messages "$store" >"$TEST_TMP/dolt.log"
 expect_eq "$(grep -c "^git-annex-remote-dolt $uuid: repaired 1\$" "$TEST_TMP/dolt.log")" 2 "Dolt commits 'repaired 1'"
 expect_eq "$(grep -c 'repaired' "$TEST_TMP/dolt.log")" 2 "Dolt commits with repairs"
 grep -q 'nothing to commit, working tree clean' <<<"$(cd "$store/dolt" && dolt status)" || fail "dolt status not clean"
+
+# ---- REMOVE of an object deleted behind its back repairs its row; of one never stored, no row --
+rm "$(object_path "$store" "$k4")"
+never="SHA256E-s5--$(printf '%064d' 0).dat"
+out=$(remote PREPARE "REMOVE $k4" "REMOVE $never")
+expect_eq "$out" $'PREPARE-SUCCESS\nREMOVE-SUCCESS '"$k4"$'\nREMOVE-SUCCESS '"$never" "REMOVE of objects that are not there"
+expect_eq "$(table_keys "$store" "$uuid" 0)" "$k4" "keys recorded missing after REMOVE of a deleted object"
+expect_eq "$(sql_dolt_repo "$store" "SELECT COUNT(*) FROM locations WHERE annex_key='$never'")" "0" "rows for a key never stored"
+expect_eq "$(dolt_messages "$store" | head -1)" "git-annex-remote-dolt $uuid: repaired 1" "the repair's Dolt commit"
 
 summary "objects hidden by dead processes restored (live one left alone until it ended); a deletion and a restoration behind the remote's back repaired in the table and committed"

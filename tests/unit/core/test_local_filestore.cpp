@@ -133,6 +133,37 @@ TEST_F(LocalFilestoreTest, HideThenPurgeOrRestore) {
     EXPECT_FALSE(store_->hide(key).value().has_value());  // nothing to hide
 }
 
+TEST_F(LocalFilestoreTest, HidingPlacesAreReusedAndRemovedAtTheEnd) {
+    std::vector<Key> keys;
+    for (int i = 0; i < 5; ++i) {
+        const std::string content = fmt::format("object {}", i);
+        keys.push_back(key_for(content));
+        ASSERT_TRUE(store_->put(keys.back(), write("src", content), nullptr));
+    }
+    const fs::path mine = dir_.path() / "tmp" / fmt::format("hidden-{}", ::getpid());
+    auto slots = [&] {
+        return std::distance(fs::directory_iterator(mine), fs::directory_iterator{});
+    };
+    // One after another: the same place each time, and none for a key that is not there.
+    for (const Key& key : {keys[0], keys[1], keys[0]}) {
+        auto hidden = store_->hide(key).value();
+        if (hidden) ASSERT_TRUE(store_->purge(*hidden));
+    }
+    EXPECT_EQ(slots(), 1);
+    // Three hidden at once need three; restored, they are free again.
+    std::vector<Filestore::Hidden> held;
+    for (int i = 2; i < 5; ++i) held.push_back(store_->hide(keys[i]).value().value());
+    EXPECT_EQ(slots(), 3);
+    for (const auto& hidden : held) ASSERT_TRUE(store_->restore(hidden));
+    auto again = store_->hide(keys[2]).value();
+    ASSERT_TRUE(again);
+    EXPECT_EQ(slots(), 3);
+    ASSERT_TRUE(store_->restore(*again));
+    for (int i = 2; i < 5; ++i) EXPECT_TRUE(store_->contains(keys[i]).value());
+    store_.reset();
+    EXPECT_FALSE(fs::exists(mine));
+}
+
 TEST_F(LocalFilestoreTest, RestoreNeverReplacesANewerObject) {
     const std::string content = "same key twice";
     const Key key = key_for(content);

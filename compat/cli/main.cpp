@@ -302,7 +302,11 @@ int find_command(const std::vector<std::string>& args) {
         request.cwd_in_tree = std::filesystem::current_path().lexically_relative(*top).string();
         if (request.cwd_in_tree == ".") request.cwd_in_tree.clear();
     }
-    auto found = compat::query::find(query->open.database.store->connection(), query->names,
+    core::location::LocationDatabase& database = query->open.database;
+    auto connect = [&database] {
+        return core::sql::Connection::open(database.target, database.password);
+    };
+    auto found = compat::query::find(database.store->connection(), connect, query->names,
                                      query->annex.uuid, request, std::cout);
     std::cout.flush();
     return found ? 0 : failed(found.error());

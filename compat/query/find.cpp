@@ -105,7 +105,8 @@ std::string human_size(unsigned __int128 bytes) {
     return fmt::format("{} {}", text, abbreviation);
 }
 
-Result<std::size_t> find(core::sql::Connection& connection, const RepositoryNames& names,
+Result<std::size_t> find(core::sql::Connection& connection, const KeySet::Connect& connect,
+                         const RepositoryNames& names,
                          std::string_view annex_uuid, const FindRequest& request,
                          std::ostream& out) {
     // git-annex leaves dead repositories out of every key's locations (Remote.keyLocations):
@@ -135,19 +136,29 @@ Result<std::size_t> find(core::sql::Connection& connection, const RepositoryName
     // uuid), then the files (under the current directory) in path order, each kept when its key
     // is in every `in` set and in no `not_in` set. Joining location rows per file instead costs
     // a lookup per file and repository: 30 s rather than a few at 1,000,000 files on Dolt.
+    // The sets are read on connections of their own while the files stream on this one, so the
+    // server works on all of them at once; files that arrive before the sets are ready wait in
+    // a buffer of bounded size (when it is full, the stream waits for the sets instead).
+    std::vector<std::string> uuids = in;
+    uuids.insert(uuids.end(), not_in.begin(), not_in.end());
+    KeySet::ParallelRead reading(connect, uuids);
     std::optional<KeySet> wanted;
-    for (const std::string& uuid : in) {
-        auto set = KeySet::present_in(connection, uuid);
-        if (!set) return std::unexpected(set.error());
-        wanted = wanted ? wanted->intersect(*set) : std::move(*set);
-    }
     KeySet unwanted;
-    for (const std::string& uuid : not_in) {
-        auto set = KeySet::present_in(connection, uuid);
-        if (!set) return std::unexpected(set.error());
-        unwanted = unwanted.size() ? unwanted.unite(*set) : std::move(*set);
-    }
-    if (wanted && wanted->size() == 0) return 0;
+    bool sets_ready = false;
+    auto settle = [&]() -> Result<void> {
+        auto sets = reading.wait();
+        if (!sets) return std::unexpected(sets.error());
+        for (std::size_t i = 0; i < sets->size(); ++i) {
+            KeySet& set = (*sets)[i];
+            if (i < in.size()) {
+                wanted = wanted ? wanted->intersect(set) : std::move(set);
+            } else {
+                unwanted = unwanted.size() ? unwanted.unite(set) : std::move(set);
+            }
+        }
+        sets_ready = true;
+        return {};
+    };
 
     std::string sql = "SELECT f.path, f.annex_key FROM annexed_files f WHERE f.annex_uuid = ?";
     std::vector<core::sql::Param> params{annex_uuid};
@@ -157,25 +168,59 @@ Result<std::size_t> find(core::sql::Connection& connection, const RepositoryName
         sql += " AND f.path >= ? AND f.path < ?";
         params.insert(params.end(), {std::string_view(low), std::string_view(high)});
     }
-    sql += " ORDER BY f.path";
+    // The primary key's own order, so Dolt reads it in order (for ORDER BY f.path alone it sorts).
+    sql += " ORDER BY f.annex_uuid, f.path";
 
     std::size_t found = 0;
     const std::size_t strip = request.cwd_in_tree.empty() ? 0 : low.size();
+    auto emit = [&](std::string_view path, std::string_view key) {
+        const KeySet::Digest digest = KeySet::digest(key);
+        if (wanted && !wanted->contains(digest)) return;
+        if (unwanted.size() && unwanted.contains(digest)) return;
+        const std::string_view file = path.substr(strip);
+        if (request.json) {
+            out << json_line(file, key) << '\n';
+        } else {
+            out << file << '\n';
+        }
+        ++found;
+    };
+    // Waiting files: path and key, one after the other, with their lengths.
+    constexpr std::size_t kMaxWaiting = 32 << 20;
+    std::string waiting;
+    waiting.reserve(kMaxWaiting + 4096);  // pages are used only as filled; never copied
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> waiting_sizes;
+    auto release_waiting = [&]() -> Result<void> {
+        if (auto settled = settle(); !settled) return settled;
+        std::size_t at = 0;
+        for (const auto& [path_size, key_size] : waiting_sizes) {
+            emit(std::string_view(waiting).substr(at, path_size),
+                 std::string_view(waiting).substr(at + path_size, key_size));
+            at += path_size + key_size;
+        }
+        std::string().swap(waiting);
+        waiting_sizes = {};
+        return {};
+    };
     auto streamed =
         connection.for_each(sql, params, [&](const core::sql::Row& row) -> Result<void> {
             if (!row[0] || !row[1] || row[0]->size() < strip) return {};
-            const std::string_view key = *row[1];
-            if (wanted && !wanted->contains(key)) return {};
-            if (unwanted.size() && unwanted.contains(key)) return {};
-            const std::string_view file = std::string_view(*row[0]).substr(strip);
-            if (request.json) {
-                out << json_line(file, key) << '\n';
-            } else {
-                out << file << '\n';
+            if (!sets_ready && (reading.done() || waiting.size() + row[0]->size() + row[1]->size() >
+                                                          waiting.capacity())) {
+                if (auto released = release_waiting(); !released) return released;
             }
-            ++found;
+            if (sets_ready) {
+                emit(*row[0], *row[1]);
+            } else {
+                waiting += *row[0];
+                waiting += *row[1];
+                waiting_sizes.emplace_back(row[0]->size(), row[1]->size());
+            }
             return {};
         });
+    if (streamed && !sets_ready) {
+        if (auto released = release_waiting(); !released) return std::unexpected(released.error());
+    }
     if (!streamed) return std::unexpected(streamed.error());
     return found;
 }

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "compat/query/key_set.h"
 #include "compat/query/repository_names.h"
 #include "core/sql/connection.h"
 
@@ -27,8 +28,10 @@ struct FindRequest {
 
 // Writes the annexed files of annex_uuid's migrated tree that match request to out, one path
 // (or JSON object) per line in git's path order; returns how many. Fails, naming it, on a
-// repository name that resolves to no repository.
-Result<std::size_t> find(core::sql::Connection& connection, const RepositoryNames& names,
+// repository name that resolves to no repository. The repositories' keys are read on
+// connections from connect, at the same time as the files on connection.
+Result<std::size_t> find(core::sql::Connection& connection, const KeySet::Connect& connect,
+                         const RepositoryNames& names,
                          std::string_view annex_uuid, const FindRequest& request,
                          std::ostream& out);
 

@@ -47,5 +47,21 @@ TEST(KeySet, ManyKeysNoFalseMatches) {
     }
 }
 
+TEST(KeySet, EverySmallSizeAndItsIntersections) {
+    // The bucket index at its edges: no keys, one, sizes around powers of two.
+    for (int n = 0; n <= 40; ++n) {
+        KeySet set;
+        for (int i = 0; i < n; ++i) set.add("MD5-s1--" + std::to_string(i));
+        set.seal();
+        ASSERT_EQ(set.size(), static_cast<std::size_t>(n));
+        const KeySet evens = set.intersect(of({"MD5-s1--0", "MD5-s1--2", "MD5-s1--4"}));
+        for (int i = 0; i < 2 * n + 2; ++i) {
+            const std::string key = "MD5-s1--" + std::to_string(i);
+            ASSERT_EQ(set.contains(key), i < n) << n << " " << key;
+            ASSERT_EQ(evens.contains(key), i < n && i <= 4 && i % 2 == 0) << n << " " << key;
+        }
+    }
+}
+
 }  // namespace
 }  // namespace gad::compat::query

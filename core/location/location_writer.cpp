@@ -24,41 +24,39 @@ LocationWriter::~LocationWriter() {
     thread_.join();
 }
 
-void LocationWriter::record_later(LocationChange change, Reason reason, Written then) {
+void LocationWriter::enqueue(Item item) {
     {
         std::lock_guard lock(mutex_);
-        queue_.push_back(Item{Item::Kind::change, std::move(change), reason, {}, std::move(then)});
+        if (queue_.empty()) queued_since_ = std::chrono::steady_clock::now();
+        if (item.urgent) ++urgent_;
+        queue_.push_back(std::move(item));
     }
     wake_.notify_one();
+}
+
+void LocationWriter::record_later(LocationChange change, Reason reason, Written then) {
+    enqueue(Item{Item::Kind::change, std::move(change), reason, {}, std::move(then)});
 }
 
 Result<void> LocationWriter::record_now(LocationChange change, Reason reason) {
     std::promise<Result<void>> done;
     auto future = done.get_future();
-    record_later(std::move(change), reason, [&done](const Result<void>& written) { done.set_value(written); });
+    enqueue(Item{Item::Kind::change, std::move(change), reason, {},
+                 [&done](const Result<void>& written) { done.set_value(written); }, true});
     return future.get();
 }
 
 void LocationWriter::reconcile(std::string key, std::string uuid, Presence observed,
                                std::function<bool()> still_true) {
-    {
-        std::lock_guard lock(mutex_);
-        queue_.push_back(Item{Item::Kind::check,
-                              LocationChange{std::move(key), std::move(uuid), observed, {}},
-                              Reason::repair, std::move(still_true), {}});
-    }
-    wake_.notify_one();
+    enqueue(Item{Item::Kind::check, LocationChange{std::move(key), std::move(uuid), observed, {}},
+                 Reason::repair, std::move(still_true), {}});
 }
 
 Result<void> LocationWriter::flush() {
     std::promise<Result<void>> done;
     auto future = done.get_future();
-    {
-        std::lock_guard lock(mutex_);
-        queue_.push_back(Item{Item::Kind::flush, {}, Reason::store, {},
-                              [&done](const Result<void>& committed) { done.set_value(committed); }});
-    }
-    wake_.notify_one();
+    enqueue(Item{Item::Kind::flush, {}, Reason::store, {},
+                 [&done](const Result<void>& committed) { done.set_value(committed); }, true});
     return future.get();
 }
 
@@ -74,10 +72,18 @@ void LocationWriter::run() {
             } else {
                 wake_.wait(lock, ready);
             }
+            // Let more changes join this transaction, unless one is waited for.
+            if (!queue_.empty()) {
+                wake_.wait_until(lock, queued_since_ + options_.gather, [&] {
+                    return stopping_ || urgent_ > 0 || queue_.size() >= kMaxBatch;
+                });
+            }
             while (!queue_.empty() && batch.size() < kMaxBatch) {
+                if (queue_.front().urgent) --urgent_;
                 batch.push_back(std::move(queue_.front()));
                 queue_.pop_front();
             }
+            if (!queue_.empty()) queued_since_ = std::chrono::steady_clock::now() - options_.gather;
             stopping = stopping_ && queue_.empty();
         }
         if (!batch.empty()) write_batch(batch);

@@ -20,6 +20,10 @@ struct WriterOptions {
     std::size_t commit_every = 1000;                                 // changes per Dolt commit
     std::chrono::milliseconds commit_after{std::chrono::seconds(10)};  // oldest uncommitted change
     std::string commit_prefix = "git-annex-remote-dolt";  // Dolt commit messages start with this
+    // How long a queued change may wait for more to share its SQL transaction, unless something
+    // waits for it (flush, record_now): one transaction per request costs the server more CPU
+    // than git-annex's own work per file.
+    std::chrono::milliseconds gather{20};
 };
 
 class LocationWriter {
@@ -60,7 +64,11 @@ private:
         Reason reason = Reason::store;
         std::function<bool()> still_true;
         Written then;  // for changes: told the outcome; for flushes: told the commit's outcome
+        bool urgent = false;  // someone waits for it: written without gathering
     };
+
+    // Queues item (under mutex_).
+    void enqueue(Item item);
 
     void run();
     void write_batch(std::vector<Item>& batch);
@@ -71,6 +79,8 @@ private:
     std::mutex mutex_;
     std::condition_variable wake_;
     std::deque<Item> queue_;
+    std::size_t urgent_ = 0;                             // urgent items in queue_
+    std::chrono::steady_clock::time_point queued_since_;  // when queue_ last became non-empty
     bool stopping_ = false;
 
     // Owned by the writer thread.

@@ -159,6 +159,26 @@ TEST_P(LocationStoreTest, WriterGroupsChangesAndCommitsByCount) {
     }
 }
 
+TEST_P(LocationStoreTest, WriterGathersChangesUnlessOneIsWaitedFor) {
+    LocationWriter writer(open_store(), WriterOptions{.commit_after = std::chrono::hours(1),
+                                                      .gather = std::chrono::seconds(3)});
+    std::atomic<int> written{0};
+    writer.record_later({"WORM--gathered", std::string(kUuid), Presence::present, Timestamp::now()},
+                        LocationWriter::Reason::store,
+                        [&](const Result<void>& result) { written = result ? 1 : -1; });
+    // Still waiting for company (3 s), so not in the table yet.
+    EXPECT_EQ(query("SELECT COUNT(*) FROM locations")[0][0].value(), "0");
+    EXPECT_EQ(written.load(), 0);
+    // A change someone waits for is written at once, with those gathered before it.
+    const auto start = std::chrono::steady_clock::now();
+    ASSERT_TRUE(writer.record_now(
+        {"WORM--waited", std::string(kUuid), Presence::present, Timestamp::now()},
+        LocationWriter::Reason::store));
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+    EXPECT_EQ(written.load(), 1);
+    EXPECT_EQ(query("SELECT COUNT(*) FROM locations")[0][0].value(), "2");
+}
+
 TEST_P(LocationStoreTest, ReconcileRepairsOnlyRowsThatDisagree) {
     LocationStore store = open_store();
     std::vector<LocationChange> initial{

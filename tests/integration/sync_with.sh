@@ -121,7 +121,10 @@ fi
 sync_json b3 --with "$store"
 expect_eq "$(row a_sql "$tie_key" "$b_uuid")" "0 1000.500000000000" "the tie in the store's database"
 expect_eq "$(row b_sql "$tie_key" "$b_uuid")" "0 1000.500000000000" "the tie in b's database"
-[ "$flavour" = dolt ] && { a_sql "SELECT message FROM dolt_log LIMIT 5" | grep -q "sync --with" || fail "no sync --with commit in the store's dolt_log"; }
+if [ "$flavour" = dolt ]; then
+    log=$(a_sql "SELECT message FROM dolt_log LIMIT 5")
+    grep -q "sync --with" <<<"$log" || fail "no sync --with commit in the store's dolt_log: $log"
+fi
 
 # 4. Bad input.
 mkdir "$TEST_TMP/empty"

@@ -187,6 +187,17 @@ protocol::TransferReply DoltRemote::transfer(protocol::Annex& annex,
     return protocol::TransferSuccess{request.direction, request.key};
 }
 
+void DoltRemote::reconcile_with_filestore(Prepared& state, const std::string& key_text,
+                                          const Key& key, bool present) {
+    core::filestore::Filestore* filestore = state.filestore.get();
+    state.writer->reconcile(key_text, state.uuid,
+                            present ? Presence::present : Presence::missing,
+                            [filestore, key, present] {
+                                auto now = filestore->contains(key);
+                                return now && *now == present;
+                            });
+}
+
 protocol::CheckPresentReply DoltRemote::check_present(protocol::Annex&,
                                                       const protocol::CheckPresent& request) {
     Prepared* state = prepared();
@@ -195,16 +206,8 @@ protocol::CheckPresentReply DoltRemote::check_present(protocol::Annex&,
     if (!key) return protocol::CheckPresentUnknown{request.key, key.error().message};
     auto present = state->filestore->contains(*key);
     if (!present) return protocol::CheckPresentUnknown{request.key, present.error().message};
-    // Repair the table if it disagrees with the filestore (checked again when writing).
-    const bool observed = *present;
-    core::filestore::Filestore* filestore = state->filestore.get();
-    state->writer->reconcile(request.key, state->uuid,
-                             observed ? Presence::present : Presence::missing,
-                             [filestore, key = *key, observed] {
-                                 auto now = filestore->contains(key);
-                                 return now && *now == observed;
-                             });
-    if (observed) return protocol::CheckPresentSuccess{request.key};
+    reconcile_with_filestore(*state, request.key, *key, *present);
+    if (*present) return protocol::CheckPresentSuccess{request.key};
     return protocol::CheckPresentFailure{request.key};
 }
 
@@ -217,17 +220,13 @@ protocol::RemoveReply DoltRemote::remove(protocol::Annex&, const protocol::Remov
     // if that write fails it goes back, so the database never claims a copy that is gone.
     auto hidden = state->filestore->hide(*key);
     if (!hidden) return protocol::RemoveFailure{request.key, hidden.error().message};
-    core::filestore::Filestore* filestore = state->filestore.get();
     if (!*hidden) {
         // Nothing was there: only a row still claiming it present needs a change (git-annex
         // removes every possible chunk of a key, so most such requests change nothing).
-        state->writer->reconcile(request.key, state->uuid, Presence::missing,
-                                 [filestore, key = *key] {
-                                     auto now = filestore->contains(key);
-                                     return now && !*now;
-                                 });
+        reconcile_with_filestore(*state, request.key, *key, false);
         return protocol::RemoveSuccess{request.key};
     }
+    core::filestore::Filestore* filestore = state->filestore.get();
     LocationChange change{request.key, state->uuid, Presence::missing, core::Timestamp::now()};
     auto then = [filestore, object = **hidden](const core::Result<void>& written) {
         auto done = written ? filestore->purge(object) : filestore->restore(object);

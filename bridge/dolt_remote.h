@@ -61,6 +61,10 @@ private:
         const core::dolt::AnnexRepository& repository);
     // The state, or nullptr before a successful PREPARE.
     Prepared* prepared();
+    // Queues a check of the table's row for key against what the filestore showed (present or
+    // not); the writer repairs the row only if it disagrees and the filestore still shows that.
+    static void reconcile_with_filestore(Prepared& state, const std::string& key_text,
+                                         const core::Key& key, bool present);
 
     std::mutex mutex_;
     std::unique_ptr<Prepared> prepared_;

@@ -83,6 +83,7 @@ void LocationWriter::run() {
                 batch.push_back(std::move(queue_.front()));
                 queue_.pop_front();
             }
+            // What is left over has gathered long enough: the next round takes it at once.
             if (!queue_.empty()) queued_since_ = std::chrono::steady_clock::now() - options_.gather;
             stopping = stopping_ && queue_.empty();
         }

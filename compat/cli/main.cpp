@@ -135,8 +135,10 @@ int migrate_command(const std::vector<std::string>& args) {
     const bool terminal = isatty(STDERR_FILENO) == 1;
     if (terminal) {
         options.progress = [](const compat::migrate::MigrationSummary& s) {
-            fmt::print(stderr, "\rmigrate: {} logs read, {} locations, {} annexed files...",
-                       s.logs_read, s.locations, s.files);
+            fmt::print(stderr, "\rmigrate: {} logs read, {} locations, {} annexed files{}...",
+                       s.logs_read, s.locations, s.files,
+                       s.rows_sorted == 0 ? std::string()
+                                          : fmt::format("; {} rows loaded in key order", s.rows_sorted));
         };
     }
     auto summary = compat::migrate::migrate(annex->repository, annex->uuid, open->database, options);

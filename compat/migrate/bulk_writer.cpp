@@ -1,5 +1,8 @@
 #include "compat/migrate/bulk_writer.h"
 
+#include <algorithm>
+#include <filesystem>
+
 namespace gad::compat::migrate {
 
 namespace {
@@ -8,12 +11,25 @@ constexpr std::size_t kMaxPendingBatches = 4;
 // Statements per transaction: large transactions are what makes bulk loading fast, and a
 // failure midway loses nothing (every row written is a fact the next run writes again).
 constexpr std::size_t kStatementsPerTransaction = 100;
+// Rows held in memory for sorting, all tables together; beyond it the largest set spills.
+constexpr std::size_t kSortMemory = 32u << 20;
+constexpr std::size_t kLoadedEvery = 100000;
 
 }  // namespace
 
 BulkWriter::BulkWriter(core::sql::Connection& connection, std::vector<Table> tables)
-    : connection_(connection), tables_(std::move(tables)), filling_(tables_.size()) {
-    for (std::size_t i = 0; i < tables_.size(); ++i) filling_[i].table = i;
+    : connection_(connection), tables_(std::move(tables)), filling_(tables_.size()),
+      sorters_(tables_.size()) {
+    std::error_code error;
+    std::filesystem::path spill_dir = std::filesystem::temp_directory_path(error);
+    if (error) spill_dir = "/tmp";
+    for (std::size_t i = 0; i < tables_.size(); ++i) {
+        filling_[i].table = i;
+        const Table& table = tables_[i];
+        if (table.sort_cells != 0 && !table.load_sql.empty()) {
+            sorters_[i] = std::make_unique<RowSorter>(table.columns, table.sort_cells, spill_dir);
+        }
+    }
     thread_ = std::thread([this] { run(); });
 }
 
@@ -29,6 +45,21 @@ BulkWriter::~BulkWriter() {
 }
 
 Result<void> BulkWriter::add(std::size_t table, std::initializer_list<std::string_view> cells) {
+    const std::span<const std::string_view> row(cells.begin(), cells.size());
+    RowSorter* sorter = sorters_[table].get();
+    if (!sorter) return add_to_batch(table, row);
+    const std::size_t before = sorter->memory();
+    sorter->add(row);
+    sorting_memory_ += sorter->memory() - before;
+    if (sorting_memory_ <= kSortMemory) return {};
+    auto largest = std::max_element(sorters_.begin(), sorters_.end(), [](const auto& a, const auto& b) {
+        return (a ? a->memory() : 0) < (b ? b->memory() : 0);
+    });
+    sorting_memory_ -= (*largest)->memory();
+    return (*largest)->spill();
+}
+
+Result<void> BulkWriter::add_to_batch(std::size_t table, std::span<const std::string_view> cells) {
     Batch& batch = filling_[table];
     for (std::string_view cell : cells) {
         batch.arena.append(cell);
@@ -57,7 +88,22 @@ void BulkWriter::submit(Batch batch) {
     changed_.notify_all();
 }
 
-Result<void> BulkWriter::finish() {
+Result<void> BulkWriter::finish(const std::function<void(std::size_t rows)>& loaded) {
+    std::size_t sorted_rows = 0;
+    for (std::size_t table = 0; table < sorters_.size(); ++table) {
+        if (!sorters_[table]) continue;
+        auto drained = sorters_[table]->drain([&](std::span<const std::string_view> cells) {
+            if (++sorted_rows % kLoadedEvery == 0 && loaded) loaded(sorted_rows);
+            return add_to_batch(table, cells);
+        });
+        sorters_[table].reset();
+        if (!drained) {
+            std::lock_guard lock(mutex_);
+            if (!failure_) failure_ = drained.error();
+            break;
+        }
+    }
+    sorting_memory_ = 0;
     for (Batch& batch : filling_) {
         if (batch.rows != 0) submit(std::move(batch));
         batch = Batch{};
@@ -68,7 +114,10 @@ Result<void> BulkWriter::finish() {
     }
     changed_.notify_all();
     thread_.join();
-    if (failure_) return std::unexpected(*failure_);
+    if (failure_) {
+        (void)connection_.execute("ROLLBACK");  // a failure of ours stopped the thread mid-way
+        return std::unexpected(*failure_);
+    }
     return {};
 }
 

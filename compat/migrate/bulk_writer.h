@@ -1,6 +1,7 @@
 // Writes many rows into SQL tables from a background thread: rows are gathered into multi-row
 // statements, statements into transactions, so that parsing and the database work at once.
-// Memory is bounded by a fixed number of pending batches.
+// Memory is bounded by a fixed number of pending batches, and the rows held for sorting by a
+// budget beyond which they spill to a temporary file (RowSorter).
 #pragma once
 
 #include <condition_variable>
@@ -8,13 +9,16 @@
 #include <deque>
 #include <functional>
 #include <initializer_list>
+#include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
 
+#include "compat/migrate/row_sorter.h"
 #include "core/failure.h"
 #include "core/sql/connection.h"
 
@@ -33,6 +37,9 @@ class BulkWriter {
         // statement (tab-separated, see sql::append_load_field) instead of by sql.
         std::string load_sql;
         std::size_t rows_per_load = 10000;
+        // With load_sql: when set, the rows are loaded in the order of their first sort_cells
+        // cells (the primary key), all at finish(), through a RowSorter.
+        std::size_t sort_cells = 0;
     };
 
     // Starts the writer thread on connection, which nothing else may use until finish().
@@ -48,8 +55,9 @@ class BulkWriter {
     // writer has failed.
     Result<void> add(std::size_t table, std::initializer_list<std::string_view> cells);
 
-    // Writes every pending row, commits, and stops the thread. The first failure is returned.
-    Result<void> finish();
+    // Writes every pending row (the sorted tables' last, in order; loaded(n) is told every
+    // 100,000 of them), commits, and stops the thread. The first failure is returned.
+    Result<void> finish(const std::function<void(std::size_t rows)>& loaded = {});
 
   private:
     struct Batch {
@@ -59,6 +67,8 @@ class BulkWriter {
         std::vector<std::size_t> ends;   // where each cell ends in arena
     };
 
+    // Adds one row to the batch filling for table, submitting it when full.
+    Result<void> add_to_batch(std::size_t table, std::span<const std::string_view> cells);
     void submit(Batch batch);
     void run();
     Result<void> write(const Batch& batch);
@@ -66,6 +76,8 @@ class BulkWriter {
     core::sql::Connection& connection_;
     std::vector<Table> tables_;
     std::vector<Batch> filling_;         // one per table
+    std::vector<std::unique_ptr<RowSorter>> sorters_;  // one per table; null unless it sorts
+    std::size_t sorting_memory_ = 0;     // what the sorters hold in memory
 
     std::mutex mutex_;
     std::condition_variable changed_;

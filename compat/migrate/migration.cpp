@@ -432,6 +432,9 @@ Result<MigrationSummary> migrate(const git::Repository& repository, std::string_
             if (!empty) return std::unexpected(empty.error());
             if (!*empty) continue;
             tables[index].load_sql = load_sql(table->name, column_list(*table));
+            // In primary-key order: a load in the order of the git-annex branch's hash
+            // directories costs Dolt 2x and MariaDB 3.5x the time (RowSorter).
+            tables[index].sort_cells = table->identity.size();
             // Indexes are built after the load (restore_secondary_indexes below), faster.
             if (auto dropped = core::location::drop_secondary_indexes(connection, table->name);
                 !dropped) {
@@ -479,7 +482,11 @@ Result<MigrationSummary> migrate(const git::Repository& repository, std::string_
                                     });
         }
         if (!files) return std::unexpected(files.error());
-        if (auto written = writer.finish(); !written) return std::unexpected(written.error());
+        auto loaded = [&](std::size_t rows) {
+            summary.rows_sorted = rows;
+            migration.progress();
+        };
+        if (auto written = writer.finish(loaded); !written) return std::unexpected(written.error());
     }
     if (auto restored = core::location::restore_secondary_indexes(connection); !restored) {
         return std::unexpected(restored.error());

@@ -32,7 +32,7 @@ remote() { fake_annex --log "$TEST_TMP/fake_annex.log" --uuid "$uuid" --config "
 dead=$(dead_pid)
 sleep 300 &
 live=$!
-_cleanup_pids+=("$live")
+track_pid "$live"
 sum1=$(sha256sum <"$(object_path "$store" "$k1")")
 mkdir -p "$tmpdir/hidden-$dead/0" "$tmpdir/hidden-$live/0"
 mv "$(object_path "$store" "$k1")" "$tmpdir/hidden-$dead/0/$k1"

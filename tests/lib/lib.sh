@@ -11,8 +11,15 @@ export HOME="${HOME:-/root}"
 
 TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/gad-test.XXXXXX")
 _cleanup_pids=()
+# Servers started inside $(...) (start_mariadb prints its socket) are in a subshell, whose
+# _cleanup_pids the test never sees: they are listed in this file too (they used to outlive
+# their tests, 18 mariadbd after one ctest run).
+_cleanup_pid_file="$TEST_TMP/.cleanup-pids"
+# track_pid PID: PID is stopped when the test exits.
+track_pid() { _cleanup_pids+=("$1"); echo "$1" >>"$_cleanup_pid_file"; }
 cleanup() {
     local status=$?
+    [ -f "$_cleanup_pid_file" ] && mapfile -t -O "${#_cleanup_pids[@]}" _cleanup_pids <"$_cleanup_pid_file"
     for pid in "${_cleanup_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     for pid in "${_cleanup_pids[@]}"; do
         for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
@@ -59,7 +66,7 @@ start_mariadb() {
     mariadbd --no-defaults --datadir="$dir/data" --socket="$socket" --skip-networking \
         --skip-grant-tables --pid-file="$dir/mysqld.pid" "${as_user[@]}" \
         --innodb-buffer-pool-size=64M --log-error="$dir/error.log" >/dev/null 2>&1 &
-    _cleanup_pids+=($!)
+    track_pid $!
     for _ in $(seq 300); do
         [ -S "$socket" ] && mariadb --socket="$socket" -e 'SELECT 1' >/dev/null 2>&1 && break
         sleep 0.1
@@ -76,7 +83,7 @@ start_dolt() {
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
     (cd "$dir/$2" && exec dolt sql-server --host 127.0.0.1 --port "$port" --socket "$dir/dolt.sock" \
         --loglevel warning >"$dir/server.log" 2>&1) &
-    _cleanup_pids+=($!)
+    track_pid $!
     for _ in $(seq 600); do
         [ -S "$dir/dolt.sock" ] && mariadb --socket="$dir/dolt.sock" -u root -e 'SELECT 1' >/dev/null 2>&1 && break
         sleep 0.1
@@ -131,7 +138,7 @@ PasswordAuthentication no
 Subsystem sftp internal-sftp
 CONFIG
     /usr/sbin/sshd -D -e -f "$SSHD_DIR/sshd_config" 2>"$SSHD_DIR/sshd.log" &
-    _cleanup_pids+=($!)
+    track_pid $!
     echo "[127.0.0.1]:$SSHD_PORT $(cut -d' ' -f1,2 "$SSHD_DIR/host_key.pub")" >"$SSHD_DIR/known_hosts"
     SSHD_KEY="$SSHD_DIR/client_key"
     SSHD_KNOWN_HOSTS="$SSHD_DIR/known_hosts"

@@ -135,8 +135,9 @@ int migrate_command(const std::vector<std::string>& args) {
     const bool terminal = isatty(STDERR_FILENO) == 1;
     if (terminal) {
         options.progress = [](const compat::migrate::MigrationSummary& s) {
-            fmt::print(stderr, "\rmigrate: {} logs read, {} locations, {} annexed files{}...",
-                       s.logs_read, s.locations, s.files,
+            // (The annexed files of a first run are counted on another thread, and only at its end.)
+            fmt::print(stderr, "\rmigrate: {} logs read, {} locations{}{}...", s.logs_read, s.locations,
+                       s.files == 0 ? std::string() : fmt::format(", {} annexed files", s.files),
                        s.rows_sorted == 0 ? std::string()
                                           : fmt::format("; {} rows loaded in key order", s.rows_sorted));
         };

@@ -1,8 +1,10 @@
 #include "compat/migrate/migration.h"
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <optional>
+#include <thread>
 
 #include "compat/git/annex_branch.h"
 #include "compat/logs/annexed_file.h"
@@ -361,6 +363,36 @@ Result<void> Migration::annexed_file(std::string_view path, const git::Oid& blob
     return writer_.add(kFile, {annex_uuid_, path, *key});
 }
 
+// Records every annexed file of the tree of commit (a fresh walk: no row is replaced) on a
+// repository handle and connection of its own, so that it can run on a thread of its own while
+// the branch is read; then adds annexed_files' indexes back. Stops early, failing, once stop is set.
+Result<void> walk_files_apart(const git::Repository& main, const git::Oid& commit,
+                              std::string_view annex_uuid,
+                              const core::location::LocationDatabase& database,
+                              std::vector<BulkWriter::Table> tables, MigrationSummary& summary,
+                              const std::atomic<bool>& stop) {
+    auto repository = git::Repository::discover(main.git_dir());
+    if (!repository) return std::unexpected(repository.error());
+    auto tree = repository->tree_of(commit);
+    if (!tree) return std::unexpected(tree.error());
+    auto connection = core::sql::Connection::open(database.target, database.password);
+    if (!connection) return std::unexpected(connection.error());
+    const MigrationOptions quiet;  // the progress line is the branch reader's
+    {
+        BulkWriter writer(*connection, std::move(tables));
+        Migration migration(*repository, annex_uuid, writer, quiet, summary);
+        auto walked = repository->walk(*tree, [&](const git::TreeFile& file) -> Result<void> {
+            if (stop) return fail("stopped");
+            const bool symlink = file.mode == 0120000;
+            if (!symlink && file.mode != 0100644 && file.mode != 0100755) return {};
+            return migration.annexed_file(file.path, file.blob, file.mode, false);
+        });
+        if (!walked) return walked;
+        if (auto written = writer.finish(); !written) return written;
+    }
+    return core::location::restore_secondary_indexes(*connection, "annexed_files");
+}
+
 }  // namespace
 
 Result<MigrationSummary> migrate(const git::Repository& repository, std::string_view annex_uuid,
@@ -455,6 +487,31 @@ Result<MigrationSummary> migrate(const git::Repository& repository, std::string_
         }
     }
 
+    // A fresh walk of the annexed files runs on a thread of its own, so that the server loads
+    // them while the branch is read here (1,000,000 files: 16 s of a migration into Dolt).
+    const bool files_apart = old_files_tree.empty() && !files_tree.empty();
+    MigrationSummary files_summary;
+    Result<void> files_apart_result;
+    std::atomic<bool> stop_files{false};
+    std::thread files_thread;
+    struct Joiner {
+        std::atomic<bool>& stop;
+        std::thread& thread;
+        ~Joiner() {
+            stop = true;
+            if (thread.joinable()) thread.join();
+        }
+    } joiner{stop_files, files_thread};
+    if (files_apart) {
+        auto file_tables = make_tables();
+        file_tables[kFile].load_sql = tables[kFile].load_sql;
+        files_thread = std::thread([&, file_tables = std::move(file_tables)]() mutable {
+            files_apart_result =
+                walk_files_apart(repository, **files_commit, annex_uuid, database,
+                                 std::move(file_tables), files_summary, stop_files);
+        });
+    }
+
     {
         BulkWriter writer(connection, std::move(tables));
         Migration migration(repository, annex_uuid, writer, options, summary);
@@ -464,7 +521,9 @@ Result<MigrationSummary> migrate(const git::Repository& repository, std::string_
         if (!read) return std::unexpected(read.error());
 
         Result<void> files;
-        if (old_files_tree.empty()) {
+        if (files_apart) {
+            // on files_thread
+        } else if (old_files_tree.empty()) {
             files = repository.walk(files_tree, [&](const git::TreeFile& file) -> Result<void> {
                 const bool symlink = file.mode == 0120000;
                 if (!symlink && file.mode != 0100644 && file.mode != 0100755) return {};
@@ -488,6 +547,10 @@ Result<MigrationSummary> migrate(const git::Repository& repository, std::string_
         };
         if (auto written = writer.finish(loaded); !written) return std::unexpected(written.error());
     }
+    if (files_thread.joinable()) files_thread.join();
+    if (!files_apart_result) return std::unexpected(files_apart_result.error());
+    summary.files += files_summary.files;
+    summary.files_removed += files_summary.files_removed;
     if (auto restored = core::location::restore_secondary_indexes(connection); !restored) {
         return std::unexpected(restored.error());
     }

@@ -201,6 +201,8 @@ Result<void> RowSorter::drain(const Emit& emit, std::size_t merge_memory) {
         }
     } else {
         drained = spill();
+        arena_ = std::string();  // the merge's read buffers take the memory the rows held
+        index_ = std::vector<std::size_t>();
         if (drained) drained = merge(emit, merge_memory);
     }
     arena_.clear();

@@ -20,8 +20,8 @@ Result<bool> ensure_schema(sql::Connection& connection);
 // 6.7 s for 266,000 locations). restore_secondary_indexes must follow.
 Result<void> drop_secondary_indexes(sql::Connection& connection, std::string_view table);
 
-// Creates every secondary index of the location tables that is missing: after a bulk load, or
-// after one that failed half-way. Cheap when none is missing.
-Result<void> restore_secondary_indexes(sql::Connection& connection);
+// Creates every secondary index of the location tables (or of only_table, when given) that is
+// missing: after a bulk load, or after one that failed half-way. Cheap when none is missing.
+Result<void> restore_secondary_indexes(sql::Connection& connection, std::string_view only_table = {});
 
 }  // namespace gad::core::location

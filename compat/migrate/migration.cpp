@@ -520,16 +520,10 @@ Result<MigrationSummary> migrate(const git::Repository& repository, std::string_
                                         : branch->read_all(visit);
         if (!read) return std::unexpected(read.error());
 
+        // A fresh walk is files_thread's (or there is no tree to walk); a later run's changes
+        // are read here.
         Result<void> files;
-        if (files_apart) {
-            // on files_thread
-        } else if (old_files_tree.empty()) {
-            files = repository.walk(files_tree, [&](const git::TreeFile& file) -> Result<void> {
-                const bool symlink = file.mode == 0120000;
-                if (!symlink && file.mode != 0100644 && file.mode != 0100755) return {};
-                return migration.annexed_file(file.path, file.blob, file.mode, false);
-            });
-        } else {
+        if (!old_files_tree.empty()) {
             files = repository.diff(old_files_tree, files_tree,
                                     [&](const git::ChangedFile& change) -> Result<void> {
                                         if (!change.blob) {

@@ -383,8 +383,6 @@ Result<void> walk_files_apart(const git::Repository& main, const git::Oid& commi
         Migration migration(*repository, annex_uuid, writer, quiet, summary);
         auto walked = repository->walk(*tree, [&](const git::TreeFile& file) -> Result<void> {
             if (stop) return fail("stopped");
-            const bool symlink = file.mode == 0120000;
-            if (!symlink && file.mode != 0100644 && file.mode != 0100755) return {};
             return migration.annexed_file(file.path, file.blob, file.mode, false);
         });
         if (!walked) return walked;

@@ -19,7 +19,8 @@ _cleanup_pid_file="$TEST_TMP/.cleanup-pids"
 track_pid() { _cleanup_pids+=("$1"); echo "$1" >>"$_cleanup_pid_file"; }
 cleanup() {
     local status=$?
-    [ -f "$_cleanup_pid_file" ] && mapfile -t -O "${#_cleanup_pids[@]}" _cleanup_pids <"$_cleanup_pid_file"
+    # Every pid went through track_pid, so the file lists them all (the array only this shell's).
+    [ -f "$_cleanup_pid_file" ] && mapfile -t _cleanup_pids <"$_cleanup_pid_file"
     for pid in "${_cleanup_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     for pid in "${_cleanup_pids[@]}"; do
         for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done

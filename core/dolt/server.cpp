@@ -101,7 +101,17 @@ sql::DatabaseUrl url_for(const ServerOptions& options, const fs::path& socket) {
     return url;
 }
 
-bool process_alive(pid_t pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
+// A zombie (a process that exited and that its parent has not waited for yet) is not alive:
+// kill(pid, 0) succeeds on it, so /proc/PID/stat's state says so. A supervisor killed while its
+// parent, a remote, still runs is one; its server would otherwise be reused and never stopped.
+bool process_alive(pid_t pid) {
+    if (pid <= 0 || (::kill(pid, 0) != 0 && errno != EPERM)) return false;
+    std::ifstream stat(fmt::format("/proc/{}/stat", pid));
+    std::string line;
+    if (!std::getline(stat, line)) return true;  // no /proc: trust kill()
+    const std::size_t name_end = line.rfind(')');  // the name may hold spaces and parentheses
+    return name_end == std::string::npos || name_end + 2 >= line.size() || line[name_end + 2] != 'Z';
+}
 
 // A TCP port on 127.0.0.1 that nothing listens on right now (dolt sql-server always listens on
 // TCP besides the socket, and refuses ports under 1024).
@@ -197,8 +207,8 @@ Result<ServerLease> acquire_server(const ServerOptions& options) {
     std::error_code spawn_error;
     pid_t supervisor = 0;
     {
-        std::error_code remove_error;
-        fs::remove(state_file(options), remove_error);
+        // The old state stays for the new supervisor to read: a server whose supervisor was
+        // killed is named there, and still holds the database until it is stopped.
         bp::child child(fs::read_symlink("/proc/self/exe").string(),
                         std::string(kSupervisorFlag), fs::absolute(options.dolt_dir).string(),
                         fs::absolute(options.state_dir).string(),

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <thread>
 
+#include <fmt/format.h>
+
 #include "core/dolt/annex_repository.h"
 #include "core/sql/connection.h"
 #include "test_servers.h"
@@ -73,14 +75,27 @@ TEST_F(DoltServerTest, LeasesShareOneServerWhichStopsWhenIdle) {
 }
 
 TEST_F(DoltServerTest, AKilledServerIsReplacedByTheNextUse) {
+    pid_t killed = 0;
     {
         auto a = acquire_server(options_);
         ASSERT_TRUE(a) << a.error().message;
-        ::kill(supervisor(), SIGKILL);
+        killed = supervisor();
+        ::kill(killed, SIGKILL);
+        // SIGKILL is delivered asynchronously: wait until it has died (a zombie, or reaped).
+        for (int i = 0; i < 100; ++i) {
+            std::ifstream stat(fmt::format("/proc/{}/stat", killed));
+            std::string line;
+            if (!std::getline(stat, line) || line.substr(line.rfind(')') + 2, 1) == "Z") break;
+            std::this_thread::sleep_for(50ms);
+        }
     }
+    // The killed supervisor stays a zombie (our unreaped child) until we wait for it: that is
+    // no supervisor. Its server must not be reused, or nothing would ever stop it when idle.
     auto b = acquire_server(options_);
     ASSERT_TRUE(b) << b.error().message;
     EXPECT_TRUE(sql::Connection::open(b->url()));
+    EXPECT_NE(supervisor(), killed);
+    EXPECT_NE(supervisor(), 0);
 }
 
 TEST_F(DoltServerTest, ANonDatabaseDirectoryIsRefused) {

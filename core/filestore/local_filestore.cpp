@@ -83,12 +83,12 @@ Result<void> LocalFilestore::put(const Key& key, const fs::path& source, const P
         }
     } cleanup{temporary};
 
-    // Copy, hashing on the way, so the content is read once.
+    // Copy, hashing on the way (large content on another thread), so the content is read once.
     StreamCheck check(key);
     std::uint64_t written = 0;
     std::uint64_t flushed = 0;  // written back (started) up to here
-    auto copied = read_blocks(in.get(), source, [&](std::span<const std::byte> block) -> Result<void> {
-        check.update(block);
+    auto copied = read_checked_blocks(in.get(), source, check,
+                                      [&](std::span<const std::byte> block) -> Result<void> {
         for (std::size_t done = 0; done < block.size();) {
             const ssize_t wrote = ::write(out.get(), block.data() + done, block.size() - done);
             if (wrote < 0) {

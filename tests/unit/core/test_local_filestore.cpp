@@ -82,6 +82,35 @@ TEST_F(LocalFilestoreTest, RefusesContentThatDoesNotMatchItsKeyAndStoresNothing)
     EXPECT_TRUE(tmp_is_empty());
 }
 
+TEST_F(LocalFilestoreTest, LargeContentIsHashedBesideTheCopyAndStillChecked) {
+    // Over kBackgroundCheckSize and not a whole number of read blocks: hashed on a second thread.
+    std::string content(kBackgroundCheckSize * 2 + 12345, '\0');
+    std::uint32_t state = 12345;
+    for (char& c : content) {
+        state = state * 1103515245 + 12345;
+        c = static_cast<char>(state >> 24);
+    }
+    const Key key = key_for(content, ".bin");
+    std::uint64_t reported = 0;
+    ASSERT_TRUE(store_->put(key, write("big", content), [&](auto n) { reported = n; }));
+    EXPECT_EQ(read(store_->object_path(key)), content);
+    EXPECT_EQ(reported, content.size());
+
+    // One byte changed, early or in the last block: refused, nothing stored or left behind.
+    for (std::size_t at : {std::size_t{3 << 20}, content.size() - 1}) {
+        std::string corrupt = content;
+        corrupt[at] = static_cast<char>(corrupt[at] ^ 1);
+        const Key other = key_for(corrupt, ".bin");
+        std::string swapped = content;  // content of the right size under other's digest
+        auto refused = store_->put(other, write("bad", swapped), nullptr);
+        ASSERT_FALSE(refused);
+        EXPECT_NE(refused.error().message.find("does not match"), std::string::npos)
+            << refused.error().message;
+        EXPECT_FALSE(fs::exists(store_->object_path(other)));
+    }
+    EXPECT_TRUE(tmp_is_empty());
+}
+
 TEST_F(LocalFilestoreTest, PutLinkSharesTheVerifiedSourceAndRefusesAMismatch) {
     const fs::path source = write("object", "linked content");
     const Key key = key_for("linked content");
@@ -147,7 +176,9 @@ TEST_F(LocalFilestoreTest, HidingPlacesAreReusedAndRemovedAtTheEnd) {
     // One after another: the same place each time, and none for a key that is not there.
     for (const Key& key : {keys[0], keys[1], keys[0]}) {
         auto hidden = store_->hide(key).value();
-        if (hidden) ASSERT_TRUE(store_->purge(*hidden));
+        if (hidden) {
+            ASSERT_TRUE(store_->purge(*hidden));
+        }
     }
     EXPECT_EQ(slots(), 1);
     // Three hidden at once need three; restored, they are free again.

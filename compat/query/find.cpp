@@ -156,6 +156,11 @@ Result<std::size_t> find(core::sql::Connection& connection, const KeySet::Connec
                 unwanted = unwanted.size() ? unwanted.unite(set) : std::move(set);
             }
         }
+        // One probe per file rather than two, into a smaller set.
+        if (wanted && unwanted.size()) {
+            wanted = wanted->subtract(unwanted);
+            unwanted = KeySet{};
+        }
         sets_ready = true;
         return {};
     };

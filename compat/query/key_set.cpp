@@ -65,6 +65,14 @@ KeySet KeySet::unite(const KeySet& other) const {
     return out;
 }
 
+KeySet KeySet::subtract(const KeySet& other) const {
+    KeySet out;
+    std::set_difference(digests_.begin(), digests_.end(), other.digests_.begin(),
+                        other.digests_.end(), std::back_inserter(out.digests_));
+    out.index();
+    return out;
+}
+
 bool KeySet::contains(const Digest& digest) const {
     if (digests_.empty()) return false;
     const std::size_t bucket = digest.first >> (64 - bucket_bits_);

@@ -22,9 +22,10 @@ public:
     // The keys whose location row for uuid says present ('1').
     static core::Result<KeySet> present_in(core::sql::Connection& connection, std::string_view uuid);
 
-    // Keys in both sets / in either.
+    // Keys in both sets / in either / in this one but not in other.
     KeySet intersect(const KeySet& other) const;
     KeySet unite(const KeySet& other) const;
+    KeySet subtract(const KeySet& other) const;
 
     // A key's 128-bit digest: two independent 64-bit hashes.
     using Digest = std::pair<std::uint64_t, std::uint64_t>;

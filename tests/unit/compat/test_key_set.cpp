@@ -1,4 +1,4 @@
-// KeySet: membership, intersection and union of key digests (present_in is covered by the
+// KeySet: membership, intersection, union and difference of key digests (present_in is covered by the
 // find_info integration tests against real servers).
 #include "compat/query/key_set.h"
 
@@ -35,6 +35,18 @@ TEST(KeySet, IntersectAndUnite) {
     EXPECT_FALSE(both.contains("k1") || both.contains("k4"));
     EXPECT_EQ(either.size(), 4u);
     for (std::string_view k : {"k1", "k2", "k3", "k4"}) EXPECT_TRUE(either.contains(k)) << k;
+}
+
+TEST(KeySet, Subtract) {
+    const KeySet a = of({"k1", "k2", "k3"}), b = of({"k2", "k3", "k4"});
+    const KeySet only_a = a.subtract(b);
+    EXPECT_EQ(only_a.size(), 1u);
+    EXPECT_TRUE(only_a.contains("k1"));
+    for (std::string_view k : {"k2", "k3", "k4"}) EXPECT_FALSE(only_a.contains(k)) << k;
+    EXPECT_EQ(a.subtract(KeySet()).size(), 3u);
+    EXPECT_TRUE(a.subtract(KeySet()).contains("k3"));
+    EXPECT_EQ(KeySet().subtract(a).size(), 0u);
+    EXPECT_FALSE(KeySet().subtract(a).contains("k1"));
 }
 
 TEST(KeySet, ManyKeysNoFalseMatches) {

@@ -197,14 +197,29 @@ echo "== (e) git-annex-dolt queries (after the migrations)"
 MAX_STATUS=1 ours_measure ours-whereis-all /dev/null whereis --all --json ${GAD_QUERY_ARGS:-} || true
 # shellcheck disable=SC2086
 ours_measure ours-find "$BENCH_TMP/find-ours.txt" find --in="$FIND_IN" --not-in="$FIND_NOT_IN" ${GAD_QUERY_ARGS:-} || true
-if [ -s "$BENCH_TMP/find-git-annex.txt" ] && grep -q '^ours-find	.*	ok' "$RESULTS"; then
-    if cmp -s <(sort "$BENCH_TMP/find-git-annex.txt") <(sort "$BENCH_TMP/find-ours.txt"); then
-        echo "  find: the same $(wc -l <"$BENCH_TMP/find-ours.txt") files as git-annex"
+# The same queries on the MariaDB migration (the git config names the Dolt one, migrated last).
+if [ -z "${GAD_QUERY_ARGS:-}" ] && grep -q '^migrate-mariadb	.*	ok' "$RESULTS"; then
+    git config --unset git-annex-dolt.repository
+    git config git-annex-dolt.database "mysql://root@localhost/bench?socket=$MARIADB_SOCKET"
+    MAX_STATUS=1 ours_measure ours-whereis-all-mariadb /dev/null whereis --all --json || true
+    ours_measure ours-find-mariadb "$BENCH_TMP/find-ours-mariadb.txt" \
+        find --in="$FIND_IN" --not-in="$FIND_NOT_IN" || true
+fi
+for ours_find in find-ours find-ours-mariadb; do
+    [ -s "$BENCH_TMP/$ours_find.txt" ] || continue
+    if [ -s "$BENCH_TMP/find-git-annex.txt" ]; then
+        reference=find-git-annex peer="git-annex"
     else
-        echo "  WARNING: find lists other files than git-annex ($(wc -l <"$BENCH_TMP/find-ours.txt") vs $(wc -l <"$BENCH_TMP/find-git-annex.txt"); logs in $BENCH_TMP)"
+        reference=find-ours peer="our find on Dolt"
+        [ "$ours_find" = find-ours ] && continue
+    fi
+    if cmp -s <(sort "$BENCH_TMP/$reference.txt") <(sort "$BENCH_TMP/$ours_find.txt"); then
+        echo "  $ours_find: the same $(wc -l <"$BENCH_TMP/$ours_find.txt") files as $peer"
+    else
+        echo "  WARNING: $ours_find lists other files than $peer ($(wc -l <"$BENCH_TMP/$ours_find.txt") vs $(wc -l <"$BENCH_TMP/$reference.txt"); logs in $BENCH_TMP)"
         keep=1
     fi
-fi
+done
 
 printf 'total\t%s\n' "$(elapsed "$bench_start" "$(now)")" >"$BENCH_TMP/extra.tsv"
 printf 'load\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)" >>"$BENCH_TMP/extra.tsv"
@@ -224,8 +239,10 @@ LABELS = [
     ("migrate-mariadb", "(c) git-annex-dolt migrate --database"),
     ("git-annex-whereis-all", "(d) git annex whereis --all --json"),
     ("git-annex-find", f"(d) git annex find --in={find_in} --not --in={find_not_in}"),
-    ("ours-whereis-all", "(e) git-annex-dolt whereis --all --json"),
-    ("ours-find", f"(e) git-annex-dolt find --in={find_in} --not-in={find_not_in}"),
+    ("ours-whereis-all", "(e) git-annex-dolt whereis --all --json (Dolt)"),
+    ("ours-find", f"(e) git-annex-dolt find --in={find_in} --not-in={find_not_in} (Dolt)"),
+    ("ours-whereis-all-mariadb", "(e) git-annex-dolt whereis --all --json (MariaDB)"),
+    ("ours-find-mariadb", f"(e) git-annex-dolt find (the same, MariaDB)"),
 ]
 print(f"\n{int(keys):,} keys; wall-clock seconds and peak RSS (one run each)")
 r.print_table(LABELS, 58)
@@ -248,12 +265,15 @@ verdicts = [
           ["floor-read-branch", "bulk-load-mariadb"], 1.5, False),
     ratio("git annex whereis --all / migrate (Dolt)", ["git-annex-whereis-all"], ["migrate-dolt"], 3, True),
     ratio("git annex whereis --all / migrate (MariaDB)", ["git-annex-whereis-all"], ["migrate-mariadb"], 3, True),
-    ratio("git annex find / our find", ["git-annex-find"], ["ours-find"], 250, True),
+    ratio("git annex find / our find (Dolt)", ["git-annex-find"], ["ours-find"], 250, True),
+    ratio("git annex find / our find (MariaDB)", ["git-annex-find"], ["ours-find-mariadb"], 250, True),
 ]
-if "ours-whereis-all" in seconds and "git-annex-whereis-all" in seconds:
-    print(f"  {'git annex whereis --all / our whereis --all (no target)':<62} "
-          f"{seconds['git-annex-whereis-all'] / seconds['ours-whereis-all']:8.2f}x")
-ours = {n: kib[n] for n in ("migrate-dolt", "migrate-mariadb", "ours-whereis-all", "ours-find") if n in kib}
+for db, name in (("Dolt", "ours-whereis-all"), ("MariaDB", "ours-whereis-all-mariadb")):
+    if name in seconds and "git-annex-whereis-all" in seconds:
+        print(f"  {'git annex whereis --all / our whereis --all (' + db + ', no target)':<62} "
+              f"{seconds['git-annex-whereis-all'] / seconds[name]:8.2f}x")
+ours = {n: kib[n] for n in ("migrate-dolt", "migrate-mariadb", "ours-whereis-all", "ours-find",
+                            "ours-whereis-all-mariadb", "ours-find-mariadb") if n in kib}
 if ours:
     worst = max(ours, key=ours.get)
     mib = ours[worst] / 1024

@@ -9,6 +9,7 @@
 
 #include "core/dolt/annex_repository.h"
 #include "core/key.h"
+#include "core/location/schema.h"
 
 namespace gad::compat::query {
 
@@ -173,8 +174,7 @@ Result<std::size_t> find(core::sql::Connection& connection, const KeySet::Connec
         sql += " AND f.path >= ? AND f.path < ?";
         params.insert(params.end(), {std::string_view(low), std::string_view(high)});
     }
-    // The primary key's own order, so Dolt reads it in order (for ORDER BY f.path alone it sorts).
-    sql += " ORDER BY f.annex_uuid, f.path";
+    sql += fmt::format(" ORDER BY {}", core::location::annexed_files_path_order(connection));
 
     std::size_t found = 0;
     const std::size_t strip = request.cwd_in_tree.empty() ? 0 : low.size();

@@ -22,6 +22,7 @@
 #include "core/filestore/sftp_url.h"
 #include "core/key.h"
 #include "core/location/location_store.h"
+#include "core/location/schema.h"
 #include "core/location/presence.h"
 #include "core/timestamp.h"
 
@@ -743,8 +744,8 @@ class DatasetSync {
         };
         PathPages files(main_,
                         fmt::format("SELECT path, annex_key FROM annexed_files WHERE annex_uuid = ? "
-                                    "AND path > ? ORDER BY annex_uuid, path LIMIT {}",
-                                    kPageRows),
+                                    "AND path > ? ORDER BY {} LIMIT {}",
+                                    core::location::annexed_files_path_order(main_), kPageRows),
                         {annex_uuid_}, "annexed_files");
         std::optional<PathPages> rows;
         if (reader) {

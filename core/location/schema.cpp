@@ -253,4 +253,8 @@ Result<bool> ensure_schema(sql::Connection& connection) {
     return true;
 }
 
+std::string_view annexed_files_path_order(sql::Connection& connection) {
+    return connection.is_dolt() ? "annex_uuid, path" : "path";
+}
+
 }  // namespace gad::core::location

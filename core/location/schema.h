@@ -24,4 +24,10 @@ Result<void> drop_secondary_indexes(sql::Connection& connection, std::string_vie
 // missing: after a bulk load, or after one that failed half-way. Cheap when none is missing.
 Result<void> restore_secondary_indexes(sql::Connection& connection, std::string_view only_table = {});
 
+// The ORDER BY columns that read one repository's annexed_files rows (WHERE annex_uuid = ?, the
+// uuid a bound parameter) in path order straight from the primary key, without a sort: Dolt sorts
+// unless they are the whole key, MariaDB unless they are the path alone (1M files: 20 s, against
+// 1 s, when it sorts).
+std::string_view annexed_files_path_order(sql::Connection& connection);
+
 }  // namespace gad::core::location

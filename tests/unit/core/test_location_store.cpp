@@ -276,6 +276,41 @@ TEST_P(LocationStoreTest, SecondaryIndexesDroppedForALoadAndRestored) {
     ASSERT_TRUE(restore_secondary_indexes(store.connection()));  // all there: no-op
 }
 
+TEST_P(LocationStoreTest, AnnexedFilesPathOrderIsTheKeysOwnWithoutASort) {
+    LocationStore store = open_store();
+    sql::Connection& connection = store.connection();
+    for (int i = 0; i < 300; ++i) {
+        for (std::string_view uuid : {kUuid, std::string_view("00000000-0000-0000-0000-000000000002")}) {
+            ASSERT_TRUE(connection.run(
+                "INSERT INTO annexed_files (annex_uuid, path, annex_key) VALUES (?, ?, ?)",
+                {uuid, fmt::format("d{}/f{}", i % 7, (i * 37) % 300), "WORM--k"}));
+        }
+    }
+    const std::string select = fmt::format(
+        "SELECT path FROM annexed_files WHERE annex_uuid = ? ORDER BY {}",
+        annexed_files_path_order(connection));
+    // On MariaDB the uuid bound as the programs bind it (it sorted 1M rows for "annex_uuid,
+    // path" only then); Dolt explains no prepared statement, nor plans one differently.
+    auto plan = server_->is_dolt()
+                    ? connection.query("EXPLAIN PLAN " + select.substr(0, select.find('?')) +
+                                       fmt::format("'{}'", kUuid) +
+                                       select.substr(select.find('?') + 1))
+                    : connection.query("EXPLAIN " + select, {kUuid});
+    ASSERT_TRUE(plan) << plan.error().message;
+    std::string text;
+    for (const auto& row : *plan) {
+        for (const auto& cell : row) text += cell.value_or("") + " ";
+    }
+    EXPECT_EQ(text.find("filesort"), std::string::npos) << text;  // MariaDB's EXPLAIN
+    EXPECT_EQ(text.find("Sort("), std::string::npos) << text;     // Dolt's
+    auto rows = connection.query(select, {kUuid});
+    ASSERT_TRUE(rows) << rows.error().message;
+    ASSERT_EQ(rows->size(), 300u);
+    for (std::size_t i = 1; i < rows->size(); ++i) {
+        ASSERT_LT(*(*rows)[i - 1][0], *(*rows)[i][0]) << i;
+    }
+}
+
 INSTANTIATE_TEST_SUITE_P(Servers, LocationStoreTest, testing::Values("dolt", "mariadb"),
                          [](const auto& info) { return info.param; });
 

@@ -75,8 +75,9 @@ namespace {
 // the next one).
 class BackgroundCheck {
 public:
-    explicit BackgroundCheck(StreamCheck& check) : check_(check), thread_([this] { run(); }) {
+    explicit BackgroundCheck(StreamCheck& check) : check_(check) {
         for (auto& buffer : buffers_) buffer.resize(kBlock);
+        thread_ = std::thread([this] { run(); });
     }
     ~BackgroundCheck() {
         {
@@ -138,7 +139,7 @@ private:
     std::uint64_t hashed_ = 0;  // blocks hashed, in order
     bool busy_ = false;
     bool stopping_ = false;
-    std::thread thread_;  // last: started once the rest is ready
+    std::thread thread_;  // started once the rest is ready
 };
 
 }  // namespace

@@ -48,29 +48,25 @@ void KeySet::index() {
     buckets_[buckets] = static_cast<std::uint32_t>(digests_.size());
 }
 
-KeySet KeySet::intersect(const KeySet& other) const {
+template <typename Merge>
+KeySet KeySet::merged(const KeySet& other, Merge merge) const {
     KeySet out;
-    std::set_intersection(digests_.begin(), digests_.end(), other.digests_.begin(),
-                          other.digests_.end(), std::back_inserter(out.digests_));
+    merge(digests_.begin(), digests_.end(), other.digests_.begin(), other.digests_.end(),
+          std::back_inserter(out.digests_));
     out.index();
     return out;
+}
+
+KeySet KeySet::intersect(const KeySet& other) const {
+    return merged(other, [](auto... args) { return std::set_intersection(args...); });
 }
 
 KeySet KeySet::unite(const KeySet& other) const {
-    KeySet out;
-    out.digests_.reserve(digests_.size() + other.digests_.size());
-    std::set_union(digests_.begin(), digests_.end(), other.digests_.begin(), other.digests_.end(),
-                   std::back_inserter(out.digests_));
-    out.index();
-    return out;
+    return merged(other, [](auto... args) { return std::set_union(args...); });
 }
 
 KeySet KeySet::subtract(const KeySet& other) const {
-    KeySet out;
-    std::set_difference(digests_.begin(), digests_.end(), other.digests_.begin(),
-                        other.digests_.end(), std::back_inserter(out.digests_));
-    out.index();
-    return out;
+    return merged(other, [](auto... args) { return std::set_difference(args...); });
 }
 
 bool KeySet::contains(const Digest& digest) const {

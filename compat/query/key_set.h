@@ -50,6 +50,9 @@ public:
 
 private:
     void index();  // builds buckets_ for digests_
+    // The set merge (one of std::set_intersection, set_union, set_difference) of the two sets.
+    template <typename Merge>
+    KeySet merged(const KeySet& other, Merge merge) const;
 
     std::vector<Digest> digests_;  // sorted
     // Where each bucket of digests with the same top bucket_bits_ bits starts in digests_ (one

@@ -465,7 +465,8 @@ Result<MigrationSummary> migrate(const git::Repository& repository, std::string_
             // In primary-key order: a load in the order of the git-annex branch's hash
             // directories costs Dolt 2x and MariaDB 3.5x the time (RowSorter).
             tables[index].sort_cells = table->identity.size();
-            // Indexes are built after the load (restore_secondary_indexes below), faster.
+            // Indexes are built after the load (restore_secondary_indexes below), faster, but for
+            // those kept up to date as cheaply.
             if (auto dropped = core::location::drop_secondary_indexes(connection, table->name);
                 !dropped) {
                 return std::unexpected(dropped.error());

@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <deque>
+#include <fstream>
 #include <random>
 #include <thread>
 
@@ -30,6 +32,19 @@ TempDir::~TempDir() {
 
 namespace {
 
+// The last lines of a log file, for a failure's message.
+std::string tail(const fs::path& path) {
+    std::ifstream in(path);
+    std::string line, last;
+    std::deque<std::string> lines;
+    while (std::getline(in, line)) {
+        lines.push_back(line);
+        if (lines.size() > 5) lines.pop_front();
+    }
+    for (const std::string& kept : lines) last += kept + " | ";
+    return last.empty() ? "(no output)" : last;
+}
+
 bool wait_for(const core::sql::DatabaseUrl& url) {
     for (int i = 0; i < 600; ++i) {
         if (fs::exists(*url.socket) && core::sql::Connection::open(url)) return true;
@@ -47,22 +62,30 @@ public:
             why_not = "mariadbd is not installed";
             return;
         }
+        // Installed but failing to start is a failure of the test, not a reason to skip it: a
+        // busy machine once made mariadb-install-db fail, so each step gets a second try.
         const fs::path data = dir_.path() / "data";
-        fs::create_directories(data);
-        if (bp::system(install, "--datadir=" + data.string(), "--auth-root-authentication-method=normal",
-                       "--skip-test-db", bp::std_out > bp::null, bp::std_err > bp::null) != 0) {
-            why_not = "mariadb-install-db failed";
-            return;
+        const fs::path install_log = dir_.path() / "install.log";
+        bool installed = false;
+        for (int attempt = 0; attempt < 2 && !installed; ++attempt) {
+            std::error_code ec;
+            fs::remove_all(data, ec);
+            fs::create_directories(data);
+            installed = bp::system(install, "--datadir=" + data.string(),
+                                   "--auth-root-authentication-method=normal", "--skip-test-db",
+                                   (bp::std_out & bp::std_err) > install_log.string()) == 0;
         }
+        if (!installed) throw std::runtime_error("mariadb-install-db failed: " + tail(install_log));
         url_.socket = (dir_.path() / "mysqld.sock").string();
+        const fs::path error_log = dir_.path() / "error.log";
         std::vector<std::string> args{"--no-defaults", "--datadir=" + data.string(),
                                       "--socket=" + *url_.socket, "--skip-networking",
                                       "--skip-grant-tables", "--innodb-buffer-pool-size=64M",
-                                      "--log-error=" + (dir_.path() / "error.log").string()};
+                                      "--log-error=" + error_log.string()};
         if (::getuid() == 0) args.push_back("--user=root");
         server_ = bp::child(daemon, bp::args(args), bp::std_out > bp::null, bp::std_err > bp::null);
         url_.database = "mysql";
-        if (!wait_for(url_)) why_not = "mariadbd did not start";
+        if (!wait_for(url_)) throw std::runtime_error("mariadbd did not start: " + tail(error_log));
     }
     ~MariaDbServer() override {
         if (server_.running()) {

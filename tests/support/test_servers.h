@@ -34,7 +34,8 @@ public:
     virtual bool is_dolt() const = 0;
 };
 
-// "dolt" or "mariadb": starts that server, or returns nullptr with why when it is not installed.
+// "dolt" or "mariadb": starts that server, or returns nullptr with why when it is not installed;
+// throws std::runtime_error (failing the test) when it is installed but does not start.
 std::unique_ptr<TestServer> start_server(const std::string& kind, std::string& why_not);
 
 }  // namespace gad::test

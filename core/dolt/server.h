@@ -6,9 +6,12 @@
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "core/failure.h"
+#include "core/sql/connection.h"
 #include "core/sql/database_url.h"
 
 namespace gad::core::dolt {
@@ -34,11 +37,18 @@ public:
     // Where to connect: the unix socket, user root, database named after the directory.
     const sql::DatabaseUrl& url() const { return url_; }
 
+    // The connection that found a running server answering, for the caller's own use (once; a
+    // connection of its own saves opening another); nullopt after the first call, or when the
+    // server was started for this lease.
+    std::optional<sql::Connection> take_connection() { return std::exchange(connection_, std::nullopt); }
+
 private:
     friend Result<ServerLease> acquire_server(const ServerOptions&);
-    ServerLease(int lease_fd, sql::DatabaseUrl url) : lease_fd_(lease_fd), url_(std::move(url)) {}
+    ServerLease(int lease_fd, sql::DatabaseUrl url, std::optional<sql::Connection> connection = {})
+        : lease_fd_(lease_fd), url_(std::move(url)), connection_(std::move(connection)) {}
     int lease_fd_ = -1;
     sql::DatabaseUrl url_;
+    std::optional<sql::Connection> connection_;
 };
 
 // Returns a lease on the server for options.dolt_dir, starting the supervisor (and so the

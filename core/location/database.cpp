@@ -21,8 +21,13 @@ Result<LocationDatabase> open_location_database(const dolt::AnnexRepository& rep
     }
     database.target = target;
     database.password = password;
-    auto connection = sql::Connection::open(target, password);
-    if (!connection) return std::unexpected(connection.error());
+    std::optional<sql::Connection> connection;
+    if (database.lease) connection = database.lease->take_connection();
+    if (!connection) {
+        auto opened = sql::Connection::open(target, password);
+        if (!opened) return std::unexpected(opened.error());
+        connection.emplace(std::move(*opened));
+    }
     auto store = LocationStore::open(std::move(*connection));
     if (!store) return std::unexpected(store.error());
     database.store.emplace(std::move(*store));

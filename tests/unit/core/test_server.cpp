@@ -74,6 +74,21 @@ TEST_F(DoltServerTest, LeasesShareOneServerWhichStopsWhenIdle) {
     EXPECT_TRUE(sql::Connection::open(c->url()));
 }
 
+TEST_F(DoltServerTest, ALeaseOnARunningServerHandsOverTheConnectionThatCheckedIt) {
+    auto a = acquire_server(options_);
+    ASSERT_TRUE(a) << a.error().message;
+    EXPECT_FALSE(a->take_connection());  // it started the server: nothing was checked
+    auto b = acquire_server(options_);
+    ASSERT_TRUE(b) << b.error().message;
+    auto moved = std::move(*b);  // the connection goes with the lease
+    auto connection = moved.take_connection();
+    ASSERT_TRUE(connection);
+    auto rows = connection->query("SELECT active_branch()");
+    ASSERT_TRUE(rows) << rows.error().message;
+    EXPECT_EQ((*rows)[0][0].value_or(""), "main");
+    EXPECT_FALSE(moved.take_connection());  // once
+}
+
 TEST_F(DoltServerTest, AKilledServerIsReplacedByTheNextUse) {
     pid_t killed = 0;
     {

@@ -50,11 +50,15 @@ core::Result<RemoteConfig> read_config(protocol::Annex& annex) {
             "or filestore=sftp://USER@HOST/PATH");
     }
     if (!directory.empty()) config.directory = std::filesystem::absolute(directory).lexically_normal();
-    if (std::string file = annex.get_config("identityfile"); !file.empty()) {
-        config.identity_file = std::filesystem::absolute(file);
-    }
-    if (std::string file = annex.get_config("knownhosts"); !file.empty()) {
-        config.known_hosts = std::filesystem::absolute(file);
+    // The SSH settings only matter for filestore= (asking for them costs every PREPARE two
+    // round trips with git-annex).
+    if (config.filestore) {
+        if (std::string file = annex.get_config("identityfile"); !file.empty()) {
+            config.identity_file = std::filesystem::absolute(file);
+        }
+        if (std::string file = annex.get_config("knownhosts"); !file.empty()) {
+            config.known_hosts = std::filesystem::absolute(file);
+        }
     }
     if (std::string database = annex.get_config("database"); !database.empty()) {
         auto url = core::sql::DatabaseUrl::parse(database);

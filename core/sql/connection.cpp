@@ -179,9 +179,13 @@ Connection::~Connection() {
     statements_.clear();  // statements must close before their connection
 }
 
-Result<Connection> Connection::open(const DatabaseUrl& url, const std::string& password) {
+void Connection::initialize_library() {
     static std::once_flag library_once;
     std::call_once(library_once, [] { mysql_library_init(0, nullptr, nullptr); });
+}
+
+Result<Connection> Connection::open(const DatabaseUrl& url, const std::string& password) {
+    initialize_library();
 
     Connection connection;
     connection.mysql_.reset(mysql_init(nullptr));

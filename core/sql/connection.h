@@ -34,6 +34,11 @@ public:
     // Connects (with a 10 s connect timeout) to url; password may be empty.
     static Result<Connection> open(const DatabaseUrl& url, const std::string& password = {});
 
+    // Sets up the client library (open() does it on first use, once per process; about 1 ms, for
+    // looking up the "mysql" service and loading OpenSSL's configuration). Callable from any
+    // thread, so a program can have it done while it does other work.
+    static void initialize_library();
+
     Connection(Connection&&) noexcept;
     Connection& operator=(Connection&&) noexcept;
     ~Connection();

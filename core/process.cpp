@@ -1,5 +1,7 @@
 #include "core/process.h"
 
+#include <fstream>
+
 #include <boost/process.hpp>
 
 namespace gad::core {
@@ -41,6 +43,15 @@ Result<std::string> run_program_checked(const std::string& program,
         return fail("`{}` failed (exit {}): {}", command, result->exit_code, last);
     }
     return std::move(result->output);
+}
+
+std::string last_line_of(const std::filesystem::path& log) {
+    std::ifstream in(log);
+    std::string line, last;
+    while (std::getline(in, line)) {
+        if (!line.empty()) last = line;
+    }
+    return last;
 }
 
 }  // namespace gad::core

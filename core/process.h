@@ -24,4 +24,8 @@ Result<std::string> run_program_checked(const std::string& program,
                                         const std::vector<std::string>& args,
                                         const std::filesystem::path& cwd);
 
+// The last non-empty line of a log file a program wrote, for a failure's message; empty when
+// there is none (or no file).
+std::string last_line_of(const std::filesystem::path& log);
+
 }  // namespace gad::core

@@ -18,6 +18,7 @@
 #include <boost/process.hpp>
 #include <boost/process/extend.hpp>
 
+#include "core/process.h"
 #include "core/sql/connection.h"
 
 namespace gad::core::dolt {
@@ -134,15 +135,6 @@ int free_port() {
 std::atomic<bool> stop_requested{false};
 
 extern "C" void on_stop_signal(int) { stop_requested = true; }
-
-std::string tail_of(const fs::path& log) {
-    std::ifstream in(log);
-    std::string line, last;
-    while (std::getline(in, line)) {
-        if (!line.empty()) last = line;
-    }
-    return last;
-}
 
 }  // namespace
 
@@ -296,7 +288,7 @@ int run_supervisor(const ServerOptions& options) {
         if (up) {
             server.emplace(std::move(child));
         } else {
-            failure = fmt::format("dolt sql-server exited: {}", tail_of(log));
+            failure = fmt::format("dolt sql-server exited: {}", last_line_of(log));
             if (child.running()) {
                 ::kill(child.id(), SIGKILL);
                 child.wait();

@@ -3,8 +3,6 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <deque>
-#include <fstream>
 #include <random>
 #include <thread>
 
@@ -12,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "core/dolt/annex_repository.h"
+#include "core/process.h"
 #include "core/sql/connection.h"
 
 namespace gad::test {
@@ -31,19 +30,6 @@ TempDir::~TempDir() {
 }
 
 namespace {
-
-// The last lines of a log file, for a failure's message.
-std::string tail(const fs::path& path) {
-    std::ifstream in(path);
-    std::string line, last;
-    std::deque<std::string> lines;
-    while (std::getline(in, line)) {
-        lines.push_back(line);
-        if (lines.size() > 5) lines.pop_front();
-    }
-    for (const std::string& kept : lines) last += kept + " | ";
-    return last.empty() ? "(no output)" : last;
-}
 
 bool wait_for(const core::sql::DatabaseUrl& url) {
     for (int i = 0; i < 600; ++i) {
@@ -75,7 +61,7 @@ public:
                                    "--auth-root-authentication-method=normal", "--skip-test-db",
                                    (bp::std_out & bp::std_err) > install_log.string()) == 0;
         }
-        if (!installed) throw std::runtime_error("mariadb-install-db failed: " + tail(install_log));
+        if (!installed) throw std::runtime_error("mariadb-install-db failed: " + core::last_line_of(install_log));
         url_.socket = (dir_.path() / "mysqld.sock").string();
         const fs::path error_log = dir_.path() / "error.log";
         std::vector<std::string> args{"--no-defaults", "--datadir=" + data.string(),
@@ -85,7 +71,7 @@ public:
         if (::getuid() == 0) args.push_back("--user=root");
         server_ = bp::child(daemon, bp::args(args), bp::std_out > bp::null, bp::std_err > bp::null);
         url_.database = "mysql";
-        if (!wait_for(url_)) throw std::runtime_error("mariadbd did not start: " + tail(error_log));
+        if (!wait_for(url_)) throw std::runtime_error("mariadbd did not start: " + core::last_line_of(error_log));
     }
     ~MariaDbServer() override {
         if (server_.running()) {

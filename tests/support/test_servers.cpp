@@ -48,8 +48,8 @@ public:
             why_not = "mariadbd is not installed";
             return;
         }
-        // Installed but failing to start is a failure of the test, not a reason to skip it: a
-        // busy machine once made mariadb-install-db fail, so each step gets a second try.
+        // Installed but failing to start is a failure of the test, not a reason to skip it. A
+        // busy machine once made mariadb-install-db fail, so that step gets a second try.
         const fs::path data = dir_.path() / "data";
         const fs::path install_log = dir_.path() / "install.log";
         bool installed = false;
@@ -61,7 +61,9 @@ public:
                                    "--auth-root-authentication-method=normal", "--skip-test-db",
                                    (bp::std_out & bp::std_err) > install_log.string()) == 0;
         }
-        if (!installed) throw std::runtime_error("mariadb-install-db failed: " + core::last_line_of(install_log));
+        if (!installed) {
+            throw std::runtime_error("mariadb-install-db failed: " + core::last_line_of(install_log));
+        }
         url_.socket = (dir_.path() / "mysqld.sock").string();
         const fs::path error_log = dir_.path() / "error.log";
         std::vector<std::string> args{"--no-defaults", "--datadir=" + data.string(),
@@ -71,7 +73,9 @@ public:
         if (::getuid() == 0) args.push_back("--user=root");
         server_ = bp::child(daemon, bp::args(args), bp::std_out > bp::null, bp::std_err > bp::null);
         url_.database = "mysql";
-        if (!wait_for(url_)) throw std::runtime_error("mariadbd did not start: " + core::last_line_of(error_log));
+        if (!wait_for(url_)) {
+            throw std::runtime_error("mariadbd did not start: " + core::last_line_of(error_log));
+        }
     }
     ~MariaDbServer() override {
         if (server_.running()) {

@@ -22,7 +22,7 @@ DoltRemote::~DoltRemote() {
 }
 
 protocol::ExtensionSet DoltRemote::wanted_extensions() const {
-    return protocol::ExtensionSet{.info = true, .async = true, .get_git_remote_name = true};
+    return protocol::ExtensionSet{.info = true, .async = async_, .get_git_remote_name = true};
 }
 
 std::string DoltRemote::database_password(protocol::Annex& annex, const RemoteConfig& config) {

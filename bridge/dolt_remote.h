@@ -18,7 +18,8 @@ namespace gad::bridge {
 
 class DoltRemote final : public protocol::Handler {
 public:
-    DoltRemote() = default;
+    // async: whether to take the ASYNC extension when git-annex offers it.
+    explicit DoltRemote(bool async = true) : async_(async) {}
     // Writes pending location changes and makes the last Dolt commit.
     ~DoltRemote() override;
 
@@ -66,6 +67,7 @@ private:
     static void reconcile_with_filestore(Prepared& state, const std::string& key_text,
                                          const core::Key& key, bool present);
 
+    const bool async_;
     std::mutex mutex_;
     std::unique_ptr<Prepared> prepared_;
 };

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "bridge/dolt_remote.h"
+#include "core/annex_jobs.h"
 #include "core/dolt/server.h"
 #include "core/sql/connection.h"
 #include "protocol/dispatcher.h"
@@ -24,7 +25,7 @@ int main(int argc, char** argv) {
     std::thread library_setup(gad::core::sql::Connection::initialize_library);
     int result = 0;
     {
-        gad::bridge::DoltRemote remote;
+        gad::bridge::DoltRemote remote(gad::core::should_negotiate_async());
         auto session = gad::protocol::serve(
             remote,
             []() -> std::optional<std::string> {

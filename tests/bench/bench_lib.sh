@@ -28,6 +28,10 @@ bench_setup() {
     command -v dolt >/dev/null || { echo "dolt is not installed (needed by the remote)" >&2; exit 1; }
     make_bench_tmp bench
     cp "$remote_program" "$BENCH_TMP/bin/git-annex-remote-dolt"
+    # The plain external remote (tests/bench/plain_remote.cpp), when built: remote_bench's floor.
+    if [ -x "$BUILD_DIR/git-annex-remote-plain" ]; then
+        cp "$BUILD_DIR/git-annex-remote-plain" "$BENCH_TMP/bin/git-annex-remote-plain"
+    fi
     export PATH="$BENCH_TMP/bin:$PATH"
     RESULTS="$BENCH_TMP/results.tsv"  # workload op J remote rep seconds [server-cpu-seconds]
     EXTRA="$BENCH_TMP/extra.tsv"      # one-time costs, memory, server restarts

@@ -165,12 +165,28 @@ workload LARGE "$large_reps"
 
 if [ "$testremote" = 1 ]; then
     echo "== testremote (full), one run each, in the SMALL repositories (after an untimed warm-up)"
-    for remote in directory dolt; do
-        cd "$BENCH_TMP/SMALL-$remote"
-        warm_up "testremote-$remote"
+    # The plain external remote, when built, is tested in the directory remote's repository: it
+    # shows what git-annex's external special remote protocol costs by itself.
+    testremote_remotes=(directory dolt)
+    if [ -x "$BENCH_TMP/bin/git-annex-remote-plain" ]; then
+        testremote_remotes=(directory plain dolt)
+        mkdir -p "$BENCH_TMP/plain-store"
+        cd "$BENCH_TMP/SMALL-directory"
+        run_logged "$BENCH_TMP/logs/plain-initremote.log" git annex initremote P type=external \
+            externaltype=plain encryption=none "directory=$BENCH_TMP/plain-store"
+    fi
+    for remote in "${testremote_remotes[@]}"; do
+        if [ "$remote" = plain ]; then
+            name=P
+            cd "$BENCH_TMP/SMALL-directory"
+        else
+            name=R
+            cd "$BENCH_TMP/SMALL-$remote"
+            warm_up "testremote-$remote"
+        fi
         sync
         start=$(now)
-        run_logged "$BENCH_TMP/logs/testremote-$remote.log" git annex testremote R
+        run_logged "$BENCH_TMP/logs/testremote-$remote.log" git annex testremote "$name"
         end=$(now)
         seconds=$(elapsed "$start" "$end")
         printf 'TESTREMOTE\ttestremote\t1\t%s\t1\t%s\t\n' "$remote" "$seconds" >>"$RESULTS"
@@ -233,12 +249,18 @@ for workload in ("SMALL", "LARGE"):
 
 d = times.get(("TESTREMOTE", "testremote", 1, "directory"))
 o = times.get(("TESTREMOTE", "testremote", 1, "dolt"))
+p = times.get(("TESTREMOTE", "testremote", 1, "plain"))
 if d and o:
     ratio = o[1] / d[1]
     result = "PASS" if ratio <= TARGET["TESTREMOTE"] else "MISS"
     print(f"\ntestremote (full, one run each): directory {d[1]:.1f} s, dolt {o[1]:.1f} s, "
           f"ratio {ratio:.2f}x (target 2.00x) {result}")
     summary.append(f"testremote {ratio:.2f}x {result} (target 2.00x)")
+    if p:
+        print(f"  the plain external remote (no database, no fsync, no checks): {p[1]:.1f} s, "
+              f"{p[1] / d[1]:.2f}x the directory remote; dolt / plain {o[1] / p[1]:.2f}x")
+        summary.append(f"testremote plain external remote {p[1] / d[1]:.2f}x, dolt/plain "
+                       f"{o[1] / p[1]:.2f}x")
 
 init, server, restarted, memory, other = {}, {}, {}, collections.defaultdict(list), {}
 for line in open(extra):

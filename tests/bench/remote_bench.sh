@@ -61,12 +61,13 @@ EOF
 # The dolt sql-server's supervisor for a store, to notice restarts.
 supervisor_of() { awk '$1 == "ready" {print $2}' "$1/.git-annex-dolt/server.state" 2>/dev/null || true; }
 
-# setup_workload NAME COUNT BYTES: a repository per remote holding the same annexed files, each
-# with its remote initialised and warmed up.
+# setup_workload NAME COUNT BYTES REMOTE...: a repository per remote (directory, plain, dolt)
+# holding the same annexed files, each with its remote initialised and warmed up.
 setup_workload() {
     local name=$1 count=$2 bytes=$3 remote repo store start end
+    local remotes=("${@:4}")
     echo "== $name: $count files of $bytes bytes; setting up (untimed)"
-    for remote in directory dolt; do
+    for remote in "${remotes[@]}"; do
         repo="$BENCH_TMP/$name-$remote"
         git init -q "$repo"
         make_content "$repo" "$count" "$bytes"
@@ -75,15 +76,17 @@ setup_workload() {
         run_logged "$BENCH_TMP/logs/$name-$remote-add.log" git annex add --jobs=2 .
         git commit -q -m "$count files"
     done
-    for remote in directory dolt; do
+    for remote in "${remotes[@]}"; do
         repo="$BENCH_TMP/$name-$remote"
         store="$BENCH_TMP/$name-$remote-store"
         cd "$repo"
-        if [ "$remote" = directory ]; then
+        if [ "$remote" = directory ] || [ "$remote" = plain ]; then
             mkdir -p "$store"
+            local type=(type=directory)
+            [ "$remote" = plain ] && type=(type=external externaltype=plain)
             start=$(now)
             run_logged "$BENCH_TMP/logs/$name-$remote-initremote.log" \
-                git annex initremote R type=directory encryption=none "directory=$store"
+                git annex initremote R "${type[@]}" encryption=none "directory=$store"
             end=$(now)
         else
             # serveridle: longer than any gap between two of its timed commands. 60 s is not:
@@ -103,10 +106,11 @@ setup_workload() {
     cd "$BENCH_TMP"
 }
 
-# workload NAME REPS: the timed commands, interleaved command by command between the two
-# remotes; which remote goes first alternates from one command to the next.
+# workload NAME REPS REMOTE...: the timed commands, interleaved command by command between the
+# remotes; which remote goes first rotates from one command to the next.
 workload() {
-    local name=$1 count=$2 rep j k op remote first second
+    local name=$1 count=$2 rep j k op remote order i
+    local remotes=("${@:3}")
     local supervisor
     supervisor=$(supervisor_of "$BENCH_TMP/$name-dolt-store")
     echo "== $name: timed commands ($count repetition(s); sync before each, untimed)"
@@ -115,9 +119,11 @@ workload() {
             k=0
             for op in copy fsck-fast drop-local get drop-from; do
                 k=$((k + 1))
-                if [ $(( (rep + j + k) % 2 )) -eq 0 ]; then first=directory second=dolt
-                else first=dolt second=directory; fi
-                for remote in $first $second; do
+                order=()
+                for i in "${!remotes[@]}"; do
+                    order+=("${remotes[(i + rep + j + k) % ${#remotes[@]}]}")
+                done
+                for remote in "${order[@]}"; do
                     cd "$BENCH_TMP/$name-$remote"
                     case "$op" in
                         copy)
@@ -158,10 +164,14 @@ echo "remote:    $remote_program, built $(date -u -r "$remote_program" '+%Y-%m-%
 echo "dolt:      $(command -v dolt), $(dolt version 2>/dev/null | head -n 1)"
 echo "SMALL: $small_files x $small_kib KiB, $small_reps repetition(s); LARGE: $large_files x $large_mib MiB, $large_reps repetition(s); in $BENCH_TMP"
 
-setup_workload SMALL "$small_files" $((small_kib * 1024))
-workload SMALL "$small_reps"
-setup_workload LARGE "$large_files" $((large_mib * 1024 * 1024))
-workload LARGE "$large_reps"
+# LARGE also runs on the plain external remote, when built: what any external special remote
+# pays per command (its process start, the protocol) beside the directory remote.
+large_remotes=(directory dolt)
+[ -x "$BENCH_TMP/bin/git-annex-remote-plain" ] && large_remotes=(directory plain dolt)
+setup_workload SMALL "$small_files" $((small_kib * 1024)) directory dolt
+workload SMALL "$small_reps" directory dolt
+setup_workload LARGE "$large_files" $((large_mib * 1024 * 1024)) "${large_remotes[@]}"
+workload LARGE "$large_reps" "${large_remotes[@]}"
 
 if [ "$testremote" = 1 ]; then
     echo "== testremote (full), one run each, in the SMALL repositories (after an untimed warm-up)"
@@ -226,12 +236,17 @@ for workload in ("SMALL", "LARGE"):
           f"used during the dolt command")
     print(f"{'op':<22} {'J':>2} {'directory':>10} {'dolt':>9} {'ratio':>7} {'per-rep':>11} {'target':>7}  result  server CPU")
     misses, worst = 0, (0.0, "")
+    floor = []  # (label, J, plain, plain/directory, dolt/plain) for the plain external remote
     for op, label in OPS:
         for j in (1, 4):
             d = times.get((workload, op, j, "directory"))
             o = times.get((workload, op, j, "dolt"))
             if not d or not o:
                 continue
+            p = times.get((workload, op, j, "plain"))
+            if p:
+                pb = min(p.values())
+                floor.append((label, j, pb, pb / min(d.values()), min(o.values()) / pb))
             db, ob = min(d.values()), min(o.values())
             ratio = ob / db if db > 0 else float("inf")
             per = [o[r] / d[r] for r in d if r in o and d[r] > 0]
@@ -246,6 +261,13 @@ for workload in ("SMALL", "LARGE"):
             print(f"{label:<22} {j:>2} {db:>10.3f} {ob:>9.3f} {ratio:>6.2f}x {span:>11} {limit:>6.2f}x  {result}  {cpu_text}")
     summary.append(f"{workload} {len(OPS) * 2 - misses}/{len(OPS) * 2} PASS "
                    f"(target {TARGET[workload]:.2f}x, worst {worst[0]:.2f}x: {worst[1]})")
+    if floor:
+        print(f"\n{workload} on the plain external remote (a copy, stat or unlink per request; no "
+              f"fsync, no checks, no database),\nbest of {reps}: what any external special remote "
+              f"pays beside the directory remote")
+        print(f"{'op':<22} {'J':>2} {'plain':>10} {'plain/dir':>10} {'dolt/plain':>11}")
+        for label, j, pb, over_dir, ours in floor:
+            print(f"{label:<22} {j:>2} {pb:>10.3f} {over_dir:>9.2f}x {ours:>10.2f}x")
 
 d = times.get(("TESTREMOTE", "testremote", 1, "directory"))
 o = times.get(("TESTREMOTE", "testremote", 1, "dolt"))

@@ -101,19 +101,20 @@ sql() { mariadb --socket="$1" -u root -D "$2" -N -B -e "$3"; }
 sql_dolt_repo() {
     # The shared server may be stopping (idle) just as we look: then ask again, by then either
     # through a new state file or with no server at all.
-    local state="$1/.git-annex-dolt/server.state" attempt out
+    # A statement that changes something must therefore be safe to run twice.
+    local state="$1/.git-annex-dolt/server.state" attempt out errors="$TEST_TMP/sql_dolt_repo.err"
     for attempt in 1 2 3 4 5 6 7 8 9 10; do
         if [ -f "$state" ]; then
             local socket
             socket=$(awk '{print $4}' "$state")
-            out=$(mariadb --socket="$socket" -u root -D dolt -N -B -e "$2" 2>/dev/null) && { printf '%s\n' "$out"; return 0; }
+            out=$(mariadb --socket="$socket" -u root -D dolt -N -B -e "$2" 2>"$errors") && { printf '%s\n' "$out"; return 0; }
         else
-            out=$(cd "$1/dolt" && dolt sql -r csv -q "$2" 2>/dev/null) &&
+            out=$(cd "$1/dolt" && dolt sql -r csv -q "$2" 2>"$errors") &&
                 { printf '%s\n' "$out" | tail -n +2 | tr ',' '\t'; return 0; }
         fi
         sleep 1
     done
-    fail "cannot query the Dolt database of $1: $2"
+    fail "cannot query the Dolt database of $1: $2 (last error: $(tail -n 3 "$errors" | tr '\n' ' '))"
 }
 
 # start_sshd NAME: a private sshd on a free 127.0.0.1 port with a generated host key and client

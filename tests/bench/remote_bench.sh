@@ -164,39 +164,23 @@ echo "remote:    $remote_program, built $(date -u -r "$remote_program" '+%Y-%m-%
 echo "dolt:      $(command -v dolt), $(dolt version 2>/dev/null | head -n 1)"
 echo "SMALL: $small_files x $small_kib KiB, $small_reps repetition(s); LARGE: $large_files x $large_mib MiB, $large_reps repetition(s); in $BENCH_TMP"
 
-# LARGE also runs on the plain external remote, when built: what any external special remote
-# pays per command (its process start, the protocol) beside the directory remote.
-large_remotes=(directory dolt)
-[ -x "$BENCH_TMP/bin/git-annex-remote-plain" ] && large_remotes=(directory plain dolt)
-setup_workload SMALL "$small_files" $((small_kib * 1024)) directory dolt
-workload SMALL "$small_reps" directory dolt
-setup_workload LARGE "$large_files" $((large_mib * 1024 * 1024)) "${large_remotes[@]}"
-workload LARGE "$large_reps" "${large_remotes[@]}"
+# Both workloads also run on the plain external remote, when built: what any external special
+# remote pays (its process start, the protocol per request) beside the directory remote.
+remotes=(directory dolt)
+[ -x "$BENCH_TMP/bin/git-annex-remote-plain" ] && remotes=(directory plain dolt)
+setup_workload SMALL "$small_files" $((small_kib * 1024)) "${remotes[@]}"
+workload SMALL "$small_reps" "${remotes[@]}"
+setup_workload LARGE "$large_files" $((large_mib * 1024 * 1024)) "${remotes[@]}"
+workload LARGE "$large_reps" "${remotes[@]}"
 
 if [ "$testremote" = 1 ]; then
     echo "== testremote (full), one run each, in the SMALL repositories (after an untimed warm-up)"
-    # The plain external remote, when built, is tested in the directory remote's repository: it
-    # shows what git-annex's external special remote protocol costs by itself.
-    testremote_remotes=(directory dolt)
-    if [ -x "$BENCH_TMP/bin/git-annex-remote-plain" ]; then
-        testremote_remotes=(directory plain dolt)
-        mkdir -p "$BENCH_TMP/plain-store"
-        cd "$BENCH_TMP/SMALL-directory"
-        run_logged "$BENCH_TMP/logs/plain-initremote.log" git annex initremote P type=external \
-            externaltype=plain encryption=none "directory=$BENCH_TMP/plain-store"
-    fi
-    for remote in "${testremote_remotes[@]}"; do
-        if [ "$remote" = plain ]; then
-            name=P
-            cd "$BENCH_TMP/SMALL-directory"
-        else
-            name=R
-            cd "$BENCH_TMP/SMALL-$remote"
-            warm_up "testremote-$remote"
-        fi
+    for remote in "${remotes[@]}"; do
+        cd "$BENCH_TMP/SMALL-$remote"
+        warm_up "testremote-$remote"
         sync
         start=$(now)
-        run_logged "$BENCH_TMP/logs/testremote-$remote.log" git annex testremote "$name"
+        run_logged "$BENCH_TMP/logs/testremote-$remote.log" git annex testremote R
         end=$(now)
         seconds=$(elapsed "$start" "$end")
         printf 'TESTREMOTE\ttestremote\t1\t%s\t1\t%s\t\n' "$remote" "$seconds" >>"$RESULTS"

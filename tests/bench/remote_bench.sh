@@ -227,11 +227,11 @@ for workload in ("SMALL", "LARGE"):
             o = times.get((workload, op, j, "dolt"))
             if not d or not o:
                 continue
+            db, ob = min(d.values()), min(o.values())
             p = times.get((workload, op, j, "plain"))
             if p:
                 pb = min(p.values())
-                floor.append((label, j, pb, pb / min(d.values()), min(o.values()) / pb))
-            db, ob = min(d.values()), min(o.values())
+                floor.append((label, j, pb, pb / db, ob / pb))
             ratio = ob / db if db > 0 else float("inf")
             per = [o[r] / d[r] for r in d if r in o and d[r] > 0]
             span = f"{min(per):.2f}-{max(per):.2f}" if len(per) > 1 else "-"

@@ -27,6 +27,21 @@ std::optional<std::uint64_t> expected_object_size(const Key& key) {
     return std::min(*key.chunk_size(), *key.size() - offset);
 }
 
+std::uint64_t free_space_reserve(std::uint64_t capacity) {
+    return std::min(capacity / 100, kMaxReserve);
+}
+
+Result<void> check_free_space(const Key& key, std::string_view where, std::uint64_t free,
+                              std::uint64_t capacity) {
+    const std::optional<std::uint64_t> size = expected_object_size(key);
+    if (!size) return {};
+    const std::uint64_t reserve = free_space_reserve(capacity);
+    if (free >= reserve && free - reserve >= *size) return {};
+    return fail(
+        "not enough space for {} ({} bytes) on {}: {} bytes free, of which {} must stay free",
+        key.to_string(), *size, where, free, reserve);
+}
+
 StreamCheck::StreamCheck(const Key& key)
     : key_(key), digest_(key.is_chunk() ? std::nullopt : Digest::for_key(key)) {}
 
@@ -45,6 +60,14 @@ Result<void> StreamCheck::finish(std::uint64_t total, std::string_view source) {
     if (!content_matches()) {
         return fail("content of {} does not match key {} (its {} digest is {})", source,
                     key_.to_string(), key_.backend(), digest_hex());
+    }
+    return {};
+}
+
+Result<void> StreamCheck::within_size(std::uint64_t total, std::string_view source) const {
+    if (auto size = expected_object_size(key_); size && total > *size) {
+        return fail("{} has more than the {} bytes key {} says (stopped reading after {})", source,
+                    *size, key_.to_string(), total);
     }
     return {};
 }

@@ -69,6 +69,17 @@ public:
 // the size of that chunk.
 std::optional<std::uint64_t> expected_object_size(const Key& key);
 
+// The room that must stay free on a filesystem of capacity bytes after a store: 1% of it, at most
+// kMaxReserve. A store that would leave less fails before writing, so that no store fills a disk.
+std::uint64_t free_space_reserve(std::uint64_t capacity);
+inline constexpr std::uint64_t kMaxReserve = 64 << 20;
+
+// Before a store of key (when the key tells its size): fails, naming the key, where (the
+// filesystem, as the user knows it) and the figures, unless free bytes hold the object and
+// free_space_reserve(capacity) besides.
+Result<void> check_free_space(const Key& key, std::string_view where, std::uint64_t free,
+                              std::uint64_t capacity);
+
 // Reads the file open as fd to its end, a block at a time, passing each block to consume (which
 // may stop the reading by failing); returns the number of bytes read. Fails naming path.
 Result<std::uint64_t> read_blocks(int fd, const std::filesystem::path& path,
@@ -99,6 +110,11 @@ public:
 
     // The hex digest of the content fed so far, or "" for a key without one.
     std::string digest_hex();
+
+    // Before more content is kept: fails, naming source, the key and both sizes, once total (the
+    // bytes read from source so far) is more than the key's size, so that a store stops reading
+    // there. Keys without a size set no bound.
+    Result<void> within_size(std::uint64_t total, std::string_view source) const;
 
     // After total bytes from source were fed: fails, naming source and the key, when the size or
     // the digest disagrees with the key.

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -31,6 +32,17 @@ Result<void> fsync_directory(const fs::path& directory) {
         return fail("cannot sync directory {}: {}", directory.string(), errno_text());
     }
     return {};
+}
+
+// Before writing an object for key into directory: fails when its filesystem lacks the room
+// (check_free_space). A filesystem that cannot tell is not checked.
+Result<void> check_room(const Key& key, const fs::path& directory) {
+    if (!expected_object_size(key)) return {};
+    struct statvfs info {};
+    if (::statvfs(directory.c_str(), &info) != 0) return {};
+    const std::uint64_t block = info.f_frsize ? info.f_frsize : info.f_bsize;
+    return check_free_space(key, directory.string(), std::uint64_t{info.f_bavail} * block,
+                            std::uint64_t{info.f_blocks} * block);
 }
 
 }  // namespace
@@ -71,7 +83,12 @@ std::string LocalFilestore::locate(const Key& key) const { return object_path(ke
 Result<void> LocalFilestore::put(const Key& key, const fs::path& source, const Progress& progress) {
     UniqueFd in(::open(source.c_str(), O_RDONLY | O_CLOEXEC));
     if (!in) return fail("cannot read {}: {}", source.string(), errno_text());
+    return copy_in(key, in.get(), source, progress);
+}
 
+Result<void> LocalFilestore::copy_in(const Key& key, int in, const fs::path& source,
+                                     const Progress& progress) {
+    if (auto room = check_room(key, temporary_); !room) return room;
     const fs::path temporary = temporary_name();
     UniqueFd out(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
     if (!out) return fail("cannot create {}: {}", temporary.string(), errno_text());
@@ -83,37 +100,49 @@ Result<void> LocalFilestore::put(const Key& key, const fs::path& source, const P
         }
     } cleanup{temporary};
 
-    // Copy, hashing on the way (large content on another thread), so the content is read once.
+    // A full disk is named as such (the partial object is deleted on the way out).
+    auto write_failure = [&](std::uint64_t written) {
+        if (errno == ENOSPC) {
+            return fail("cannot store {}: no space left on {} after {} bytes", key.to_string(),
+                        temporary_.string(), written);
+        }
+        return fail("cannot write {}: {}", temporary.string(), errno_text());
+    };
+
+    // Copy, hashing on the way (large content on another thread), so the content is read once;
+    // content beyond the key's size is never written.
     StreamCheck check(key);
     std::uint64_t written = 0;
     std::uint64_t flushed = 0;  // written back (started) up to here
-    auto copied = read_checked_blocks(in.get(), source, check,
-                                      [&](std::span<const std::byte> block) -> Result<void> {
-        for (std::size_t done = 0; done < block.size();) {
-            const ssize_t wrote = ::write(out.get(), block.data() + done, block.size() - done);
-            if (wrote < 0) {
-                if (errno == EINTR) continue;
-                return fail("cannot write {}: {}", temporary.string(), errno_text());
+    auto copied = read_checked_blocks(
+        in, source, check, [&](std::span<const std::byte> block) -> Result<void> {
+            if (auto bounded = check.within_size(written + block.size(), source.string());
+                !bounded) {
+                return bounded;
             }
-            done += static_cast<std::size_t>(wrote);
-        }
-        written += block.size();
-        // Start writing back what is written so far, so the fsync at the end waits only for
-        // the last part (advisory: errors show up at the fsync).
-        if (written - flushed >= kWritebackStep) {
-            ::sync_file_range(out.get(), static_cast<off_t>(flushed),
-                              static_cast<off_t>(written - flushed), SYNC_FILE_RANGE_WRITE);
-            flushed = written;
-        }
-        if (progress) progress(written);
-        return {};
-    });
+            for (std::size_t done = 0; done < block.size();) {
+                const ssize_t wrote = ::write(out.get(), block.data() + done, block.size() - done);
+                if (wrote < 0) {
+                    if (errno == EINTR) continue;
+                    return write_failure(written + done);
+                }
+                done += static_cast<std::size_t>(wrote);
+            }
+            written += block.size();
+            // Start writing back what is written so far, so the fsync at the end waits only for
+            // the last part (advisory: errors show up at the fsync).
+            if (written - flushed >= kWritebackStep) {
+                ::sync_file_range(out.get(), static_cast<off_t>(flushed),
+                                  static_cast<off_t>(written - flushed), SYNC_FILE_RANGE_WRITE);
+                flushed = written;
+            }
+            if (progress) progress(written);
+            return {};
+        });
     if (!copied) return std::unexpected(copied.error());
     const std::uint64_t total = *copied;
     if (auto checked = check.finish(total, source.string()); !checked) return checked;
-    if (::fsync(out.get()) != 0 || out.reset() != 0) {
-        return fail("cannot write {}: {}", temporary.string(), errno_text());
-    }
+    if (::fsync(out.get()) != 0 || out.reset() != 0) return write_failure(total);
     if (auto installed = install(temporary, key); !installed) return installed;
     cleanup.armed = false;
     return {};
@@ -138,11 +167,21 @@ Result<void> LocalFilestore::install(const fs::path& temporary, const Key& key) 
 Result<void> LocalFilestore::put_link(const Key& key, const fs::path& source) {
     UniqueFd in(::open(source.c_str(), O_RDONLY | O_CLOEXEC));
     if (!in) return fail("cannot read {}: {}", source.string(), errno_text());
+    // Only a regular file is linked (a link to a pipe or device would be no object).
+    struct stat info {};
+    if (::fstat(in.get(), &info) != 0)
+        return fail("cannot read {}: {}", source.string(), errno_text());
+    if (!S_ISREG(info.st_mode)) return copy_in(key, in.get(), source, {});
     StreamCheck check(key);
-    auto read = read_blocks(in.get(), source, [&](std::span<const std::byte> block) -> Result<void> {
-        check.update(block);
-        return {};
-    });
+    std::uint64_t total_read = 0;
+    auto read =
+        read_blocks(in.get(), source, [&](std::span<const std::byte> block) -> Result<void> {
+            total_read += block.size();
+            if (auto bounded = check.within_size(total_read, source.string()); !bounded)
+                return bounded;
+            check.update(block);
+            return {};
+        });
     if (!read) return std::unexpected(read.error());
     const std::uint64_t total = *read;
     if (auto checked = check.finish(total, source.string()); !checked) return checked;

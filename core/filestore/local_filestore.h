@@ -44,6 +44,9 @@ public:
 
 private:
     LocalFilestore(std::filesystem::path root, std::filesystem::path temporary);
+    // put() from the file open as in (read from where it is to its end; source names it).
+    Result<void> copy_in(const Key& key, int in, const std::filesystem::path& source,
+                         const Progress& progress);
     // A new name for a partial object in temporary_.
     std::filesystem::path temporary_name();
     // Renames the complete object at temporary under key, creating its directories.

@@ -310,8 +310,44 @@ Result<void> SftpFilestore::put(const Key& key, const fs::path& source, const Pr
         [&](SshSession& session) { return put_once(session, key, source, progress); });
 }
 
+Result<void> SftpFilestore::check_room(SshSession& session, const Key& key) {
+    const std::optional<std::uint64_t> size = expected_object_size(key);
+    if (!size) return {};
+    const std::string where = url_.to_string();
+    const auto now = std::chrono::steady_clock::now();
+    // Takes the object's size off the figure, for the uploads that follow before the next ask.
+    auto claim = [&] { room_.free -= std::min(room_.free, *size); };
+    {
+        std::lock_guard lock(mutex_);
+        if (room_.known && now - room_.asked < kRoomFresh &&
+            check_free_space(key, where, room_.free, room_.capacity)) {
+            claim();
+            return {};
+        }
+    }
+    if (!session.has_extension("statvfs@openssh.com", "2")) return {};
+    sftp_statvfs_t info = sftp_statvfs(session.sftp(), url_.path.c_str());
+    if (info == nullptr) {
+        if (!session.usable()) {
+            return std::unexpected(
+                session.failure(fmt::format("cannot check the space on {}", where)));
+        }
+        return {};  // the server cannot tell: not checked
+    }
+    const std::uint64_t block = info->f_frsize ? info->f_frsize : info->f_bsize;
+    const std::uint64_t free = info->f_bavail * block;
+    const std::uint64_t capacity = info->f_blocks * block;
+    sftp_statvfs_free(info);
+    std::lock_guard lock(mutex_);
+    room_ = Room{now, free, capacity, true};
+    auto checked = check_free_space(key, where, free, capacity);
+    if (checked) claim();
+    return checked;
+}
+
 Result<void> SftpFilestore::put_once(SshSession& session, const Key& key, const fs::path& source,
                                      const Progress& progress) {
+    if (auto room = check_room(session, key); !room) return room;
     UniqueFd in(::open(source.c_str(), O_RDONLY | O_CLOEXEC));
     if (!in) return fail("cannot read {}: {}", source.string(), errno_text());
 
@@ -349,6 +385,10 @@ Result<void> SftpFilestore::put_once(SshSession& session, const Key& key, const 
         }
         if (got == 0) break;
         const auto size = static_cast<std::size_t>(got);
+        // Content beyond the key's size is never sent.
+        if (auto bounded = check.within_size(total + size, source.string()); !bounded) {
+            return bounded;
+        }
         check.update(std::span(buffer.data(), size));
         for (std::size_t done = 0; done < size;) {
             SshSession::Status status;

@@ -12,8 +12,10 @@
 // reconnects once and is done again.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -88,6 +90,13 @@ class SftpFilestore final : public Filestore {
     // Deletes partial uploads whose connection was lost, now that session is connected.
     void delete_stale(ssh::SshSession& session);
 
+    // Before an upload for key: fails when the server's filesystem lacks the room for it
+    // (check_free_space), as statvfs@openssh.com tells (a server without it is not checked).
+    // The server is asked at most once per kRoomFresh; in between, the figure it gave is lowered
+    // by what this process started to upload since.
+    Result<void> check_room(ssh::SshSession& session, const Key& key);
+    static constexpr std::chrono::seconds kRoomFresh{1};
+
     Result<void> put_once(ssh::SshSession& session, const Key& key,
                           const std::filesystem::path& source, const Progress& progress);
     Result<void> get_once(ssh::SshSession& session, const Key& key,
@@ -111,6 +120,13 @@ class SftpFilestore final : public Filestore {
     std::vector<std::unique_ptr<ssh::SshSession>> idle_;
     // Partial uploads whose connection was lost: deleted once a session is connected.
     std::vector<std::string> stale_;
+    // The free space of the filestore's filesystem, as check_room() last heard of it.
+    struct Room {
+        std::chrono::steady_clock::time_point asked;
+        std::uint64_t free = 0;
+        std::uint64_t capacity = 0;
+        bool known = false;
+    } room_;
 };
 
 }  // namespace gad::core::filestore

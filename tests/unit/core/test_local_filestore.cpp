@@ -126,6 +126,111 @@ TEST_F(LocalFilestoreTest, PutLinkSharesTheVerifiedSourceAndRefusesAMismatch) {
     EXPECT_TRUE(fs::is_empty(dir_.path() / "tmp"));
 }
 
+TEST_F(LocalFilestoreTest, StopsReadingAnEndlessSourceAtTheKeysSize) {
+    // A 10-byte key, and the third 10-byte chunk of a 100-byte key, given endless content
+    // through put() and put_link(): each stops right past 10 bytes, writing none beyond them.
+    const Key key = key_for("0123456789");
+    const Key chunk = Key::parse("SHA256E-s100-S10-C3--" + sha256_hex("x") + ".txt").value();
+    struct Case {
+        const Key& key;
+        bool link;
+    };
+    int index = 0;
+    for (const Case& c : {Case{key, false}, Case{key, true}, Case{chunk, false}}) {
+        SCOPED_TRACE(fmt::format("{} {}", c.key.to_string(), c.link ? "put_link" : "put"));
+        const fs::path source = dir_.path() / fmt::format("endless-{}", index++);
+        test::PipeFeeder feeder(source, std::uint64_t{64} << 20);
+        std::uint64_t reported = 0;
+        auto stored = c.link ? store_->put_link(c.key, source)
+                             : store_->put(c.key, source, [&](std::uint64_t n) { reported = n; });
+        const std::uint64_t fed = feeder.finish();
+        ASSERT_FALSE(stored);
+        EXPECT_NE(stored.error().message.find(source.string() + " has more than the 10 bytes key " +
+                                              c.key.to_string() + " says"),
+                  std::string::npos)
+            << stored.error().message;
+        EXPECT_LE(reported, 10u) << "bytes written";
+        EXPECT_LT(fed, std::uint64_t{8} << 20) << "the store kept reading the source";
+        EXPECT_FALSE(fs::exists(store_->object_path(c.key)));
+        EXPECT_TRUE(tmp_is_empty());
+    }
+}
+
+TEST_F(LocalFilestoreTest, RefusesAKeyLargerThanTheFreeSpaceBeforeWriting) {
+    const Key key = Key::parse("SHA256E-s1000000000000000000--" + sha256_hex("x") + ".txt").value();
+    auto stored = store_->put(key, write("src", "x"), nullptr);
+    ASSERT_FALSE(stored);
+    EXPECT_NE(stored.error().message.find(fmt::format(
+                  "not enough space for {} (1000000000000000000 bytes) on {}: ", key.to_string(),
+                  (dir_.path() / "tmp").string())),
+              std::string::npos)
+        << stored.error().message;
+    EXPECT_TRUE(tmp_is_empty());
+    EXPECT_FALSE(fs::exists(store_->object_path(key)));
+}
+
+TEST(FreeSpace, KeepsOnePercentOfTheFilesystemFreeAtMost64MiB) {
+    EXPECT_EQ(free_space_reserve(2 << 20), (2u << 20) / 100);
+    EXPECT_EQ(free_space_reserve(std::uint64_t{1} << 40), kMaxReserve);
+    EXPECT_EQ(free_space_reserve(0), 0u);
+    const Key key = Key::parse("SHA256E-s1000--" + sha256_hex("x") + ".txt").value();
+    // 1000 bytes on a 1 MiB filesystem: 10485 bytes must stay free besides.
+    EXPECT_TRUE(check_free_space(key, "disk", 1000 + 10485, 1 << 20));
+    auto short_by_one = check_free_space(key, "disk", 1000 + 10484, 1 << 20);
+    ASSERT_FALSE(short_by_one);
+    EXPECT_EQ(short_by_one.error().message,
+              "not enough space for " + key.to_string() +
+                  " (1000 bytes) on disk: 11484 bytes free, of which 10485 must stay free");
+    EXPECT_FALSE(check_free_space(key, "disk", 5, 1 << 20));
+    // A key without a size is not checked.
+    EXPECT_TRUE(check_free_space(Key::parse("SHA256E--" + sha256_hex("x")).value(), "disk", 0, 1));
+}
+
+TEST(LocalFilestoreSmallDisk, ChecksTheRoomFirstAndReportsAFullDiskAndLeavesNothing) {
+    test::TempDir dir;
+    test::SmallDisk disk(dir.path() / "disk");
+    if (!disk.mounted()) GTEST_SKIP() << "cannot mount a small tmpfs (needs root)";
+    fs::create_directories(dir.path() / "disk" / "annex");
+    auto store = LocalFilestore::open(dir.path() / "disk" / "annex", dir.path() / "disk" / "tmp");
+    ASSERT_TRUE(store) << store.error().message;
+    auto files_on_disk = [&] {
+        std::size_t files = 0;
+        for (const auto& entry : fs::recursive_directory_iterator(dir.path() / "disk")) {
+            files += entry.is_regular_file() ? 1 : 0;
+        }
+        return files;
+    };
+    std::string content(3 << 20, 'z');
+    std::ofstream(dir.path() / "big", std::ios::binary) << content;
+    // A key that says it does not fit: refused before a byte is written.
+    const Key sized =
+        Key::parse(fmt::format("SHA256E-s{}--{}.bin", content.size(), sha256_hex(content))).value();
+    auto stored = (*store)->put(sized, dir.path() / "big", nullptr);
+    ASSERT_FALSE(stored);
+    EXPECT_NE(stored.error().message.find("not enough space for " + sized.to_string()),
+              std::string::npos)
+        << stored.error().message;
+    EXPECT_EQ(files_on_disk(), 0u);
+    // A key without a size is not bounded: the copy runs into the full disk, which is named,
+    // and the partial object is deleted.
+    const Key unsized = Key::parse("SHA256E--" + sha256_hex(content) + ".bin").value();
+    stored = (*store)->put(unsized, dir.path() / "big", nullptr);
+    ASSERT_FALSE(stored);
+    EXPECT_NE(stored.error().message.find(fmt::format("cannot store {}: no space left on {} after ",
+                                                      unsized.to_string(),
+                                                      (dir.path() / "disk" / "tmp").string())),
+              std::string::npos)
+        << stored.error().message;
+    EXPECT_EQ(files_on_disk(), 0u);
+    // What fits is stored.
+    const std::string small = "fits\n";
+    std::ofstream(dir.path() / "small", std::ios::binary) << small;
+    const Key fits =
+        Key::parse(fmt::format("SHA256E-s{}--{}", small.size(), sha256_hex(small))).value();
+    auto ok = (*store)->put(fits, dir.path() / "small", nullptr);
+    EXPECT_TRUE(ok) << ok.error().message;
+}
+
 TEST_F(LocalFilestoreTest, StoresUnverifiableKeysAsGiven) {
     const Key key = Key::parse("GPGHMACSHA1--0123456789abcdef0123456789abcdef01234567").value();
     ASSERT_TRUE(store_->put(key, write("src", "encrypted bytes"), nullptr));

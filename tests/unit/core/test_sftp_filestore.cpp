@@ -658,38 +658,66 @@ TEST_F(SftpFilestoreTest, UploadCutOffByAServerGoingAwayLeavesNothingAndWorksLat
     EXPECT_TRUE(partial_files().empty()) << "the cut-off upload is deleted after reconnecting";
 }
 
-// Mounts a small tmpfs for the duration of a test (root only).
-class SmallDisk {
-  public:
-    explicit SmallDisk(const fs::path& path) : path_(path) {
-        fs::create_directories(path);
-        mounted_ = ::geteuid() == 0 && ::mount("tmpfs", path.c_str(), "tmpfs", 0, "size=2m") == 0;
-    }
-    ~SmallDisk() {
-        if (mounted_) ::umount2(path_.c_str(), MNT_DETACH);
-    }
-    bool mounted() const { return mounted_; }
-
-  private:
-    fs::path path_;
-    bool mounted_ = false;
-};
-
-TEST_F(SftpFilestoreTest, ReportsAFullDiskAndLeavesNothing) {
-    SmallDisk disk(root_ / "small");
+TEST_F(SftpFilestoreTest, ChecksTheRoomFirstAndReportsAFullDiskAndLeavesNothing) {
+    test::SmallDisk disk(root_ / "small");
     if (!disk.mounted()) GTEST_SKIP() << "cannot mount a small tmpfs (needs root)";
     url_.path = (root_ / "small").string();
     auto store = open_store();
     ASSERT_TRUE(store);
     const std::string content = random_content(4 << 20, 5);
+    // A key that says it does not fit: refused before anything is uploaded.
     const Key key = key_for(content);
     auto put = store->put(key, write("big", content), nullptr);
+    ASSERT_FALSE(put);
+    const std::string refusal =
+        "not enough space for " + key.to_string() + " (4194304 bytes) on " + url_.to_string();
+    EXPECT_NE(put.error().message.find(refusal), std::string::npos) << put.error().message;
+    EXPECT_TRUE(files_below(root_ / "small").empty());
+    // A key without a size is not bounded: the upload runs into the full disk, which is named,
+    // and the partial upload is deleted.
+    const Key unsized = Key::parse("SHA256E--" + sha256_hex(content) + ".bin").value();
+    put = store->put(unsized, local_.path() / "big", nullptr);
     ASSERT_FALSE(put);
     EXPECT_NE(put.error().message.find("no space left on 127.0.0.1"), std::string::npos)
         << put.error().message;
     EXPECT_TRUE(files_below(root_ / "small").empty());
 
     const std::string small = "fits\n";
+    auto fits = store->put(key_for(small), write("small", small), nullptr);
+    EXPECT_TRUE(fits) << fits.error().message;
+}
+
+TEST_F(SftpFilestoreTest, StopsReadingAnEndlessSourceAtTheKeysSize) {
+    auto store = open_store();
+    ASSERT_TRUE(store);
+    const Key key = key_for("0123456789");
+    test::PipeFeeder feeder(local_.path() / "endless", std::uint64_t{64} << 20);
+    std::uint64_t reported = 0;
+    auto put = store->put(key, local_.path() / "endless", [&](std::uint64_t n) { reported = n; });
+    const std::uint64_t fed = feeder.finish();
+    ASSERT_FALSE(put);
+    EXPECT_NE(put.error().message.find("more than the 10 bytes key " + key.to_string() + " says"),
+              std::string::npos)
+        << put.error().message;
+    EXPECT_LE(reported, 10u) << "bytes uploaded";
+    EXPECT_LT(fed, std::uint64_t{8} << 20) << "the store kept reading the source";
+    EXPECT_FALSE(fs::exists(object_file(key)));
+    EXPECT_TRUE(partial_files().empty());
+}
+
+TEST_F(SftpFilestoreTest, RefusesAKeyLargerThanTheFreeSpaceBeforeUploading) {
+    auto store = open_store();
+    ASSERT_TRUE(store);
+    const Key key = Key::parse("SHA256E-s1000000000000000000--" + sha256_hex("x") + ".bin").value();
+    auto put = store->put(key, write("src", "x"), nullptr);
+    ASSERT_FALSE(put);
+    EXPECT_NE(put.error().message.find("not enough space for " + key.to_string()),
+              std::string::npos)
+        << put.error().message;
+    EXPECT_NE(put.error().message.find("bytes free"), std::string::npos) << put.error().message;
+    EXPECT_TRUE(partial_files().empty());
+    // The figure is remembered for a moment: a small object right after is still stored.
+    const std::string small = "small\n";
     auto fits = store->put(key_for(small), write("small", small), nullptr);
     EXPECT_TRUE(fits) << fits.error().message;
 }

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "bridge/credentials.h"
 #include "core/filestore/local_filestore.h"
 #include "core/filestore/sftp_filestore.h"
 #include "core/key.h"
@@ -25,10 +26,13 @@ protocol::ExtensionSet DoltRemote::wanted_extensions() const {
     return protocol::ExtensionSet{.info = true, .async = async_, .get_git_remote_name = true};
 }
 
-std::string DoltRemote::database_password(protocol::Annex& annex, const RemoteConfig& config) {
-    if (!config.database) return {};
-    if (const char* password = std::getenv(kPasswordVariable); password != nullptr) return password;
-    return annex.get_creds(kDatabaseCreds).password;
+core::Result<std::string> DoltRemote::database_password(protocol::Annex& annex,
+                                                        const RemoteConfig& config,
+                                                        std::string_view uuid) {
+    if (!config.database) return std::string();
+    auto found = find_password(fs::absolute(annex.get_git_dir()), uuid, kDatabaseSecret);
+    if (!found) return std::unexpected(found.error());
+    return found->value_or(std::string());
 }
 
 fs::path DoltRemote::repository_root(protocol::Annex& annex, const RemoteConfig& config,
@@ -37,16 +41,15 @@ fs::path DoltRemote::repository_root(protocol::Annex& annex, const RemoteConfig&
     return fs::absolute(annex.get_git_dir()) / "annex" / "git-annex-dolt" / std::string(uuid);
 }
 
-core::ssh::ConnectOptions DoltRemote::ssh_options(protocol::Annex& annex,
-                                                  const RemoteConfig& config) {
+core::Result<core::ssh::ConnectOptions> DoltRemote::ssh_options(protocol::Annex& annex,
+                                                                const RemoteConfig& config,
+                                                                std::string_view uuid) {
     core::ssh::ConnectOptions options;
     options.identity_file = config.identity_file;
     options.known_hosts = config.known_hosts;
-    if (const char* password = std::getenv(kSftpPasswordVariable); password != nullptr) {
-        options.password = password;
-    } else if (auto creds = annex.get_creds(kSftpCreds); !creds.password.empty()) {
-        options.password = creds.password;
-    }
+    auto password = find_password(fs::absolute(annex.get_git_dir()), uuid, kSftpSecret);
+    if (!password) return std::unexpected(password.error());
+    if (*password && !(*password)->empty()) options.password = std::move(**password);
     return options;
 }
 
@@ -55,7 +58,9 @@ core::Result<std::unique_ptr<core::filestore::Filestore>> DoltRemote::open_files
     const core::dolt::AnnexRepository& repository) {
     std::unique_ptr<core::filestore::Filestore> filestore;
     if (config.filestore) {
-        auto sftp = core::filestore::SftpFilestore::open(*config.filestore, ssh_options(annex, config));
+        auto options = ssh_options(annex, config, repository.uuid());
+        if (!options) return std::unexpected(options.error());
+        auto sftp = core::filestore::SftpFilestore::open(*config.filestore, *options);
         if (!sftp) return std::unexpected(sftp.error());
         filestore = std::move(*sftp);
     } else {
@@ -82,11 +87,10 @@ protocol::InitRemoteReply DoltRemote::init_remote(protocol::Annex& annex) {
     std::string filestore_json(core::dolt::AnnexRepository::kAnnexFsFilestore);
     if (config->filestore) {
         // Check the host, its key and the login now, and create the filestore directory.
-        core::ssh::ConnectOptions options = ssh_options(annex, *config);
-        if (const char* password = std::getenv(kSftpPasswordVariable); password != nullptr) {
-            annex.set_creds(kSftpCreds, config->filestore->user, password);
-        }
-        if (auto created = core::filestore::SftpFilestore::create_root(*config->filestore, options);
+        auto options = ssh_options(annex, *config, uuid);
+        if (!options) return protocol::InitRemoteFailure{options.error().message};
+        if (auto created =
+                core::filestore::SftpFilestore::create_root(*config->filestore, *options);
             !created) {
             return protocol::InitRemoteFailure{"filestore=: " + created.error().message};
         }
@@ -105,16 +109,9 @@ protocol::InitRemoteReply DoltRemote::init_remote(protocol::Annex& annex) {
         repository->forget_new_claim();
         return protocol::InitRemoteFailure{std::move(message)};
     };
-    std::string password;
-    if (config->database) {
-        if (const char* given = std::getenv(kPasswordVariable); given != nullptr) {
-            password = given;
-            annex.set_creds(kDatabaseCreds, config->database->user, password);
-        } else {
-            password = annex.get_creds(kDatabaseCreds).password;
-        }
-    }
-    auto database = core::location::open_location_database(*repository, config->database, password,
+    auto password = database_password(annex, *config, uuid);
+    if (!password) return failure(password.error().message);
+    auto database = core::location::open_location_database(*repository, config->database, *password,
                                                            config->server_idle);
     if (!database) {
         return failure((config->database ? "database=: " : "") + database.error().message);
@@ -127,6 +124,20 @@ protocol::InitRemoteReply DoltRemote::init_remote(protocol::Annex& annex) {
             "git-annex-remote-dolt: initremote {} ({})", config->name, uuid));
         !committed) {
         return failure(committed.error().message);
+    }
+    // The passwords given for this remote are kept for later commands, never handed to
+    // git-annex (SETCREDS would show them in --debug output); only once they worked.
+    const fs::path git_dir = fs::absolute(annex.get_git_dir());
+    if (config->database) {
+        if (auto kept = keep_password(git_dir, uuid, kDatabaseSecret, config->database->user);
+            !kept) {
+            return failure(kept.error().message);
+        }
+    }
+    if (config->filestore) {
+        if (auto kept = keep_password(git_dir, uuid, kSftpSecret, config->filestore->user); !kept) {
+            return failure(kept.error().message);
+        }
     }
     return protocol::InitRemoteSuccess{};
 }
@@ -148,9 +159,10 @@ protocol::PrepareReply DoltRemote::prepare(protocol::Annex& annex) {
     auto filestore = open_filestore(annex, state->config, *repository);
     if (!filestore) return protocol::PrepareFailure{filestore.error().message};
     state->filestore = std::move(*filestore);
-    auto database = core::location::open_location_database(
-        *repository, state->config.database, database_password(annex, state->config),
-        state->config.server_idle);
+    auto password = database_password(annex, state->config, state->uuid);
+    if (!password) return protocol::PrepareFailure{password.error().message};
+    auto database = core::location::open_location_database(*repository, state->config.database,
+                                                           *password, state->config.server_idle);
     if (!database) return protocol::PrepareFailure{database.error().message};
     state->repository.emplace(std::move(*repository));
     state->writer = std::make_unique<LocationWriter>(

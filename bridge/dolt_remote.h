@@ -49,13 +49,19 @@ private:
         std::unique_ptr<core::location::LocationWriter> writer;
     };
 
-    // The password for config's database: the environment variable, else stored creds.
-    static std::string database_password(protocol::Annex& annex, const RemoteConfig& config);
+    // The password for config's database (none without database=), found as credentials.h
+    // says; fails naming a creds file that cannot be read.
+    static core::Result<std::string> database_password(protocol::Annex& annex,
+                                                       const RemoteConfig& config,
+                                                       std::string_view uuid);
     // Where the dolt-annex repository is: directory=, else a private one under the git directory.
     static std::filesystem::path repository_root(protocol::Annex& annex, const RemoteConfig& config,
                                                  std::string_view uuid);
-    // How to reach filestore= (keys, known hosts, and a password from creds if one was given).
-    static core::ssh::ConnectOptions ssh_options(protocol::Annex& annex, const RemoteConfig& config);
+    // How to reach filestore= (keys, known hosts, and a password if one was given, found as
+    // credentials.h says); fails naming a creds file that cannot be read.
+    static core::Result<core::ssh::ConnectOptions> ssh_options(protocol::Annex& annex,
+                                                               const RemoteConfig& config,
+                                                               std::string_view uuid);
     // Opens the filestore config names, and restores objects dead processes left hidden.
     static core::Result<std::unique_ptr<core::filestore::Filestore>> open_filestore(
         protocol::Annex& annex, const RemoteConfig& config,

@@ -35,13 +35,15 @@ std::vector<protocol::Config> config_descriptions();
 // Reads and checks the settings; fails with a message naming the parameter that is wrong.
 core::Result<RemoteConfig> read_config(protocol::Annex& annex);
 
-// The name of the creds setting that keeps the database password (SETCREDS/GETCREDS).
+// The name of the creds setting earlier versions kept the database password under (SETCREDS);
+// bridge/credentials.h now keeps it in a file of the remote's own.
 inline constexpr std::string_view kDatabaseCreds = "databasecreds";
 
 // The environment variable a user sets at initremote to give the database password.
 inline constexpr const char* kPasswordVariable = "GIT_ANNEX_DOLT_PASSWORD";
 
-// The creds setting and environment variable for an SFTP password (keys are preferred).
+// The creds setting and environment variable for an SFTP password (keys are preferred), kept
+// the same way.
 inline constexpr std::string_view kSftpCreds = "sftpcreds";
 inline constexpr const char* kSftpPasswordVariable = "GIT_ANNEX_DOLT_SFTP_PASSWORD";
 

@@ -21,9 +21,11 @@ GIT_ANNEX_DOLT_PASSWORD=$password git annex initremote dr type=external external
 uuid=$(git config remote.dr.annex-uuid)
 [ -n "$uuid" ] || fail "no annex-uuid for dr"
 
-# Later commands get the password from git-annex's stored creds (GETCREDS).
+# Later commands read the password from the remote's own creds file, never from git-annex
+# (GETCREDS would show it in --debug output).
 git annex --debug copy -q --to dr . 2>"$TEST_TMP/copy.debug" || { tail -n 20 "$TEST_TMP/copy.debug"; fail "git annex copy --to dr"; }
-grep -Eq -- '--> (J [0-9]+ )?GETCREDS databasecreds$' "$TEST_TMP/copy.debug" || fail "the remote did not ask git-annex for the stored password"
+grep -q -- '<-- PREPARE' "$TEST_TMP/copy.debug" || fail "no protocol lines in the --debug output"
+grep -Eq -- 'GETCREDS|SETCREDS' "$TEST_TMP/copy.debug" && fail "the remote asked git-annex for creds"
 ls "file 1.bin" "file 4.bin" "file 7.bin" | tr '\n' '\0' | xargs -0 git annex drop -q --from dr || fail "git annex drop --from dr"
 wait_remote_exit "$TEST_TMP/repo"
 git annex find --format '${key}\n' "file 1.bin" "file 4.bin" "file 7.bin" | LC_ALL=C sort >"$TEST_TMP/dropped.keys"
@@ -48,7 +50,7 @@ expect_eq "$(ls -A "$store" | tr '\n' ' ')" ".git-annex-dolt annex config.json r
 grep -q "\"uuid\": \"$uuid\"" "$store/repos/__local__.repo" || fail "__local__.repo does not name $uuid"
 
 # The password is not in .git/config, the git-annex branch (any version), the directory or the
-# database; git-annex keeps it in its local creds store only.
+# database; the remote keeps it in its own creds file only.
 grep -qF -- "$password" .git/config && fail "the password is in .git/config"
 git log -p git-annex >"$TEST_TMP/branch.log"
 [ -s "$TEST_TMP/branch.log" ] || fail "empty git-annex branch log"
@@ -60,7 +62,7 @@ grep -qF -- "$(printf %s "$password" | base64)" "$TEST_TMP/remote.log" && fail "
 grep -rqF -- "$password" "$store" && fail "the password is in directory="
 sql "$socket" locations "SELECT * FROM repositories" | grep -qF -- "$password" && fail "the password is in the repositories table"
 where=$(grep -rlF -- "$password" .git 2>/dev/null | sort || true)
-expect_eq "$where" ".git/annex/creds/$uuid-databasecreds" "files under .git holding the password"
-expect_eq "$(stat -c %a ".git/annex/creds/$uuid-databasecreds")" 600 "mode of the creds file"
+expect_eq "$where" ".git/annex/git-annex-dolt/creds/$uuid-databasecreds" "files under .git holding the password"
+expect_eq "$(stat -c %a ".git/annex/git-annex-dolt/creds/$uuid-databasecreds")" 600 "mode of the creds file"
 
-summary "10 files copied, 3 dropped: MariaDB locations match git-annex exactly, no Dolt database, password only in .git/annex/creds"
+summary "10 files copied, 3 dropped: MariaDB locations match git-annex exactly, no Dolt database, password only in the remote's creds file"

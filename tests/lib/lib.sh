@@ -55,9 +55,12 @@ new_repo() {
     (cd "$1" && git annex init -q "${2:-test repo}" && git commit -q --allow-empty -m init)
 }
 
-# start_mariadb NAME: a private mariadbd on a unix socket; prints the socket path.
+# start_mariadb NAME [grants]: a private mariadbd on a unix socket; prints the socket path.
+# Without grant tables anyone gets in as anyone; with "grants" passwords are checked (root has
+# none: `sql` works as before; make users with CREATE USER ... IDENTIFIED BY).
 start_mariadb() {
-    local dir="$TEST_TMP/$1" socket
+    local dir="$TEST_TMP/$1" socket grants=(--skip-grant-tables)
+    [ "${2:-}" = grants ] && grants=()
     mkdir -p "$dir/data"
     socket="$dir/mysqld.sock"
     mariadb-install-db --datadir="$dir/data" --auth-root-authentication-method=normal \
@@ -65,7 +68,7 @@ start_mariadb() {
     local as_user=()
     [ "$(id -u)" -eq 0 ] && as_user=(--user=root)
     mariadbd --no-defaults --datadir="$dir/data" --socket="$socket" --skip-networking \
-        --skip-grant-tables --pid-file="$dir/mysqld.pid" "${as_user[@]}" \
+        "${grants[@]}" --pid-file="$dir/mysqld.pid" "${as_user[@]}" \
         --innodb-buffer-pool-size=64M --log-error="$dir/error.log" >/dev/null 2>&1 &
     track_pid $!
     for _ in $(seq 300); do

@@ -8,7 +8,12 @@
 
 #include "compat/logs/map_log.h"
 
+#include "core/annex_values.h"
+
 namespace gad::compat::logs {
+
+using core::annex_values::check;
+using core::annex_values::Kind;
 namespace {
 
 std::optional<std::uint64_t> parse_decimal(std::string_view text) {
@@ -56,6 +61,7 @@ std::vector<ChunkEntry> compact_chunk_log(std::vector<ChunkEntry> entries) {
 std::string format_chunk_log(const std::vector<ChunkEntry>& entries) {
     std::string out;
     for (const auto& e : entries) {
+        if (!check(Kind::word, e.uuid)) continue;
         out += fmt::format("{} {}:{} {}\n", e.ts.to_log(), e.uuid, e.chunk_size, e.chunk_count);
     }
     return out;

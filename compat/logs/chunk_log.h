@@ -30,6 +30,8 @@ Parsed<ChunkEntry> parse_chunk_log(std::string_view text);
 std::vector<ChunkEntry> compact_chunk_log(std::vector<ChunkEntry> entries);
 
 // git-annex's serialisation: one "TS UUID:SIZE COUNT\n" line per entry, in the given order.
+// Entries whose uuid would not read back as written (empty, a space, CR, LF or NUL:
+// core/annex_values.h) are left out.
 std::string format_chunk_log(const std::vector<ChunkEntry>& entries);
 
 }  // namespace gad::compat::logs

@@ -2,7 +2,12 @@
 
 #include <algorithm>
 
+#include "core/annex_values.h"
+
 namespace gad::compat::logs {
+
+using core::annex_values::check;
+using core::annex_values::Kind;
 
 std::expected<MapLogEntry, LineError> parse_map_log_line(const Line& line) {
     const std::size_t first = line.text.find(' ');
@@ -40,6 +45,7 @@ std::vector<MapLogEntry> compact_map_log(std::vector<MapLogEntry> entries) {
 std::string format_map_log(const std::vector<MapLogEntry>& entries) {
     std::string out;
     for (const auto& e : entries) {
+        if (!check(Kind::word, e.field) || !check(Kind::text, e.value)) continue;
         out += e.ts.to_log();
         out += ' ';
         out += e.field;

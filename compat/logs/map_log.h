@@ -35,6 +35,8 @@ std::expected<MapLogEntry, LineError> parse_map_log_line(const Line& line);
 std::vector<MapLogEntry> compact_map_log(std::vector<MapLogEntry> entries);
 
 // git-annex's serialisation: one "TS FIELD VALUE\n" line per entry, in the given order.
+// Entries that would not read back as written (an empty field, a space in it, CR, LF or NUL in
+// either: core/annex_values.h) are left out.
 std::string format_map_log(const std::vector<MapLogEntry>& entries);
 
 }  // namespace gad::compat::logs

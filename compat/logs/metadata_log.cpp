@@ -7,7 +7,13 @@
 #include <optional>
 #include <utility>
 
+#include "core/annex_values.h"
+
 namespace gad::compat::logs {
+
+using core::annex_values::check;
+using core::annex_values::Kind;
+
 namespace {
 
 std::string base64_encode(std::string_view bytes) {
@@ -52,7 +58,8 @@ std::string fold_case(std::string_view field) {
 
 std::string format_metadata_value(std::string_view value, bool set) {
     std::string out(1, set ? '+' : '-');
-    if (value.find_first_of(" \r\n") != std::string_view::npos || value.starts_with('!')) {
+    if (value.find_first_of(std::string_view(" \r\n\0", 4)) != std::string_view::npos ||
+        value.starts_with('!')) {
         out += '!';
         out += base64_encode(value);
     } else {
@@ -147,9 +154,14 @@ std::string format_metadata_log(const std::vector<MetadataEntry>& entries) {
         std::map<std::string, std::pair<std::string_view, std::map<std::string_view, bool>>> line;
         for (; end < sorted.size() && sorted[end]->ts == sorted[begin]->ts; ++end) {
             const MetadataEntry& e = *sorted[end];
+            if (!check(Kind::metadata_field, e.field)) continue;
             auto& [spelling, values] = line[fold_case(e.field)];
             if (spelling.empty()) spelling = e.field;
             values[e.value] = e.set;
+        }
+        if (line.empty()) {
+            begin = end;
+            continue;
         }
         out += sorted[begin]->ts.to_log();
         for (const auto& [folded, field] : line) {

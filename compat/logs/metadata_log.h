@@ -1,6 +1,7 @@
 // Metadata logs (KEY.log.met, Logs/MetaData.hs and Types/MetaData.hs): lines
 // "TS field1 +value -value field2 +value", a value being set (+) or unset (-); values with a
-// space, '\r' or '\n', or starting with '!', are written "!BASE64". Per-remote metadata
+// space, '\r' or '\n', or starting with '!', are written "!BASE64" (here also those with a NUL,
+// which git-annex reads back the same). Per-remote metadata
 // (KEY.log.rmet) has the same format, with fields "UUID:field".
 #pragma once
 
@@ -46,10 +47,12 @@ std::vector<CurrentField> current_metadata(const std::vector<MetadataEntry>& ent
 // git-annex's serialisation: entries grouped into one line per timestamp, lines in timestamp
 // order, fields sorted by case-folded name and values by bytes within a line, a value given
 // twice in a line written once with its later flag; values needing it written "!BASE64".
+// Entries whose field would not read back as written (core/annex_values.h: empty, starting with
+// '+' or '-', white space or control bytes, not UTF-8) are left out.
 std::string format_metadata_log(const std::vector<MetadataEntry>& entries);
 
 // "+value" / "-value" as git-annex writes one value, base64-encoding it when it contains ' ',
-// '\r' or '\n' or starts with '!'.
+// '\r', '\n' (or NUL, which git-annex would write raw) or starts with '!'.
 std::string format_metadata_value(std::string_view value, bool set);
 
 }  // namespace gad::compat::logs

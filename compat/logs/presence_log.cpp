@@ -2,7 +2,12 @@
 
 #include <algorithm>
 
+#include "core/annex_values.h"
+
 namespace gad::compat::logs {
+
+using core::annex_values::check;
+using core::annex_values::Kind;
 
 Parsed<PresenceEntry> parse_presence_log(std::string_view text) {
     Parsed<PresenceEntry> result;
@@ -41,6 +46,10 @@ std::vector<PresenceEntry> compact_presence(std::vector<PresenceEntry> entries) 
 std::string format_presence_log(const std::vector<PresenceEntry>& entries) {
     std::string out;
     for (const auto& e : entries) {
+        if (!check(Kind::presence_status, std::string_view(&e.status, 1)) ||
+            !check(Kind::text, e.info)) {
+            continue;
+        }
         out += e.ts.to_log();
         out += ' ';
         out += e.status;

@@ -31,7 +31,9 @@ Parsed<PresenceEntry> parse_presence_log(std::string_view text);
 std::vector<PresenceEntry> compact_presence(std::vector<PresenceEntry> entries);
 
 // git-annex's serialisation: one "TS S INFO\n" line per entry, in the given order (pass
-// compact_presence's result to get what git-annex itself would write).
+// compact_presence's result to get what git-annex itself would write). Entries that would not
+// read back as written (a status not 1/0/X; CR, LF or NUL in the info: core/annex_values.h) are
+// left out; writers check with a core::annex_values::Gate first, to report them.
 std::string format_presence_log(const std::vector<PresenceEntry>& entries);
 
 }  // namespace gad::compat::logs

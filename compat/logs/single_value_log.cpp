@@ -3,7 +3,12 @@
 #include <charconv>
 #include <utility>
 
+#include "core/annex_values.h"
+
 namespace gad::compat::logs {
+
+using core::annex_values::check;
+using core::annex_values::Kind;
 
 Parsed<SingleValueEntry> parse_single_value_log(std::string_view text) {
     Parsed<SingleValueEntry> result;
@@ -26,6 +31,7 @@ Parsed<SingleValueEntry> parse_single_value_log(std::string_view text) {
 std::string format_single_value_log(const std::vector<SingleValueEntry>& entries) {
     std::string out;
     for (const auto& e : entries) {
+        if (!check(Kind::text, e.value)) continue;
         out += e.ts.to_log();
         out += ' ';
         out += e.value;

@@ -23,7 +23,7 @@ struct SingleValueEntry {
 Parsed<SingleValueEntry> parse_single_value_log(std::string_view text);
 
 // git-annex's serialisation: one "TS VALUE\n" line per entry, in the given order (git-annex
-// itself writes only the newest line).
+// itself writes only the newest line). Entries whose value holds CR, LF or NUL are left out.
 std::string format_single_value_log(const std::vector<SingleValueEntry>& entries);
 
 // numcopies.log / mincopies.log: the value in effect, or nullopt when no line holds a number.

@@ -7,7 +7,12 @@
 #include <charconv>
 #include <cstdint>
 
+#include "core/annex_values.h"
+
 namespace gad::compat::logs {
+
+using core::annex_values::check;
+using core::annex_values::Kind;
 namespace {
 
 constexpr std::string_view timestamp_field = "timestamp=";
@@ -147,6 +152,7 @@ std::vector<UuidBasedEntry> compact_uuid_based(std::vector<UuidBasedEntry> entri
 std::string format_uuid_based_log(const std::vector<UuidBasedEntry>& entries) {
     std::string out;
     for (const auto& e : entries) {
+        if (!check(Kind::word, e.id) || !check(Kind::text, e.value)) continue;
         out += e.id;
         out += ' ';
         out += e.value;

@@ -38,6 +38,8 @@ std::vector<UuidBasedEntry> compact_uuid_based(std::vector<UuidBasedEntry> entri
 
 // git-annex's serialisation, in the given order: "UUID VALUE timestamp=TS\n", or "UUID VALUE\n"
 // for entries without a timestamp. (An empty value gives two spaces, as git-annex writes.)
+// Entries that would not read back as written (an empty id, a space in it, CR, LF or NUL in
+// either: core/annex_values.h) are left out; writers check with a Gate first, to report them.
 std::string format_uuid_based_log(const std::vector<UuidBasedEntry>& entries);
 
 // trust.log values (Logs/Trust/Pure.hs).

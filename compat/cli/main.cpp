@@ -335,6 +335,11 @@ int info_command(const std::vector<std::string>& args) {
 struct WithSummary {
     std::string json, text;
 };
+// Names a value sync kept out of a log, on one line of stderr (core/annex_values.h).
+void report_refusal(const core::annex_values::Refusal& refusal) {
+    fmt::print(stderr, "git-annex-dolt: sync: {}\n", refusal.line());
+}
+
 Result<WithSummary> merge_with(const core::location::LocationDatabase& ours, const std::string& where) {
     auto choice = compat::choose_peer_database(where);
     if (!choice) return std::unexpected(choice.error());
@@ -343,23 +348,27 @@ Result<WithSummary> merge_with(const core::location::LocationDatabase& ours, con
     const core::location::PeerEnd here{ours.target, ours.password, ours.description};
     const core::location::PeerEnd there{peer->database.target, peer->database.password,
                                         peer->database.description};
-    auto in = core::location::merge_from_peer(here, there);
+    auto in = core::location::merge_from_peer(here, there, report_refusal);
     if (!in) return std::unexpected(in.error());
-    auto out = core::location::merge_from_peer(there, here);
+    auto out = core::location::merge_from_peer(there, here, report_refusal);
     if (!out) return std::unexpected(out.error());
     auto side = [](const core::location::PeerMergeSummary& s) {
-        return fmt::format(R"({{"rows_read":{},"incremental":{},"conflicts":{},"commit":"{}"}})",
-                           s.rows_read, s.incremental, s.conflicts, s.commit);
+        return fmt::format(
+            R"({{"rows_read":{},"incremental":{},"conflicts":{},"refused":{},"commit":"{}"}})",
+            s.rows_read, s.incremental, s.conflicts, s.refused, s.commit);
     };
     WithSummary summary;
     summary.json = fmt::format(R"({{"database":{},"into_here":{},"into_there":{}}})",
                                core::dolt::json_string(there.description), side(*in), side(*out));
     summary.text = fmt::format(
-        "sync: merged with {}: {} of its rows read{}, {} rows of ours read by it{}{}\n",
+        "sync: merged with {}: {} of its rows read{}, {} rows of ours read by it{}{}{}\n",
         there.description, in->rows_read, in->incremental ? " (its changes since last time)" : "",
         out->rows_read, out->incremental ? " (our changes since last time)" : "",
         in->conflicts + out->conflicts
             ? fmt::format(", {} conflicting rows resolved", in->conflicts + out->conflicts)
+            : "",
+        in->refused + out->refused
+            ? fmt::format(", {} values refused (named on stderr)", in->refused + out->refused)
             : "");
     return summary;
 }
@@ -406,27 +415,32 @@ int sync_command(const std::vector<std::string>& args) {
     }
     // Then the dolt-annex dataset (--dataset, or the remembered one): what dolt-annex recorded on
     // its branches becomes location facts the export below carries.
-    auto synced = compat::sync::sync_dataset(annex->repository, annex->uuid, *open, dataset);
+    auto synced = compat::sync::sync_dataset(annex->repository, annex->uuid, *open, dataset,
+                                             report_refusal);
     if (!synced) return failed(synced.error());
     auto exported = compat::sync::export_to_branch(annex->repository, annex->uuid,
-                                                   open->database.store->connection(), full);
+                                                   open->database.store->connection(), full,
+                                                   report_refusal);
     if (!exported) return failed(exported.error());
     if (json) {
         fmt::print(R"({{"migrated":{},"with":[{}],"dataset":{},"export":{{"locations":{},"urls":{},"metadata":{},)"
-                   R"("repositories":{},"files":{},"commit":"{}","ref":"{}"}}}})"
+                   R"("repositories":{},"refused":{},"files":{},"commit":"{}","ref":"{}"}}}})"
                    "\n",
                    summary_json(*migrated, std::nullopt), merges_json,
                    *synced ? (*synced)->json() : "null", exported->locations,
                    exported->urls,
-                   exported->metadata, exported->repositories, exported->files, exported->commit,
-                   compat::sync::kExportRef);
+                   exported->metadata, exported->repositories, exported->refused, exported->files,
+                   exported->commit, compat::sync::kExportRef);
     } else {
         fmt::print("{}{}", merges_text, *synced ? (*synced)->text() : "");
         fmt::print("sync: {} logs migrated; {} locations, {} URLs, {} metadata values, {} "
-                   "repositories written to {}{}\n",
+                   "repositories written to {}{}{}\n",
                    migrated->logs_read, exported->locations, exported->urls, exported->metadata,
                    exported->repositories, compat::sync::kExportRef,
-                   exported->commit.empty() ? " (nothing new)" : " (git-annex merges it on its next run)");
+                   exported->commit.empty() ? " (nothing new)" : " (git-annex merges it on its next run)",
+                   exported->refused == 0
+                       ? std::string()
+                       : fmt::format("; {} values refused (named on stderr)", exported->refused));
     }
     return 0;
 }

@@ -17,6 +17,7 @@ namespace gad::compat::sync {
 namespace {
 
 using core::Timestamp;
+using core::annex_values::Kind;
 using logs::FileKind;
 
 constexpr std::string_view kWebUuid = "00000000-0000-0000-0000-000000000001";
@@ -123,8 +124,10 @@ Result<std::map<std::string, std::string>> read_state(core::sql::Connection& con
 
 Result<ExportSummary> export_to_branch(const git::Repository& repository,
                                        std::string_view annex_uuid,
-                                       core::sql::Connection& connection, bool full) {
+                                       core::sql::Connection& connection, bool full,
+                                       const core::annex_values::RefusalSink& refused_sink) {
     ExportSummary summary;
+    core::annex_values::Gate gate(refused_sink);
     auto branch = git::AnnexBranch::open(repository);
     if (!branch) return std::unexpected(branch.error());
 
@@ -172,11 +175,14 @@ Result<ExportSummary> export_to_branch(const git::Repository& repository,
     Changes changes(repository, *branch);
 
     // Locations and URLs: presence logs.
-    auto presence = [&](std::string_view table, std::string_view info_column, FileKind kind,
-                        std::size_t& count) -> Result<void> {
+    auto presence = [&](std::string_view table, std::string_view info_column, Kind info_kind,
+                        FileKind kind, std::size_t& count) -> Result<void> {
         const std::string sql = fmt::format(
             "SELECT annex_key, {}, status, ts FROM {}", info_column, table);
         return by_key(connection, sql, watermark, newest, [&](const KeyRows& key) -> Result<void> {
+            if (!gate.admit(Kind::key, key.key, [&] { return fmt::format("table {}", table); })) {
+                return {};
+            }
             const std::string path = logs::branch_path_for_key(key.key, kind);
             auto content = branch->read_file(path);
             if (!content) return std::unexpected(content.error());
@@ -187,7 +193,12 @@ Result<ExportSummary> export_to_branch(const git::Repository& repository,
             std::vector<logs::PresenceEntry> lacking;
             for (const auto& row : key.rows) {
                 auto ts = Timestamp::parse(row[3].value_or(""));
-                if (!ts || !row[1] || !row[2] || row[2]->size() != 1) continue;
+                if (!ts || !row[1] || !row[2]) continue;
+                auto where = [&] { return fmt::format("table {}, key {}", table, key.key); };
+                if (!gate.admit(info_kind, *row[1], where) ||
+                    !gate.admit(Kind::presence_status, *row[2], where)) {
+                    continue;
+                }
                 auto found = known.find(*row[1]);
                 if (found != known.end() && found->second >= *ts) continue;
                 lacking.push_back(logs::PresenceEntry{*ts, (*row[2])[0], *row[1]});
@@ -197,10 +208,11 @@ Result<ExportSummary> export_to_branch(const git::Repository& repository,
             return changes.append(path, logs::format_presence_log(lacking));
         });
     };
-    if (auto done = presence("locations", "uuid", FileKind::location, summary.locations); !done) {
+    if (auto done = presence("locations", "uuid", Kind::uuid, FileKind::location,
+                                summary.locations); !done) {
         return std::unexpected(done.error());
     }
-    if (auto done = presence("urls", "url", FileKind::web, summary.urls); !done) {
+    if (auto done = presence("urls", "url", Kind::url, FileKind::web, summary.urls); !done) {
         return std::unexpected(done.error());
     }
 
@@ -209,6 +221,7 @@ Result<ExportSummary> export_to_branch(const git::Repository& repository,
         connection,
         "SELECT annex_key, field, value, status, ts FROM metadata",
         watermark, newest, [&](const KeyRows& key) -> Result<void> {
+            if (!gate.admit(Kind::key, key.key, [] { return "table metadata"; })) return {};
             const std::string path = logs::branch_path_for_key(key.key, FileKind::metadata);
             auto content = branch->read_file(path);
             if (!content) return std::unexpected(content.error());
@@ -221,6 +234,13 @@ Result<ExportSummary> export_to_branch(const git::Repository& repository,
             for (const auto& row : key.rows) {
                 auto ts = Timestamp::parse(row[4].value_or(""));
                 if (!ts || !row[1] || !row[2] || !row[3]) continue;
+                // The value needs no check: format_metadata_log encodes any that could break
+                // the line.
+                if (!gate.admit(Kind::metadata_field, *row[1], [&] {
+                        return fmt::format("table metadata, key {}", key.key);
+                    })) {
+                    continue;
+                }
                 auto found = known.find({*row[1], *row[2]});
                 if (found != known.end() && found->second >= *ts) continue;
                 lacking.push_back(logs::MetadataEntry{*ts, *row[1], *row[2], *row[3] == "1"});
@@ -242,6 +262,13 @@ Result<ExportSummary> export_to_branch(const git::Repository& repository,
     const Timestamp now = Timestamp::now();
     for (const auto& row : *repositories) {
         if (!row[0] || *row[0] == kWebUuid || described.contains(*row[0])) continue;
+        auto where = [] { return "table repositories"; };
+        if (!gate.admit(Kind::uuid, *row[0], where)) continue;
+        if (row[1] && !gate.admit(Kind::description, *row[1], [&] {
+                return fmt::format("table repositories, uuid {}", *row[0]);
+            })) {
+            continue;
+        }
         std::string description = row[1].value_or("");
         if (description.empty()) description = "dolt-annex";
         new_repositories.push_back(logs::UuidBasedEntry{*row[0], description, now, true});
@@ -254,6 +281,7 @@ Result<ExportSummary> export_to_branch(const git::Repository& repository,
         }
     }
 
+    summary.refused = gate.refused();
     auto files = changes.blobs();
     if (!files) return std::unexpected(files.error());
     summary.files = files->size();

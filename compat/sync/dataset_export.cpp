@@ -200,10 +200,10 @@ class DatasetSync {
   public:
     DatasetSync(const core::dolt::AnnexRepository& annex_repository,
                 core::location::LocationDatabase& database, std::string name,
-                std::string annex_uuid)
+                std::string annex_uuid, const core::annex_values::RefusalSink& refused_sink)
         : root_(annex_repository.root()), local_uuid_(annex_repository.uuid()),
           database_(database), main_(database.store->connection()), name_(std::move(name)),
-          annex_uuid_(std::move(annex_uuid)), started_(Timestamp::now()) {
+          annex_uuid_(std::move(annex_uuid)), started_(Timestamp::now()), gate_(refused_sink) {
         summary_.name = name_;
         summary_.definition = (root_ / (name_ + ".dataset")).string();
     }
@@ -245,6 +245,7 @@ class DatasetSync {
             }
         }
         if (auto done = write_repo_files(); !done) return std::unexpected(done.error());
+        summary_.refused = gate_.refused();
         return summary_;
     }
 
@@ -378,7 +379,7 @@ class DatasetSync {
         std::set<std::string> uuids;
         auto streamed = main_.for_each("SELECT DISTINCT uuid FROM locations WHERE status = ?",
                                        {std::string_view("1")}, [&](const Row& row) -> Result<void> {
-                                           if (row[0] && core::dolt::is_uuid(*row[0])) {
+                                           if (row[0] && dolt_annex_uuid(*row[0])) {
                                                uuids.insert(*row[0]);
                                            }
                                            return {};
@@ -396,6 +397,17 @@ class DatasetSync {
             }
         }
         return std::vector<std::string>(uuids.begin(), uuids.end());
+    }
+
+    // True when uuid may name a dolt-annex branch: a git-annex UUID in lower case, as dolt-annex
+    // writes them. Others are refused (counted and reported).
+    bool dolt_annex_uuid(std::string_view uuid) {
+        auto where = [] { return "table locations, for a dataset branch"; };
+        if (!gate_.admit(core::annex_values::Kind::uuid, uuid, where)) return false;
+        if (core::dolt::is_uuid(uuid)) return true;
+        gate_.refuse({core::annex_values::Kind::uuid, std::string(uuid),
+                      "not in lower case, as dolt-annex names its branches", where()});
+        return false;
     }
 
     // The newest commits of git-annex-dolt sync --dataset on the branch: by any git-annex
@@ -459,7 +471,9 @@ class DatasetSync {
                               const Timestamp& dated, std::map<std::string, bool>& touched) {
         std::vector<std::string> keys, unsure;
         for (const auto& [key, added] : touched) {
-            if (!core::Key::check_syntax(key)) {
+            if (!gate_.admit(core::annex_values::Kind::key, key, [&] {
+                    return fmt::format("a row dolt-annex wrote on {}", branch_of(uuid));
+                })) {
                 ++summary_.bad_keys;
                 continue;
             }
@@ -776,8 +790,18 @@ class DatasetSync {
                 }
                 rows->pop();
             } else {
-                const bool usable = dolt_annex_can_hold(f->key) && is_utf8(f->path);
+                bool usable = dolt_annex_can_hold(f->key) && is_utf8(f->path);
                 if (!usable && count_left_out) ++summary_.left_out;
+                // A key that is no git-annex key (written into the tables by hand, say) would
+                // become a file name in dolt-annex: refused, once per run.
+                if (usable) {
+                    usable = count_left_out
+                                 ? gate_.admit(core::annex_values::Kind::stored_key, f->key,
+                                               [&] { return fmt::format("annexed file {}", f->path); })
+                                 : core::annex_values::check(core::annex_values::Kind::stored_key,
+                                                             f->key)
+                                       .has_value();
+                }
                 const bool wanted = usable && keys->contains(f->key);
                 if (row != nullptr && row->path == f->path) {
                     if (!wanted) {
@@ -894,6 +918,7 @@ class DatasetSync {
     std::uint64_t sequence_ = 0;
     bool left_out_counted_ = false;
     DatasetSummary summary_;
+    core::annex_values::Gate gate_;
 };
 
 }  // namespace
@@ -921,26 +946,27 @@ std::string DatasetSummary::json() const {
     return fmt::format(
         R"({{"name":"{}","definition":{},"branches":{},"created":{},"rows_added":{},)"
         R"("rows_removed":{},"present_facts":{},"missing_facts":{},"bad_keys":{},"repo_files":{},)"
-        R"("left_out":{}}})",
+        R"("left_out":{},"refused":{}}})",
         name, core::dolt::json_string(definition), branches, created, rows_added, rows_removed,
-        present_facts, missing_facts, bad_keys, repo_files, left_out);
+        present_facts, missing_facts, bad_keys, repo_files, left_out, refused);
 }
 
 std::string DatasetSummary::text() const {
     return fmt::format(
         "sync --dataset {}: {} repository branches ({} new), {} rows written, {} removed; {} rows "
-        "dolt-annex added and {} it removed recorded as locations; {} repos/*.repo written{}\n",
+        "dolt-annex added and {} it removed recorded as locations; {} repos/*.repo written{}{}\n",
         name, branches, created, rows_added, rows_removed, present_facts, missing_facts,
         repo_files,
         left_out == 0 ? std::string()
                       : fmt::format("; {} files left out (not SHA256E keys or not UTF-8 paths)",
-                                    left_out));
+                                    left_out),
+        refused == 0 ? std::string()
+                     : fmt::format("; {} values refused (named on stderr)", refused));
 }
 
-Result<std::optional<DatasetSummary>> sync_dataset(const git::Repository& repository,
-                                                   std::string_view annex_uuid,
-                                                   OpenDatabase& open,
-                                                   const std::optional<std::string>& name) {
+Result<std::optional<DatasetSummary>> sync_dataset(
+    const git::Repository& repository, std::string_view annex_uuid, OpenDatabase& open,
+    const std::optional<std::string>& name, const core::annex_values::RefusalSink& refused_sink) {
     std::optional<std::string> chosen = name;
     if (!chosen) {
         auto remembered = repository.config(kDatasetConfig);
@@ -959,7 +985,8 @@ Result<std::optional<DatasetSummary>> sync_dataset(const git::Repository& reposi
                     *chosen, open.database.description,
                     name ? "" : fmt::format(" (git config --unset {} stops this)", kDatasetConfig));
     }
-    DatasetSync sync(*open.repository, open.database, *chosen, std::string(annex_uuid));
+    DatasetSync sync(*open.repository, open.database, *chosen, std::string(annex_uuid),
+                     refused_sink);
     auto summary = sync.run();
     if (!summary) return std::unexpected(summary.error());
     if (name) {

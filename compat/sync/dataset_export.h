@@ -12,6 +12,7 @@
 
 #include "compat/database_choice.h"
 #include "compat/git/repository.h"
+#include "core/annex_values.h"
 #include "core/failure.h"
 
 namespace gad::compat::sync {
@@ -40,6 +41,8 @@ struct DatasetSummary {
     std::size_t repo_files = 0;      // repos/<name>.repo files written
     std::size_t left_out = 0;        // annexed files dolt-annex cannot hold (key not SHA256E,
                                      // path not UTF-8)
+    std::size_t refused = 0;         // values kept out (core/annex_values.h), each reported:
+                                     // repository UUIDs, keys of annexed files, bad_keys
 
     std::string json() const;  // one JSON object
     std::string text() const;  // one line, with its newline
@@ -51,10 +54,12 @@ struct DatasetSummary {
 // nullopt when there is neither. Needs a dolt-annex repository directory as the database choice:
 // fails with one line naming the server otherwise. For each repository, first what dolt-annex
 // changed on its branch since our last write there becomes location facts, then the branch is
-// brought in line with the location tables, in one Dolt commit per branch.
-Result<std::optional<DatasetSummary>> sync_dataset(const git::Repository& repository,
-                                                   std::string_view annex_uuid,
-                                                   OpenDatabase& open,
-                                                   const std::optional<std::string>& name);
+// brought in line with the location tables, in one Dolt commit per branch. Values that fail
+// core/annex_values.h's check (a repository UUID that is no UUID, or is not in lower case as
+// dolt-annex needs; a key that Key::parse refuses, going into a branch; a key dolt-annex wrote
+// that is no key, coming back) are left out, counted in refused and reported to refused_sink.
+Result<std::optional<DatasetSummary>> sync_dataset(
+    const git::Repository& repository, std::string_view annex_uuid, OpenDatabase& open,
+    const std::optional<std::string>& name, const core::annex_values::RefusalSink& refused_sink);
 
 }  // namespace gad::compat::sync

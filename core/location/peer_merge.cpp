@@ -31,14 +31,20 @@ struct MergedTable {
     // identity..., then value and ts of each group, each column name with prefix.
     std::string columns(std::string_view prefix) const {
         std::string out;
-        auto add = [&](std::string_view column) {
+        for (std::string_view column : names()) {
             if (!out.empty()) out += ", ";
             out += fmt::format("{}{}", prefix, column);
-        };
-        for (std::string_view column : groups.front().identity) add(column);
+        }
+        return out;
+    }
+
+    // The column names of columns(""), in order.
+    std::vector<std::string_view> names() const {
+        std::vector<std::string_view> out(groups.front().identity.begin(),
+                                          groups.front().identity.end());
         for (const LwwTable& group : groups) {
-            for (std::string_view value : group.values) add(value);
-            add(group.ts);
+            out.insert(out.end(), group.values.begin(), group.values.end());
+            out.push_back(group.ts);
         }
         return out;
     }
@@ -170,17 +176,23 @@ Result<std::size_t> read_peer(sql::Connection& theirs, const std::optional<std::
 
 // Writes what read_peer streams into connection, one RuleWriter per table at a time (read_peer
 // goes table by table).
+// Rows whose values check_peer_row refuses are left out.
 struct RuleSink {
     sql::Connection& connection;
+    annex_values::Gate& gate;
+    std::string_view peer;
     std::optional<RuleWriter> writer;
     const MergedTable* table = nullptr;
+    std::vector<std::string_view> names;
 
     Result<void> operator()(const MergedTable& next, const sql::Row& row) {
         if (table != &next) {
             if (auto done = finish(); !done) return done;
             writer.emplace(connection, next);
             table = &next;
+            names = next.names();
         }
+        if (!check_peer_row(gate, next.name, names, row, peer)) return {};
         return writer->add(row);
     }
     Result<void> finish() { return writer ? writer->finish() : Result<void>{}; }
@@ -196,7 +208,8 @@ Result<void> record_peer(sql::Connection& ours, std::string_view peer_id,
     return {};
 }
 
-Result<PeerMergeSummary> merge_once(const PeerEnd& ours_end, const PeerEnd& theirs_end) {
+Result<PeerMergeSummary> merge_once(const PeerEnd& ours_end, const PeerEnd& theirs_end,
+                                    const annex_values::RefusalSink& refused_sink) {
     auto ours_connection = sql::Connection::open(ours_end.url, ours_end.password);
     if (!ours_connection) return std::unexpected(ours_connection.error());
     auto ours = LocationStore::open(std::move(*ours_connection));
@@ -239,6 +252,12 @@ Result<PeerMergeSummary> merge_once(const PeerEnd& ours_end, const PeerEnd& thei
     }
 
     PeerMergeSummary summary;
+    std::vector<annex_values::Refusal> pending_refusals;
+    auto report_refusals = [&] {
+        if (refused_sink) {
+            for (const auto& refusal : pending_refusals) refused_sink(refusal);
+        }
+    };
     const std::string message =
         fmt::format("git-annex-dolt sync --with {}: merge its locations (up to {})",
                     theirs_end.description, their_head.empty() ? "now" : their_head);
@@ -251,10 +270,17 @@ Result<PeerMergeSummary> merge_once(const PeerEnd& ours_end, const PeerEnd& thei
             return {};
         }
         auto read_from = [&](const std::optional<std::string>& from) -> Result<std::size_t> {
-            RuleSink sink{connection, std::nullopt, nullptr};
+            // Refusals are reported once the read is done: a read retried whole (below) does
+            // not report them twice.
+            std::vector<annex_values::Refusal> refusals;
+            annex_values::Gate gate(
+                [&](const annex_values::Refusal& refusal) { refusals.push_back(refusal); });
+            RuleSink sink{connection, gate, theirs_end.description, std::nullopt, nullptr, {}};
             auto read = read_peer(theirs->connection(), from, their_head, std::ref(sink));
             if (!read) return read;
             if (auto done = sink.finish(); !done) return std::unexpected(done.error());
+            summary.refused = gate.refused();
+            pending_refusals = std::move(refusals);
             return read;
         };
         Result<std::size_t> read = std::unexpected(Failure{});
@@ -289,6 +315,7 @@ Result<PeerMergeSummary> merge_once(const PeerEnd& ours_end, const PeerEnd& thei
             return std::unexpected(rollback_after(connection, done.error()).error());
         }
         if (auto done = connection.execute("COMMIT"); !done) return std::unexpected(done.error());
+        report_refusals();
         return summary;
     }
 
@@ -350,10 +377,43 @@ Result<PeerMergeSummary> merge_once(const PeerEnd& ours_end, const PeerEnd& thei
     auto head = dolt_head(ours->connection());
     if (!head) return std::unexpected(head.error());
     summary.commit = *head;
+    report_refusals();
     return summary;
 }
 
 }  // namespace
+
+bool check_peer_row(annex_values::Gate& gate, std::string_view table,
+                    const std::vector<std::string_view>& columns, const sql::Row& row,
+                    std::string_view peer) {
+    using annex_values::Kind;
+    bool all = true;
+    for (std::size_t i = 0; i < columns.size() && i < row.size(); ++i) {
+        const std::string_view column = columns[i];
+        if (!row[i] || column == "ts" || column.ends_with("_ts")) continue;
+        Kind kind = Kind::text;
+        if (column == "annex_key") {
+            kind = Kind::key;
+        } else if (column == "uuid") {
+            kind = Kind::uuid;
+        } else if (column == "url") {
+            kind = Kind::url;
+        } else if (column == "field") {
+            kind = Kind::metadata_field;
+        } else if (column == "status") {
+            kind = Kind::presence_status;
+        } else if (column == "description") {
+            kind = Kind::description;
+        } else if (column == "value" && table == "metadata") {
+            continue;
+        }
+        all = gate.admit(kind, *row[i], [&] {
+                  return fmt::format("column {} of a row of table {} from {}", column, table, peer);
+              }) &&
+              all;
+    }
+    return all;
+}
 
 Result<std::string> database_id(sql::Connection& connection) {
     const std::string fresh = dolt::new_uuid();
@@ -420,9 +480,10 @@ Result<std::size_t> merge_branch(sql::Connection& connection, std::string_view b
     return resolved;
 }
 
-Result<PeerMergeSummary> merge_from_peer(const PeerEnd& ours, const PeerEnd& theirs) {
+Result<PeerMergeSummary> merge_from_peer(const PeerEnd& ours, const PeerEnd& theirs,
+                                         const annex_values::RefusalSink& refused_sink) {
     for (int attempt = 1;; ++attempt) {
-        auto merged = merge_once(ours, theirs);
+        auto merged = merge_once(ours, theirs, refused_sink);
         if (merged || attempt == kAttempts || merged.error().kind != Failure::Kind::transient) {
             return merged;
         }

@@ -15,7 +15,9 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "core/annex_values.h"
 #include "core/failure.h"
 #include "core/sql/connection.h"
 #include "core/sql/database_url.h"
@@ -33,6 +35,7 @@ struct PeerMergeSummary {
     std::size_t rows_read = 0;  // the peer's rows read: all of them, or its changes (incremental)
     bool incremental = false;
     std::size_t conflicts = 0;  // rows both sides changed, resolved by the rule (Dolt only)
+    std::size_t refused = 0;    // values of theirs refused (core/annex_values.h), rows left out
     std::string commit;         // the Dolt commit made on ours; empty on other servers
 };
 
@@ -42,8 +45,19 @@ Result<std::string> database_id(sql::Connection& connection);
 // Brings every fact of theirs into ours (locations, URLs, metadata, chunks, remote states,
 // settings, repositories) by the rule, and remembers how far theirs was read. Commits what is
 // pending on both sides first (Dolt). Both must be location databases (the schema is made or
-// upgraded when missing); the same database on both sides is refused.
-Result<PeerMergeSummary> merge_from_peer(const PeerEnd& ours, const PeerEnd& theirs);
+// upgraded when missing); the same database on both sides is refused. A row of theirs holding
+// a value that could not enter a git-annex log (check_peer_row) is left out; each such value is
+// counted in refused and reported to refused_sink.
+Result<PeerMergeSummary> merge_from_peer(const PeerEnd& ours, const PeerEnd& theirs,
+                                         const annex_values::RefusalSink& refused_sink);
+
+// Passes each value of a row of a merged table (columns named as the table's, NULL cells
+// skipped) through gate: annex_key a key, uuid a UUID, url a URL, field a metadata field,
+// status a presence status, description a description, the metadata table's value anything
+// (it is encoded when written), any other column text on one line. True when all pass.
+bool check_peer_row(annex_values::Gate& gate, std::string_view table,
+                    const std::vector<std::string_view>& columns, const sql::Row& row,
+                    std::string_view peer);
 
 // On Dolt: merges branch into the connection's branch in one transaction, resolves rows both
 // changed by the rule, runs before_commit in that transaction, and makes a Dolt commit with

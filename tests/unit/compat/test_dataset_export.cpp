@@ -33,9 +33,13 @@ TEST(DatasetSummary, JsonAndTextName) {
     EXPECT_EQ(summary.json(),
               R"({"name":"mydata","definition":"/srv/store/mydata.dataset","branches":3,)"
               R"("created":0,"rows_added":0,"rows_removed":0,"present_facts":2,"missing_facts":0,)"
-              R"("bad_keys":0,"repo_files":0,"left_out":0})");
+              R"("bad_keys":0,"repo_files":0,"left_out":0,"refused":0})");
     EXPECT_TRUE(summary.text().starts_with("sync --dataset mydata: 3 repository branches"));
     EXPECT_TRUE(summary.text().ends_with("\n"));
+    EXPECT_EQ(summary.text().find("refused"), std::string::npos);
+    summary.refused = 2;
+    EXPECT_TRUE(summary.json().ends_with(R"("refused":2})")) << summary.json();
+    EXPECT_TRUE(summary.text().ends_with("; 2 values refused (named on stderr)\n")) << summary.text();
 }
 
 }  // namespace

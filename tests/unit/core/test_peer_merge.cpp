@@ -20,6 +20,10 @@ constexpr std::string_view kU2 = "22222222-2222-4333-8444-555555555555";
 
 using Table = std::map<std::pair<std::string, std::string>, std::pair<std::string, std::string>>;
 
+std::string short_key(std::string_view key) {
+    return std::string(key.starts_with("WORM--") ? key.substr(6) : key);
+}
+
 // The servers a test needs ("dolt", "mariadb"), started once per test.
 class PeerMergeTest : public testing::TestWithParam<std::string> {
 protected:
@@ -66,12 +70,19 @@ protected:
         auto rows = store.connection().query("SELECT annex_key, uuid, status, ts FROM locations", {});
         EXPECT_TRUE(rows) << rows.error().message;
         Table table;
-        for (const auto& row : *rows) table[{*row[0], *row[1]}] = {*row[2], *row[3]};
+        for (const auto& row : *rows) table[{short_key(*row[0]), *row[1]}] = {*row[2], *row[3]};
         return table;
     }
 
-    static PeerMergeSummary merge(const PeerEnd& ours, const PeerEnd& theirs) {
-        auto merged = merge_from_peer(ours, theirs);
+    static PeerMergeSummary merge(const PeerEnd& ours, const PeerEnd& theirs,
+                                  std::vector<std::string>* refusals = nullptr) {
+        auto merged = merge_from_peer(ours, theirs, [&](const annex_values::Refusal& refusal) {
+            if (refusals) {
+                refusals->push_back(refusal.line());
+            } else {
+                ADD_FAILURE() << refusal.line();
+            }
+        });
         EXPECT_TRUE(merged) << merged.error().message;
         return merged ? *merged : PeerMergeSummary{};
     }
@@ -79,8 +90,10 @@ protected:
     std::map<std::string, std::unique_ptr<test::TestServer>> servers_;
 };
 
+// The tests name keys "K1", "K2"...: written as the git-annex keys "WORM--K1"... (the merge
+// refuses rows whose key is none), and read back without the prefix.
 LocationChange change(std::string key, std::string_view uuid, Presence presence, std::int64_t ts) {
-    return LocationChange{std::move(key), std::string(uuid), presence, Timestamp{ts, 0}};
+    return LocationChange{"WORM--" + key, std::string(uuid), presence, Timestamp{ts, 0}};
 }
 
 TEST_P(PeerMergeTest, BothWaysByTheRuleThenOnlyTheChanges) {
@@ -127,7 +140,7 @@ TEST_P(PeerMergeTest, BothWaysByTheRuleThenOnlyTheChanges) {
     }
 
     // Merging a database with itself is refused.
-    auto self = merge_from_peer(a, a);
+    auto self = merge_from_peer(a, a, {});
     ASSERT_FALSE(self);
     EXPECT_NE(self.error().message.find("same location database"), std::string::npos)
         << self.error().message;
@@ -196,6 +209,74 @@ TEST_P(PeerMergeTest, RandomHistoriesInAnyOrderAgreeWithUnionMerge) {
         }
         for (const PeerEnd& end : ends) EXPECT_EQ(locations(end), Model::state(all)) << end.description;
     }
+}
+
+// Rows of theirs with values that could forge a git-annex log line (written straight into the
+// tables, as anyone with SQL access can) stay out of ours, each value named once; the other
+// rows of the same merge land.
+TEST_P(PeerMergeTest, HostileRowsOfThePeerAreRefused) {
+    PeerEnd a = new_end(0, "hostile_a"), b = new_end(1, "hostile_b");
+    record(b, {change("GOOD", kU2, Presence::present, 10)});
+    {
+        LocationStore store = open(b);
+        ASSERT_TRUE(store.set_repository(kU2, "a good repository"));
+        const std::vector<std::pair<std::string, std::vector<std::string>>> rows = {
+            {"INSERT INTO locations (annex_key, uuid, status, ts) VALUES (?, ?, ?, 11)",
+             {"WORM--K1", "x\n9999999999s 1 fake-repository", "1"}},
+            {"INSERT INTO locations (annex_key, uuid, status, ts) VALUES (?, ?, ?, 11)",
+             {"WORM--K1\n", std::string(kU1), "1"}},
+            {"INSERT INTO locations (annex_key, uuid, status, ts) VALUES (?, ?, ?, 11)",
+             {"WORM--K2", std::string(kU1), "\n"}},
+            {"INSERT INTO urls (annex_key, url, status, ts) VALUES (?, ?, ?, 11)",
+             {"WORM--K1", "http://example.com/a\r\n9999999999s 1 http://evil.example/", "1"}},
+            {"INSERT INTO urls (annex_key, url, status, ts) VALUES (?, ?, ?, 11)",
+             {"WORM--K1", "http://example.com/good", "1"}},
+            {"INSERT INTO metadata (annex_key, field, value, status, ts) VALUES (?, ?, ?, ?, 11)",
+             {"WORM--K1", "tag +forged", "x", "1"}},
+            {"INSERT INTO metadata (annex_key, field, value, status, ts) VALUES (?, ?, ?, ?, 11)",
+             {"WORM--K1", "note", "two\nlines", "1"}},  // a value is encoded when written
+            {"INSERT INTO repositories (uuid, description, description_ts) VALUES (?, ?, 11)",
+             {"33333333-2222-4333-8444-555555555555",
+              "x timestamp=1s\n" + std::string(kU1) + " HACKED timestamp=9999999999s"}},
+        };
+        for (const auto& [sql, values] : rows) {
+            std::vector<sql::Param> params(values.begin(), values.end());
+            auto ran = store.connection().run(sql, params);
+            ASSERT_TRUE(ran) << sql << ": " << ran.error().message;
+        }
+        if (store.is_dolt()) {
+            ASSERT_TRUE(store.dolt_commit("hostile rows"));
+        }
+    }
+    std::vector<std::string> refusals;
+    PeerMergeSummary into_a = merge(a, b, &refusals);
+    EXPECT_EQ(into_a.refused, 6u);
+    ASSERT_EQ(refusals.size(), 6u);
+    for (const std::string& line : refusals) {
+        EXPECT_TRUE(line.starts_with("refused ")) << line;
+        EXPECT_EQ(line.find_first_of("\r\n"), std::string::npos) << line;
+        EXPECT_NE(line.find("from " + b.description), std::string::npos) << line;
+    }
+    EXPECT_NE(refusals[0].find("refused repository UUID 'x\\x0a9999999999s 1 fake-repository'"),
+              std::string::npos)
+        << refusals[0];
+
+    LocationStore store = open(a);
+    auto count = [&](std::string_view sql) {
+        auto rows = store.connection().query(sql, {});
+        EXPECT_TRUE(rows) << rows.error().message;
+        return rows ? rows->front()[0].value_or("") : std::string();
+    };
+    EXPECT_EQ(locations(a), (Table{{{"GOOD", std::string(kU2)}, {"1", "10.000000000000"}}}));
+    EXPECT_EQ(count("SELECT GROUP_CONCAT(url) FROM urls"), "http://example.com/good");
+    EXPECT_EQ(count("SELECT GROUP_CONCAT(field) FROM metadata"), "note");
+    EXPECT_EQ(count("SELECT GROUP_CONCAT(description ORDER BY description) FROM repositories"),
+              "a good repository");
+
+    // The other way, ours has nothing hostile: nothing refused.
+    std::vector<std::string> none;
+    EXPECT_EQ(merge(b, a, &none).refused, 0u);
+    EXPECT_TRUE(none.empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(Servers, PeerMergeTest, testing::Values("dolt", "mariadb", "mixed"),

@@ -1,0 +1,130 @@
+// export_to_branch against a real git-annex repository and a real MariaDB: values that could
+// forge a git-annex log line are refused, counted and reported, and the rows beside them are
+// written.
+#include "compat/sync/branch_export.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "annex_fixture.h"
+#include "compat/logs/branch_file.h"
+#include "compat/logs/metadata_log.h"
+#include "compat/logs/presence_log.h"
+#include "compat/logs/uuid_based_log.h"
+#include "core/location/location_store.h"
+
+namespace gad::compat::sync {
+namespace {
+
+namespace fs = std::filesystem;
+using test::run_shell;
+using test::shell_quote;
+using std::string_literals::operator""s;
+
+constexpr std::string_view kKey =
+    "SHA256E-s5--2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824.txt";
+constexpr std::string_view kGood = "11111111-2222-4333-8444-555555555555";
+constexpr std::string_view kOther = "22222222-2222-4333-8444-555555555555";
+
+TEST(BranchExport, RefusesValuesThatWouldForgeLogLines) {
+    if (!test::on_path("git-annex")) GTEST_SKIP() << "git-annex is not on PATH";
+    std::string why_not;
+    auto server = test::start_server("mariadb", why_not);
+    if (!server) GTEST_SKIP() << "mariadb: " << why_not;
+
+    const fs::path dir = fs::temp_directory_path() / fmt::format("gad-export-{}", ::getpid());
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    bool ok = false;
+    run_shell(dir, "git init -q && git annex init -q here", &ok);
+    ASSERT_TRUE(ok) << "git init / git annex init in " << dir;
+    const std::string here = run_shell(dir, "git config annex.uuid");
+    const std::string annex_uuid = here.substr(0, here.find('\n'));
+    auto repository = git::Repository::discover(dir);
+    ASSERT_TRUE(repository) << repository.error().message;
+
+    auto connection = core::sql::Connection::open(server->new_database("export_refusals"));
+    ASSERT_TRUE(connection) << connection.error().message;
+    auto store = core::location::LocationStore::open(std::move(*connection));
+    ASSERT_TRUE(store) << store.error().message;
+    auto& sql = store->connection();
+    const std::string key(kKey), good(kGood), other(kOther);
+    const std::vector<std::pair<std::string, std::vector<std::string>>> rows = {
+        {"INSERT INTO locations (annex_key, uuid, status, ts) VALUES (?, ?, ?, 100)",
+         {key, good, "1"}},
+        {"INSERT INTO locations (annex_key, uuid, status, ts) VALUES (?, ?, ?, 100)",
+         {key, "x\n9999999999s 1 fake-repository", "1"}},
+        {"INSERT INTO locations (annex_key, uuid, status, ts) VALUES (?, ?, ?, 100)",
+         {key, other, "\n"}},
+        {"INSERT INTO locations (annex_key, uuid, status, ts) VALUES (?, ?, ?, 100)",
+         {"SHA256E-s1--a\n9999999999s 1 x", good, "1"}},
+        {"INSERT INTO urls (annex_key, url, status, ts) VALUES (?, ?, ?, 100)",
+         {key, "http://example.com/a\r9999999999s 1 http://evil.example/", "1"}},
+        {"INSERT INTO urls (annex_key, url, status, ts) VALUES (?, ?, ?, 100)",
+         {key, "http://example.com/good", "1"}},
+        {"INSERT INTO metadata (annex_key, field, value, status, ts) VALUES (?, ?, ?, ?, 100)",
+         {key, "tag +forged", "x", "1"}},
+        {"INSERT INTO metadata (annex_key, field, value, status, ts) VALUES (?, ?, ?, ?, 100)",
+         {key, "note", "two\nlines\0nul"s, "1"}},
+        {"INSERT INTO repositories (uuid, description) VALUES (?, ?)",
+         {good, "good repository"}},
+        {"INSERT INTO repositories (uuid, description) VALUES (?, ?)",
+         {other, "x timestamp=1s\n" + annex_uuid + " HACKED timestamp=9999999999s"}},
+        {"INSERT INTO repositories (uuid, description) VALUES (?, ?)",
+         {"bad\nuuid", "whatever"}},
+    };
+    for (const auto& [statement, values] : rows) {
+        std::vector<core::sql::Param> params(values.begin(), values.end());
+        auto ran = sql.run(statement, params);
+        ASSERT_TRUE(ran) << statement << ": " << ran.error().message;
+    }
+
+    std::vector<std::string> lines;
+    auto exported = export_to_branch(*repository, annex_uuid, sql, /*full=*/true,
+                                     [&](const core::annex_values::Refusal& refusal) {
+                                         lines.push_back(refusal.line());
+                                     });
+    ASSERT_TRUE(exported) << exported.error().message;
+    EXPECT_EQ(exported->refused, 7u);
+    EXPECT_EQ(lines.size(), 7u);
+    for (const std::string& line : lines) {
+        EXPECT_EQ(line.find_first_of(std::string_view("\r\n\0", 3)), std::string::npos) << line;
+    }
+    EXPECT_EQ(exported->locations, 1u);
+    EXPECT_EQ(exported->urls, 1u);
+    EXPECT_EQ(exported->metadata, 1u);
+    EXPECT_EQ(exported->repositories, 1u);
+    ASSERT_FALSE(exported->commit.empty());
+
+    auto show = [&](const std::string& path) {
+        return run_shell(dir, "git show " + shell_quote(std::string(kExportRef) + ":" + path));
+    };
+    const std::string location = show(logs::branch_path_for_key(key, logs::FileKind::location));
+    auto presence = logs::parse_presence_log(location);
+    EXPECT_TRUE(presence.errors.empty()) << location;
+    ASSERT_EQ(presence.entries.size(), 1u) << location;
+    EXPECT_EQ(presence.entries[0].info, good);
+
+    const std::string web = show(logs::branch_path_for_key(key, logs::FileKind::web));
+    EXPECT_EQ(web, "100s 1 http://example.com/good\n");
+
+    const std::string met = show(logs::branch_path_for_key(key, logs::FileKind::metadata));
+    auto metadata = logs::parse_metadata_log(met);
+    EXPECT_TRUE(metadata.errors.empty()) << met;
+    ASSERT_EQ(metadata.entries.size(), 1u) << met;
+    EXPECT_EQ(metadata.entries[0].field, "note");
+    EXPECT_EQ(metadata.entries[0].value, "two\nlines\0nul"s);
+    EXPECT_EQ(met.find('\0'), std::string::npos);
+
+    const std::string uuid_log = show("uuid.log");
+    EXPECT_EQ(uuid_log.find("HACKED"), std::string::npos) << uuid_log;
+    EXPECT_NE(uuid_log.find(good + " good repository timestamp="), std::string::npos) << uuid_log;
+    fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace gad::compat::sync

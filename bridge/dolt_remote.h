@@ -62,10 +62,13 @@ private:
     static core::Result<core::ssh::ConnectOptions> ssh_options(protocol::Annex& annex,
                                                                const RemoteConfig& config,
                                                                std::string_view uuid);
-    // Opens the filestore config names, and restores objects dead processes left hidden.
+    // Opens the filestore config names.
     static core::Result<std::unique_ptr<core::filestore::Filestore>> open_filestore(
         protocol::Annex& annex, const RemoteConfig& config,
         const core::dolt::AnnexRepository& repository);
+    // Deals with the objects dead processes left hidden in state's filestore: deleted when the
+    // store's table recorded their removal after they were hidden, put back otherwise.
+    static core::Result<void> settle_abandoned(Prepared& state, core::location::LocationStore& store);
     // The state, or nullptr before a successful PREPARE.
     Prepared* prepared();
     // Queues a check of the table's row for key against what the filestore showed (present or

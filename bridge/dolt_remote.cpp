@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 
 #include <fmt/format.h>
 
@@ -88,6 +89,30 @@ core::Result<void> DoltRemote::settle_abandoned(Prepared& state,
     };
     auto settled = state.filestore->restore_abandoned(recorded);
     if (!settled) return std::unexpected(settled.error());
+    return {};
+}
+
+core::Result<void> DoltRemote::settle_unsure(Prepared& state, core::location::LocationStore& store) {
+    std::error_code ec;
+    std::vector<fs::path> markers;
+    std::vector<LocationChange> changes;
+    for (const auto& entry : fs::directory_iterator(state.unsure_dir, ec)) {
+        auto key = Key::parse(entry.path().filename().string());
+        if (!key) continue;
+        auto present = state.filestore->contains(*key);
+        if (!present) return std::unexpected(present.error());
+        auto row = store.row(key->to_string(), state.uuid);
+        if (!row) return std::unexpected(row.error());
+        const bool table_present = *row && (*row)->presence == Presence::present;
+        if (table_present != *present) {
+            changes.push_back(LocationChange{key->to_string(), state.uuid,
+                                             *present ? Presence::present : Presence::missing,
+                                             core::Timestamp::now()});
+        }
+        markers.push_back(entry.path());
+    }
+    if (auto written = store.record(changes); !written) return written;
+    for (const fs::path& marker : markers) fs::remove(marker, ec);
     return {};
 }
 
@@ -182,7 +207,12 @@ protocol::PrepareReply DoltRemote::prepare(protocol::Annex& annex) {
         *repository, state->config.database, *password, state->config.server_idle,
         core::sql::Timeouts::all(state->config.db_timeout));
     if (!database) return protocol::PrepareFailure{database.error().message};
+    state->unsure_dir = repository->state_dir() / "unsure";
     if (auto settled = settle_abandoned(*state, *database->store); !settled) {
+        return protocol::PrepareFailure{
+            fmt::format("{}: {}", database->description, settled.error().message)};
+    }
+    if (auto settled = settle_unsure(*state, *database->store); !settled) {
         return protocol::PrepareFailure{
             fmt::format("{}: {}", database->description, settled.error().message)};
     }
@@ -277,6 +307,13 @@ protocol::RemoveReply DoltRemote::remove(protocol::Annex&, const protocol::Remov
                                           state->database.description, written.error().message);
         if (auto back = state->filestore->restore(object); !back) {
             message += fmt::format("; it stays hidden until the next start: {}", back.error().message);
+        } else if (written.error().kind == core::Failure::Kind::unreachable ||
+                   written.error().kind == core::Failure::Kind::timeout) {
+            // The connection broke off: the server may have committed the absence all the same
+            // (its answer lost). The next PREPARE makes the row agree with the filestore.
+            std::error_code ec;
+            fs::create_directories(state->unsure_dir, ec);
+            std::ofstream(state->unsure_dir / request.key);
         }
         return protocol::RemoveFailure{request.key, std::move(message)};
     }

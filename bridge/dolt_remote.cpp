@@ -2,6 +2,9 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+
+#include <fmt/format.h>
 
 #include "bridge/credentials.h"
 #include "core/filestore/local_filestore.h"
@@ -69,10 +72,48 @@ core::Result<std::unique_ptr<core::filestore::Filestore>> DoltRemote::open_files
         if (!local) return std::unexpected(local.error());
         filestore = std::move(*local);
     }
-    if (auto restored = filestore->restore_abandoned(); !restored) {
-        return std::unexpected(restored.error());
-    }
     return filestore;
+}
+
+core::Result<void> DoltRemote::settle_abandoned(Prepared& state,
+                                                core::location::LocationStore& store) {
+    // An object a dead process hid was removed for good only if its absence reached the table
+    // after it was hidden; otherwise git-annex was never told it is gone, and it goes back.
+    const std::string& uuid = state.uuid;
+    auto recorded = [&store, &uuid](const Key& key,
+                                    std::optional<core::Timestamp> hidden_at) -> core::Result<bool> {
+        auto row = store.row(key.to_string(), uuid);
+        if (!row) return std::unexpected(row.error());
+        if (!*row || (*row)->presence == Presence::present) return false;
+        return !hidden_at || (*row)->timestamp >= *hidden_at;
+    };
+    auto settled = state.filestore->restore_abandoned(recorded);
+    if (!settled) return std::unexpected(settled.error());
+    return {};
+}
+
+core::Result<void> DoltRemote::settle_unsure(Prepared& state, core::location::LocationStore& store) {
+    std::error_code ec;
+    std::vector<fs::path> markers;
+    std::vector<LocationChange> changes;
+    for (const auto& entry : fs::directory_iterator(state.unsure_dir, ec)) {
+        auto key = Key::parse(entry.path().filename().string());
+        if (!key) continue;
+        auto present = state.filestore->contains(*key);
+        if (!present) return std::unexpected(present.error());
+        auto row = store.row(key->to_string(), state.uuid);
+        if (!row) return std::unexpected(row.error());
+        const bool table_present = *row && (*row)->presence == Presence::present;
+        if (table_present != *present) {
+            changes.push_back(LocationChange{key->to_string(), state.uuid,
+                                             *present ? Presence::present : Presence::missing,
+                                             core::Timestamp::now()});
+        }
+        markers.push_back(entry.path());
+    }
+    if (auto written = store.record(changes); !written) return written;
+    for (const fs::path& marker : markers) fs::remove(marker, ec);
+    return {};
 }
 
 DoltRemote::Prepared* DoltRemote::prepared() {
@@ -111,8 +152,9 @@ protocol::InitRemoteReply DoltRemote::init_remote(protocol::Annex& annex) {
     };
     auto password = database_password(annex, *config, uuid);
     if (!password) return failure(password.error().message);
-    auto database = core::location::open_location_database(*repository, config->database, *password,
-                                                           config->server_idle);
+    auto database = core::location::open_location_database(
+        *repository, config->database, *password, config->server_idle,
+        core::sql::Timeouts::all(config->db_timeout));
     if (!database) {
         return failure((config->database ? "database=: " : "") + database.error().message);
     }
@@ -161,14 +203,29 @@ protocol::PrepareReply DoltRemote::prepare(protocol::Annex& annex) {
     state->filestore = std::move(*filestore);
     auto password = database_password(annex, state->config, state->uuid);
     if (!password) return protocol::PrepareFailure{password.error().message};
-    auto database = core::location::open_location_database(*repository, state->config.database,
-                                                           *password, state->config.server_idle);
+    auto database = core::location::open_location_database(
+        *repository, state->config.database, *password, state->config.server_idle,
+        core::sql::Timeouts::all(state->config.db_timeout));
     if (!database) return protocol::PrepareFailure{database.error().message};
+    state->unsure_dir = repository->state_dir() / "unsure";
+    if (auto settled = settle_abandoned(*state, *database->store); !settled) {
+        return protocol::PrepareFailure{
+            fmt::format("{}: {}", database->description, settled.error().message)};
+    }
+    if (auto settled = settle_unsure(*state, *database->store); !settled) {
+        return protocol::PrepareFailure{
+            fmt::format("{}: {}", database->description, settled.error().message)};
+    }
     state->repository.emplace(std::move(*repository));
     state->writer = std::make_unique<LocationWriter>(
         std::move(*database->store),
-        core::location::WriterOptions{state->config.commit_every, state->config.commit_after,
-                                      fmt::format("git-annex-remote-dolt {}", state->uuid)});
+        core::location::WriterOptions{
+            .commit_every = state->config.commit_every,
+            .commit_after = state->config.commit_after,
+            .commit_prefix = fmt::format("git-annex-remote-dolt {}", state->uuid),
+            .exit_timeout = state->config.db_timeout,
+            .database = database->description,
+        });
     database->store.reset();
     state->database = std::move(*database);
     std::lock_guard lock(mutex_);
@@ -228,8 +285,9 @@ protocol::RemoveReply DoltRemote::remove(protocol::Annex&, const protocol::Remov
     if (state == nullptr) return protocol::RemoveFailure{request.key, "the remote is not prepared"};
     auto key = Key::parse(request.key);
     if (!key) return protocol::RemoveFailure{request.key, key.error().message};
-    // The object leaves its key at once but is deleted only after its absence is committed;
-    // if that write fails it goes back, so the database never claims a copy that is gone.
+    // The object leaves its key at once but is deleted only after its absence is committed (the
+    // SQL transaction; the Dolt commit follows on the writer's schedule): REMOVE-SUCCESS is never
+    // sent for an object the table still claims. If that write fails the object goes back.
     auto hidden = state->filestore->hide(*key);
     if (!hidden) return protocol::RemoveFailure{request.key, hidden.error().message};
     if (!*hidden) {
@@ -238,17 +296,32 @@ protocol::RemoveReply DoltRemote::remove(protocol::Annex&, const protocol::Remov
         reconcile_with_filestore(*state, request.key, *key, false);
         return protocol::RemoveSuccess{request.key};
     }
-    core::filestore::Filestore* filestore = state->filestore.get();
-    LocationChange change{request.key, state->uuid, Presence::missing, core::Timestamp::now()};
-    auto then = [filestore, object = **hidden](const core::Result<void>& written) {
-        auto done = written ? filestore->purge(object) : filestore->restore(object);
-        if (!written || !done) {
-            std::fprintf(stderr, "git-annex-remote-dolt: %s\n",
-                         (!written ? "removal not recorded, object restored: " + written.error().message
-                                   : done.error().message).c_str());
+    const core::filestore::Filestore::Hidden object = **hidden;
+    // Timestamped after the hiding: a dead process's hidden object counts as removed only when
+    // the table's absence is at least as new (settle_abandoned()).
+    auto written = state->writer->record_now(
+        LocationChange{request.key, state->uuid, Presence::missing, core::Timestamp::now()},
+        LocationWriter::Reason::remove);
+    if (!written) {
+        std::string message = fmt::format("the removal could not be recorded in {}, so the object stays: {}",
+                                          state->database.description, written.error().message);
+        if (auto back = state->filestore->restore(object); !back) {
+            message += fmt::format("; it stays hidden until the next start: {}", back.error().message);
+        } else if (written.error().kind == core::Failure::Kind::unreachable ||
+                   written.error().kind == core::Failure::Kind::timeout) {
+            // The connection broke off: the server may have committed the absence all the same
+            // (its answer lost). The next PREPARE makes the row agree with the filestore.
+            std::error_code ec;
+            fs::create_directories(state->unsure_dir, ec);
+            std::ofstream(state->unsure_dir / request.key);
         }
-    };
-    state->writer->record_later(std::move(change), LocationWriter::Reason::remove, std::move(then));
+        return protocol::RemoveFailure{request.key, std::move(message)};
+    }
+    if (auto purged = state->filestore->purge(object); !purged) {
+        // Recorded and out of sight: the next start deletes it (its absence is in the table).
+        const std::string line = fmt::format("git-annex-remote-dolt: {}\n", purged.error().message);
+        std::fwrite(line.data(), 1, line.size(), stderr);
+    }
     return protocol::RemoveSuccess{request.key};
 }
 

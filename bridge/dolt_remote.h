@@ -47,6 +47,9 @@ private:
         std::unique_ptr<core::filestore::Filestore> filestore;
         core::location::LocationDatabase database;  // lease and description (store moved out)
         std::unique_ptr<core::location::LocationWriter> writer;
+        // Keys whose removal's write broke off with the connection (the server may have
+        // committed it): one empty file each, checked against the filestore at the next PREPARE.
+        std::filesystem::path unsure_dir;
     };
 
     // The password for config's database (none without database=), found as credentials.h
@@ -62,10 +65,16 @@ private:
     static core::Result<core::ssh::ConnectOptions> ssh_options(protocol::Annex& annex,
                                                                const RemoteConfig& config,
                                                                std::string_view uuid);
-    // Opens the filestore config names, and restores objects dead processes left hidden.
+    // Opens the filestore config names.
     static core::Result<std::unique_ptr<core::filestore::Filestore>> open_filestore(
         protocol::Annex& annex, const RemoteConfig& config,
         const core::dolt::AnnexRepository& repository);
+    // Deals with the objects dead processes left hidden in state's filestore: deleted when the
+    // store's table recorded their removal after they were hidden, put back otherwise.
+    static core::Result<void> settle_abandoned(Prepared& state, core::location::LocationStore& store);
+    // Makes the table's rows of the keys in state.unsure_dir say what the filestore shows, and
+    // forgets those keys once that is written.
+    static core::Result<void> settle_unsure(Prepared& state, core::location::LocationStore& store);
     // The state, or nullptr before a successful PREPARE.
     Prepared* prepared();
     // Queues a check of the table's row for key against what the filestore showed (present or

@@ -33,6 +33,8 @@ std::vector<protocol::Config> config_descriptions() {
         {"serveridle", "seconds an unused dolt sql-server keeps running (default 30)"},
         {"commitevery", "location changes per Dolt commit (default 1000)"},
         {"commitafter", "seconds before pending location changes get a Dolt commit (default 10)"},
+        {"dbtimeout",
+         "seconds the location database may take to answer before a request fails (default 30)"},
     };
 }
 
@@ -76,6 +78,11 @@ core::Result<RemoteConfig> read_config(protocol::Annex& annex) {
     auto after = read_number(annex, "commitafter", 10);
     if (!after) return std::unexpected(after.error());
     config.commit_after = std::chrono::seconds(*after);
+    auto timeout = read_number(annex, "dbtimeout", 30);
+    if (!timeout) return std::unexpected(timeout.error());
+    if (*timeout == 0) return core::fail("dbtimeout=0: must be at least 1 (seconds)");
+    if (*timeout > 86400) return core::fail("dbtimeout={}: at most 86400 (seconds)", *timeout);
+    config.db_timeout = std::chrono::seconds(*timeout);
     return config;
 }
 

@@ -27,6 +27,9 @@ struct RemoteConfig {
     std::chrono::milliseconds server_idle{std::chrono::seconds(30)};  // serveridle= (seconds)
     std::size_t commit_every = 1000;             // commitevery=: changes per Dolt commit
     std::chrono::milliseconds commit_after{std::chrono::seconds(10)};  // commitafter= (seconds)
+    // dbtimeout= (seconds): how long the location database may take to connect, to answer each
+    // read or write, and to take the last changes at exit, before the request fails.
+    std::chrono::seconds db_timeout{30};
 };
 
 // The settings LISTCONFIGS announces.

@@ -179,9 +179,15 @@ Result<ServerLease> acquire_server(const ServerOptions& options) {
     State state = read_state(options);
     if (state.ready && process_alive(state.supervisor)) {
         if (process_alive(state.server) && fs::exists(state.socket)) {
-            if (auto connection = sql::Connection::open(url_for(options, state.socket))) {
+            auto connection = sql::Connection::open(url_for(options, state.socket), {}, options.timeouts);
+            if (connection) {
                 ::close(start_fd);
                 return ServerLease(lease_fd, url_for(options, state.socket), std::move(*connection));
+            }
+            if (connection.error().kind == Failure::Kind::timeout) {
+                close_both();
+                return fail(Failure::Kind::timeout, "Dolt database {}: its dolt sql-server (pid {}) does not answer: {}",
+                            options.dolt_dir.string(), state.server, connection.error().message);
             }
         }
         // Its server died or does not answer: stop that supervisor, and wait until it has gone,

@@ -20,6 +20,7 @@ struct ServerOptions {
     std::filesystem::path dolt_dir;   // the database directory (holds .dolt/)
     std::filesystem::path state_dir;  // lock, state and log files of the supervisor
     std::chrono::milliseconds idle{std::chrono::seconds(30)};  // stop after this long unused
+    sql::Timeouts timeouts;  // of the connections to the server (a frozen one fails them)
 };
 
 // The supervisor's hidden command-line flag: `PROGRAM --dolt-supervisor DOLT_DIR STATE_DIR IDLE_MS`.
@@ -52,8 +53,9 @@ private:
 };
 
 // Returns a lease on the server for options.dolt_dir, starting the supervisor (and so the
-// server) when none runs. Fails with a message naming the cause when `dolt` is missing or the
-// server does not come up within a minute.
+// server) when none runs. Fails with a message naming the cause when `dolt` is missing, the
+// server does not come up within a minute, or a running one does not answer within
+// options.timeouts (frozen: it is left alone, since it still holds the database).
 Result<ServerLease> acquire_server(const ServerOptions& options);
 
 // The supervisor's main loop: starts `dolt sql-server`, writes the state file, and stops the

@@ -14,6 +14,7 @@
 #include "core/failure.h"
 #include "core/digest.h"
 #include "core/key.h"
+#include "core/timestamp.h"
 
 namespace gad::core::filestore {
 
@@ -57,9 +58,15 @@ public:
     // (then the hidden one is deleted).
     virtual Result<void> restore(const Hidden& hidden) = 0;
 
-    // Restores the objects hidden by processes that died before purging or restoring them, and
-    // deletes the partial uploads such processes left; returns how many objects were restored.
-    virtual Result<std::size_t> restore_abandoned() = 0;
+    // Whether the removal of a hidden object was recorded (true: it is deleted) or not (false: it
+    // goes back under its key), given its key and, where the store can tell, when it was hidden.
+    using RemovalRecorded =
+        std::function<Result<bool>(const Key& key, std::optional<Timestamp> hidden_at)>;
+
+    // Puts back the objects hidden by processes that died before purging or restoring them, or
+    // deletes those whose removal recorded says was recorded (without recorded, all go back), and
+    // deletes the partial uploads such processes left; returns how many objects were put back.
+    virtual Result<std::size_t> restore_abandoned(const RemovalRecorded& recorded = {}) = 0;
 
     // Where a user can find the object (a path or URL), for git annex whereis.
     virtual std::string locate(const Key& key) const = 0;

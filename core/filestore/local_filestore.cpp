@@ -303,7 +303,7 @@ Result<void> LocalFilestore::restore(const Hidden& hidden) {
     return put_back(hidden.place, *key);
 }
 
-Result<std::size_t> LocalFilestore::restore_abandoned() {
+Result<std::size_t> LocalFilestore::restore_abandoned(const RemovalRecorded& recorded) {
     std::size_t restored = 0;
     std::error_code ec;
     // A live process other than this one still owns its partial uploads and hidden objects.
@@ -324,6 +324,22 @@ Result<std::size_t> LocalFilestore::restore_abandoned() {
             for (const auto& object : fs::directory_iterator(slot.path(), ec)) {
                 auto key = Key::parse(object.path().filename().string());
                 if (!key) continue;
+                if (recorded) {
+                    struct stat info {};
+                    std::optional<Timestamp> hidden_at;
+                    if (::stat(object.path().c_str(), &info) == 0) {
+                        hidden_at = Timestamp{static_cast<std::int64_t>(info.st_ctim.tv_sec),
+                                              static_cast<std::uint64_t>(info.st_ctim.tv_nsec) * 1000};
+                    }
+                    auto removed = recorded(*key, hidden_at);
+                    if (!removed) return std::unexpected(removed.error());
+                    if (*removed) {
+                        if (::unlink(object.path().c_str()) != 0 && errno != ENOENT) {
+                            return fail("cannot delete {}: {}", object.path().string(), errno_text());
+                        }
+                        continue;
+                    }
+                }
                 if (auto back = put_back(object.path(), *key); !back) return std::unexpected(back.error());
                 ++restored;
             }

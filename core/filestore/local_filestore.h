@@ -30,7 +30,8 @@ public:
     Result<std::optional<Hidden>> hide(const Key& key) override;
     Result<void> purge(const Hidden& hidden) override;
     Result<void> restore(const Hidden& hidden) override;
-    Result<std::size_t> restore_abandoned() override;
+    // Objects are taken to be hidden at their inode's change time (set by the rename that hid them).
+    Result<std::size_t> restore_abandoned(const RemovalRecorded& recorded = {}) override;
     std::string locate(const Key& key) const override;
 
     // Stores source under key as a hard link to it (sharing its bytes) once its content is

@@ -716,7 +716,7 @@ Result<std::vector<std::string>> list_directory(SshSession& session, const std::
 
 }  // namespace
 
-Result<std::size_t> SftpFilestore::restore_abandoned() {
+Result<std::size_t> SftpFilestore::restore_abandoned(const RemovalRecorded& recorded) {
     return with_session<std::size_t>([&](SshSession& session) -> Result<std::size_t> {
         const std::string here = host_name();
         // Owners of this host that are gone (or this very process, as LocalFilestore does).
@@ -753,7 +753,20 @@ Result<std::size_t> SftpFilestore::restore_abandoned() {
                 for (const std::string& object : *objects) {
                     auto key = Key::parse(object);
                     if (!key) continue;
-                    auto back = put_back(session, fmt::format("{}/{}", slot_path, object), *key);
+                    const std::string hidden = fmt::format("{}/{}", slot_path, object);
+                    if (recorded) {
+                        auto removed = recorded(*key, std::nullopt);
+                        if (!removed) return std::unexpected(removed.error());
+                        if (*removed) {
+                            if (sftp_unlink(session.sftp(), hidden.c_str()) != 0 &&
+                                session.status() != SSH_FX_NO_SUCH_FILE) {
+                                return std::unexpected(
+                                    session.failure(fmt::format("cannot delete {}", hidden)));
+                            }
+                            continue;
+                        }
+                    }
+                    auto back = put_back(session, hidden, *key);
                     if (!back) return std::unexpected(back.error());
                     ++restored;
                 }

@@ -55,9 +55,9 @@ class SftpFilestore final : public Filestore {
     // gap on OpenSSH; on a server whose rename replaces, an object stored between the check
     // and the rename would be replaced by the hidden one (same key: the same content).
     Result<void> restore(const Hidden& hidden) override;
-    // Restores what processes of this host that are no longer running hid, and deletes their
-    // partial uploads.
-    Result<std::size_t> restore_abandoned() override;
+    // Restores (or deletes, as recorded says) what processes of this host that are no longer
+    // running hid, and deletes their partial uploads. SFTP cannot tell when an object was hidden.
+    Result<std::size_t> restore_abandoned(const RemovalRecorded& recorded = {}) override;
     // sftp://user@host:port/<root>/aaa/bbb/<KEY>.
     std::string locate(const Key& key) const override;
 

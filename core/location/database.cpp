@@ -5,7 +5,8 @@ namespace gad::core::location {
 Result<LocationDatabase> open_location_database(const dolt::AnnexRepository& repository,
                                                 const std::optional<sql::DatabaseUrl>& url,
                                                 const std::string& password,
-                                                std::chrono::milliseconds idle) {
+                                                std::chrono::milliseconds idle,
+                                                sql::Timeouts timeouts) {
     LocationDatabase database;
     sql::DatabaseUrl target;
     if (url) {
@@ -13,7 +14,7 @@ Result<LocationDatabase> open_location_database(const dolt::AnnexRepository& rep
         database.description = url->to_string();
     } else {
         auto lease = dolt::acquire_server(dolt::ServerOptions{
-            repository.dolt_dir(), repository.state_dir(), idle});
+            repository.dolt_dir(), repository.state_dir(), idle, timeouts});
         if (!lease) return std::unexpected(lease.error());
         target = lease->url();
         database.lease.emplace(std::move(*lease));
@@ -24,23 +25,26 @@ Result<LocationDatabase> open_location_database(const dolt::AnnexRepository& rep
     std::optional<sql::Connection> connection;
     if (database.lease) connection = database.lease->take_connection();
     if (!connection) {
-        auto opened = sql::Connection::open(target, password);
+        auto opened = sql::Connection::open(target, password, timeouts);
         if (!opened) return std::unexpected(opened.error());
         connection.emplace(std::move(*opened));
     }
     auto store = LocationStore::open(std::move(*connection));
-    if (!store) return std::unexpected(store.error());
+    if (!store) {
+        return fail(store.error().kind, "{}: {}", database.description, store.error().message);
+    }
     database.store.emplace(std::move(*store));
     return database;
 }
 
 Result<LocationDatabase> open_location_database(const sql::DatabaseUrl& url,
-                                                const std::string& password) {
+                                                const std::string& password,
+                                                sql::Timeouts timeouts) {
     LocationDatabase database;
     database.description = url.to_string();
     database.target = url;
     database.password = password;
-    auto connection = sql::Connection::open(url, password);
+    auto connection = sql::Connection::open(url, password, timeouts);
     if (!connection) return std::unexpected(connection.error());
     auto store = LocationStore::open(std::move(*connection));
     if (!store) return std::unexpected(store.error());

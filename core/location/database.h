@@ -24,14 +24,17 @@ struct LocationDatabase {
 // Connects to an existing server at url (with password), without a dolt-annex repository, and
 // makes sure the schema exists.
 Result<LocationDatabase> open_location_database(const sql::DatabaseUrl& url,
-                                                const std::string& password);
+                                                const std::string& password,
+                                                sql::Timeouts timeouts = {});
 
 // Connects to url (with password) when given, else to repository's Dolt database through a
-// shared server (stopped after idle unused); makes sure the schema exists.
+// shared server (stopped after idle unused); makes sure the schema exists. A server that does not
+// answer within timeouts fails it, naming the database.
 Result<LocationDatabase> open_location_database(const dolt::AnnexRepository& repository,
                                                 const std::optional<sql::DatabaseUrl>& url,
                                                 const std::string& password,
-                                                std::chrono::milliseconds idle);
+                                                std::chrono::milliseconds idle,
+                                                sql::Timeouts timeouts = {});
 
 // On Dolt, waits until the server has loaded its table statistics (CALL dolt_stats_wait()): a
 // freshly started server plans large joins without them, as scans (a 100,000-file find then took

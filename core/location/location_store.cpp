@@ -83,6 +83,23 @@ Result<std::optional<Presence>> LocationStore::presence(std::string_view key,
     return presence_from_char((*(*rows)[0][0])[0]);
 }
 
+Result<std::optional<LocationStore::Row>> LocationStore::row(std::string_view key,
+                                                            std::string_view uuid) {
+    auto rows = connection_.query(
+        "SELECT status, ts FROM locations WHERE annex_key = ? AND uuid = ?", {key, uuid});
+    if (!rows) return std::unexpected(rows.error());
+    if (rows->empty() || !(*rows)[0][0] || (*rows)[0][0]->empty() || !(*rows)[0][1]) {
+        return std::optional<Row>{};
+    }
+    auto presence = presence_from_char((*(*rows)[0][0])[0]);
+    auto timestamp = Timestamp::parse(*(*rows)[0][1]);
+    if (!presence || !timestamp) {
+        return fail("locations row of {} for {} unreadable: status {}, ts {}", key, uuid,
+                    *(*rows)[0][0], *(*rows)[0][1]);
+    }
+    return std::optional<Row>(Row{*presence, *timestamp});
+}
+
 Result<void> LocationStore::set_repository(std::string_view uuid, std::string_view description) {
     auto ran = description.empty()
                    ? connection_.run("INSERT IGNORE INTO repositories (uuid) VALUES (?)", {uuid})

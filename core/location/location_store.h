@@ -29,6 +29,14 @@ public:
     // The presence the table holds for (key, uuid), or nullopt when it has no row.
     Result<std::optional<Presence>> presence(std::string_view key, std::string_view uuid);
 
+    // The presence the table holds for (key, uuid) and the timestamp it was recorded with, or
+    // nullopt when it has no row.
+    struct Row {
+        Presence presence;
+        Timestamp timestamp;
+    };
+    Result<std::optional<Row>> row(std::string_view key, std::string_view uuid);
+
     // Inserts the repository or updates its description when one is given.
     Result<void> set_repository(std::string_view uuid, std::string_view description);
 

@@ -16,12 +16,29 @@ LocationWriter::LocationWriter(LocationStore store, WriterOptions options)
     : store_(std::move(store)), options_(std::move(options)), thread_([this] { run(); }) {}
 
 LocationWriter::~LocationWriter() {
-    {
-        std::lock_guard lock(mutex_);
-        stopping_ = true;
-    }
+    std::unique_lock lock(mutex_);
+    stopping_ = true;
     wake_.notify_one();
+    if (!finished_wake_.wait_for(lock, options_.exit_timeout, [&] { return finished_; })) {
+        lock.unlock();
+        report(fmt::format("no answer within {} s; location changes not yet written are lost "
+                           "(CHECKPRESENT or git annex fsck --from the remote repairs them)",
+                           std::chrono::duration_cast<std::chrono::seconds>(options_.exit_timeout).count()));
+        store_.connection().interrupt();
+    } else {
+        lock.unlock();
+    }
     thread_.join();
+}
+
+WriterStats LocationWriter::stats() const {
+    return WriterStats{transactions_.load(), changes_written_.load()};
+}
+
+void LocationWriter::report(std::string_view message) const {
+    // One write per message, so lines from several threads never run together.
+    const std::string line = fmt::format("{}: {}: {}\n", options_.message_prefix, options_.database, message);
+    std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
 void LocationWriter::enqueue(Item item) {
@@ -94,10 +111,15 @@ void LocationWriter::run() {
                                                   first_uncommitted_ + options_.commit_after);
         if (due || (stopping && uncommitted_ > 0)) {
             if (auto committed = commit(); !committed) {
-                std::fprintf(stderr, "git-annex-dolt: %s\n", committed.error().message.c_str());
+                report("Dolt commit failed: " + committed.error().message);
             }
         }
-        if (stopping) return;
+        if (stopping) {
+            std::lock_guard lock(mutex_);
+            finished_ = true;
+            finished_wake_.notify_all();
+            return;
+        }
     }
 }
 
@@ -123,7 +145,7 @@ void LocationWriter::write_batch(std::vector<Item>& batch) {
             sql += ")";
             auto rows = store_.connection().query(sql, params);
             if (!rows) {
-                std::fprintf(stderr, "git-annex-dolt: %s\n", rows.error().message.c_str());
+                report("checking locations failed: " + rows.error().message);
                 continue;
             }
             std::map<std::string_view, char> known;
@@ -158,9 +180,16 @@ void LocationWriter::write_batch(std::vector<Item>& batch) {
         }
         uncommitted_ += changes.size();
         for (Reason reason : reasons) ++counts_[static_cast<int>(reason)];
+        if (!changes.empty()) ++transactions_;
+        changes_written_ += changes.size();
     } else {
-        std::fprintf(stderr, "git-annex-dolt: recording locations failed: %s\n",
-                     written.error().message.c_str());
+        // Those waited for get the failure themselves; the others are only reported here.
+        std::size_t unwaited = changes.size();
+        for (const Item& item : batch) unwaited -= item.kind == Item::Kind::change && item.urgent;
+        if (unwaited > 0) {
+            report(fmt::format("recording {} location change(s) failed: {}", unwaited,
+                               written.error().message));
+        }
     }
     for (Item& item : batch) {
         if (item.kind == Item::Kind::change && item.then) item.then(written);

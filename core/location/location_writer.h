@@ -1,8 +1,11 @@
 // Records location changes for many threads through one background thread and one database
 // connection: changes are grouped into SQL transactions, and on Dolt into Dolt commits made by
-// count and by time and always before the writer goes away, never one commit per change.
+// count and by time and always before the writer goes away, never one commit per change. A change
+// can be waited for (a removal): it is written at once, sharing its transaction with whatever
+// else is queued by then (group commit).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -26,12 +29,25 @@ struct WriterOptions {
     // waited for (stores, which CHECKPRESENT repairs). Dolt's CPU for 2000 stores at -J1:
     // 3.8-5.9 s with 20 ms, 1.9 s with 100 ms, 0.7-1.1 s with 1 s.
     std::chrono::milliseconds gather{1000};
+    // How long the writer's end may take (its last writes and Dolt commit); after that the
+    // connection is cut and what is still queued is lost, so a frozen server cannot hold the
+    // program's exit. The connection's own timeouts bound each statement before that.
+    std::chrono::milliseconds exit_timeout{std::chrono::seconds(30)};
+    std::string database = "the location database";  // named in messages
+    std::string message_prefix = "git-annex-remote-dolt";  // stderr messages start with this
+};
+
+// What the writer has done so far.
+struct WriterStats {
+    std::size_t transactions = 0;  // SQL transactions committed
+    std::size_t changes = 0;       // changes written in them
 };
 
 class LocationWriter {
 public:
     LocationWriter(LocationStore store, WriterOptions options);
-    // Writes everything still queued and makes the last Dolt commit.
+    // Writes everything still queued and makes the last Dolt commit, giving up (and saying so on
+    // stderr) after options.exit_timeout.
     ~LocationWriter();
     LocationWriter(const LocationWriter&) = delete;
     LocationWriter& operator=(const LocationWriter&) = delete;
@@ -48,7 +64,10 @@ public:
     // committed).
     void record_later(LocationChange change, Reason reason, Written then = {});
 
-    // Queues a change and waits until its transaction is committed; used before a removal.
+    // Queues a change and waits until its SQL transaction is committed (not for the Dolt commit,
+    // which follows on the usual schedule); used before a removal is reported done. Changes that
+    // are queued meanwhile, by other threads too, share that transaction. Fails with the cause,
+    // the table then unchanged, within the connection's timeouts.
     Result<void> record_now(LocationChange change, Reason reason);
 
     // Queues a check of what the table says of (key, uuid) against observed; when they differ and
@@ -58,6 +77,8 @@ public:
 
     // Waits until everything queued so far is written and committed (a Dolt commit on Dolt).
     Result<void> flush();
+
+    WriterStats stats() const;
 
 private:
     struct Item {
@@ -75,11 +96,17 @@ private:
     void run();
     void write_batch(std::vector<Item>& batch);
     Result<void> commit();
+    // Prints message on stderr as one line: the prefix, the database, then message.
+    void report(std::string_view message) const;
 
     LocationStore store_;
     WriterOptions options_;
     std::mutex mutex_;
     std::condition_variable wake_;
+    std::condition_variable finished_wake_;
+    bool finished_ = false;  // run() has returned
+    std::atomic<std::size_t> transactions_{0};
+    std::atomic<std::size_t> changes_written_{0};
     std::deque<Item> queue_;
     std::size_t urgent_ = 0;                             // urgent items in queue_
     std::chrono::steady_clock::time_point queued_since_;  // when queue_ last became non-empty

@@ -3,6 +3,8 @@
 #include <mysql.h>
 #include <errmsg.h>
 
+#include <sys/socket.h>
+
 #include <array>
 #include <cstring>
 #include <mutex>
@@ -164,12 +166,13 @@ void append_load_field(std::string& out, std::string_view value) {
 }
 
 Result<std::uint64_t> Connection::load_data(std::string_view sql, std::string_view data) {
+    const auto started = Clock::now();
     local_infile_->data = data;
     local_infile_->loading = true;
     MYSQL* mysql = mysql_.get();
     const int status = mysql_real_query(mysql, sql.data(), sql.size());
     local_infile_->loading = false;
-    if (status != 0) return std::unexpected(failure(sql.substr(0, sql.find(" ("))));
+    if (status != 0) return std::unexpected(timed(failure(sql.substr(0, sql.find(" ("))), started));
     return static_cast<std::uint64_t>(mysql_affected_rows(mysql));
 }
 
@@ -184,15 +187,23 @@ void Connection::initialize_library() {
     std::call_once(library_once, [] { mysql_library_init(0, nullptr, nullptr); });
 }
 
-Result<Connection> Connection::open(const DatabaseUrl& url, const std::string& password) {
+Result<Connection> Connection::open(const DatabaseUrl& url, const std::string& password,
+                                    Timeouts timeouts) {
     initialize_library();
 
     Connection connection;
     connection.mysql_.reset(mysql_init(nullptr));
     if (!connection.mysql_) return fail("cannot allocate a MySQL connection");
+    connection.timeouts_ = timeouts;
+    connection.where_ = url.to_string();
     MYSQL* mysql = connection.mysql_.get();
-    unsigned connect_timeout = 10;
-    unsigned io_timeout = 600;
+    unsigned connect_timeout = static_cast<unsigned>(std::max<std::int64_t>(1, timeouts.connect.count()));
+    unsigned io_timeout = static_cast<unsigned>(std::max<std::int64_t>(1, timeouts.io.count()));
+#if !defined(MARIADB_PACKAGE_VERSION)
+    // Oracle's libmysqlclient tries a timed-out read up to three times; MariaDB Connector/C (the
+    // one Debian builds against) gives up after the first, as measured against a SIGSTOPped server.
+    io_timeout = std::max(1u, (io_timeout + 2) / 3);
+#endif
     mysql_options(mysql, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
     mysql_options(mysql, MYSQL_OPT_READ_TIMEOUT, &io_timeout);
     mysql_options(mysql, MYSQL_OPT_WRITE_TIMEOUT, &io_timeout);
@@ -206,19 +217,40 @@ Result<Connection> Connection::open(const DatabaseUrl& url, const std::string& p
         mysql_options(mysql, MYSQL_OPT_PROTOCOL, &protocol);
     }
     const char* host = url.socket ? "localhost" : url.host.c_str();
+    const auto started = Clock::now();
     if (mysql_real_connect(mysql, host, url.user.c_str(),
                            password.empty() ? nullptr : password.c_str(), url.database.c_str(),
                            url.socket ? 0 : url.port, url.socket ? url.socket->c_str() : nullptr,
                            CLIENT_MULTI_RESULTS) == nullptr) {
         unsigned error = mysql_errno(mysql);
-        return std::unexpected(Failure{
-            kind_of(error, mysql_error(mysql)),
-            one_line(fmt::format("cannot connect to database {}: {}", url.to_string(),
-                                 mysql_error(mysql)))});
+        Failure failure{kind_of(error, mysql_error(mysql)),
+                        one_line(fmt::format("cannot connect to database {}: {}", url.to_string(),
+                                             mysql_error(mysql)))};
+        // The handshake's read waits for the connect timeout (a frozen server accepts the
+        // connection but never greets).
+        if (Clock::now() - started >= std::chrono::milliseconds(timeouts.connect) * 9 / 10) {
+            failure.kind = Failure::Kind::timeout;
+            failure.message += fmt::format(" (no answer within {} s)", timeouts.connect.count());
+        }
+        return std::unexpected(std::move(failure));
     }
+    connection.socket_ = static_cast<int>(mysql_get_socket(mysql));
     mysql_set_local_infile_handler(mysql, infile_init, infile_read, infile_end, infile_error,
                                    connection.local_infile_.get());
     return connection;
+}
+
+void Connection::interrupt() {
+    if (socket_ >= 0) ::shutdown(socket_, SHUT_RDWR);
+}
+
+Failure Connection::timed(Failure failure, Clock::time_point started) const {
+    if (Clock::now() - started >= std::chrono::milliseconds(timeouts_.io) * 9 / 10) {
+        failure.kind = Failure::Kind::timeout;
+        failure.message += fmt::format(" (database {} did not answer within {} s)", where_,
+                                       timeouts_.io.count());
+    }
+    return failure;
 }
 
 Failure Connection::failure(std::string_view what) {
@@ -235,8 +267,11 @@ Result<void> Connection::execute(std::string_view sql) {
 }
 
 Result<Rows> Connection::query(std::string_view sql) {
+    const auto started = Clock::now();
     MYSQL* mysql = mysql_.get();
-    if (mysql_real_query(mysql, sql.data(), sql.size()) != 0) return std::unexpected(failure(sql));
+    if (mysql_real_query(mysql, sql.data(), sql.size()) != 0) {
+        return std::unexpected(timed(failure(sql), started));
+    }
     Rows rows;
     // Procedures return one or more result sets followed by a status: read them all, keep the
     // first set's rows.
@@ -257,10 +292,10 @@ Result<Rows> Connection::query(std::string_view sql) {
             mysql_free_result(result);
             first = false;
         } else if (mysql_field_count(mysql) != 0) {
-            return std::unexpected(failure(sql));
+            return std::unexpected(timed(failure(sql), started));
         }
         int next = mysql_next_result(mysql);
-        if (next > 0) return std::unexpected(failure(sql));
+        if (next > 0) return std::unexpected(timed(failure(sql), started));
         if (next < 0) break;
     } while (true);
     return rows;
@@ -323,36 +358,40 @@ Result<MYSQL_STMT*> bind_and_execute(Statement& statement, std::string_view sql,
 }  // namespace
 
 Result<Rows> Connection::query(std::string_view sql, const std::vector<Param>& params) {
+    const auto started = Clock::now();
     auto statement = prepare(sql);
-    if (!statement) return std::unexpected(statement.error());
+    if (!statement) return std::unexpected(timed(statement.error(), started));
     auto stmt = bind_and_execute(**statement, sql, params);
-    if (!stmt) return std::unexpected(stmt.error());
+    if (!stmt) return std::unexpected(timed(stmt.error(), started));
     Rows rows;
     auto fetched = fetch_each(*stmt, sql, [&rows](const Row& row) -> Result<void> {
         rows.push_back(row);
         return {};
     });
     mysql_stmt_free_result(*stmt);
-    if (!fetched) return std::unexpected(fetched.error());
+    if (!fetched) return std::unexpected(timed(fetched.error(), started));
     return rows;
 }
 
 Result<void> Connection::for_each(std::string_view sql, const std::vector<Param>& params,
                                   const RowVisitor& visit) {
+    const auto started = Clock::now();
     auto statement = prepare(sql);
-    if (!statement) return std::unexpected(statement.error());
+    if (!statement) return std::unexpected(timed(statement.error(), started));
     auto stmt = bind_and_execute(**statement, sql, params);
-    if (!stmt) return std::unexpected(stmt.error());
+    if (!stmt) return std::unexpected(timed(stmt.error(), started));
     auto fetched = fetch_each(*stmt, sql, visit);
     mysql_stmt_free_result(*stmt);
+    if (!fetched) return std::unexpected(timed(fetched.error(), started));
     return fetched;
 }
 
 Result<std::uint64_t> Connection::run(std::string_view sql, const std::vector<Param>& params) {
+    const auto started = Clock::now();
     auto statement = prepare(sql);
-    if (!statement) return std::unexpected(statement.error());
+    if (!statement) return std::unexpected(timed(statement.error(), started));
     auto stmt = bind_and_execute(**statement, sql, params);
-    if (!stmt) return std::unexpected(stmt.error());
+    if (!stmt) return std::unexpected(timed(stmt.error(), started));
     return static_cast<std::uint64_t>(mysql_stmt_affected_rows(*stmt));
 }
 

@@ -2,6 +2,7 @@
 // place that owns a MYSQL* or MYSQL_STMT*. Statements that carry data are always prepared.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -29,10 +30,20 @@ using RowVisitor = std::function<Result<void>(const Row&)>;
 
 class Statement;
 
+// How long a connection waits for its server: to connect, and for each read or write of a
+// statement's traffic. A server that does not answer in time (frozen, or cut off by the network)
+// fails the statement, and the connection is closed.
+struct Timeouts {
+    std::chrono::seconds connect{10};
+    std::chrono::seconds io{600};  // long enough for a bulk load or a large Dolt commit
+    static Timeouts all(std::chrono::seconds each) { return {each, each}; }
+};
+
 class Connection {
 public:
-    // Connects (with a 10 s connect timeout) to url; password may be empty.
-    static Result<Connection> open(const DatabaseUrl& url, const std::string& password = {});
+    // Connects to url with timeouts; password may be empty. Fails naming the database.
+    static Result<Connection> open(const DatabaseUrl& url, const std::string& password = {},
+                                   Timeouts timeouts = {});
 
     // Sets up the client library (open() does it on first use, once per process; about 1 ms, for
     // looking up the "mysql" service and loading OpenSSL's configuration). Callable from any
@@ -75,10 +86,17 @@ public:
     // The server's version string (SELECT VERSION()).
     std::string server_version();
 
+    // Cuts the connection, so that a statement another thread waits on fails at once, as do
+    // later ones. The only member that may be called while another thread uses the connection.
+    void interrupt();
+
 private:
+    using Clock = std::chrono::steady_clock;
     Connection() = default;
     Result<Statement*> prepare(std::string_view sql);
     Failure failure(std::string_view what);
+    // failure, saying so when it came after waiting out the read or write timeout since started.
+    Failure timed(Failure failure, Clock::time_point started) const;
 
     struct Closer {
         void operator()(st_mysql* mysql) const;
@@ -87,6 +105,9 @@ private:
     std::map<std::string, std::unique_ptr<Statement>, std::less<>> statements_;
     std::optional<bool> is_dolt_;
     std::unique_ptr<LocalInfile> local_infile_;
+    Timeouts timeouts_;
+    std::string where_;   // the database, as named in messages
+    int socket_ = -1;     // the connection's socket, for interrupt()
 };
 
 // Appends value to out in the text form LOAD DATA's default FIELDS ESCAPED BY '\\' reads back

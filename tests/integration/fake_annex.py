@@ -6,7 +6,8 @@ without ASYNC), for tests that need exact protocol lines.
 
 Starts the remote, checks it greets with VERSION 2, sends each REQUEST line in turn and answers
 the remote's queries (GETCONFIG from --config, GETUUID from --uuid, GETCREDS from --creds, ...).
-Requests can wait for --start-after FILE to exist. Prints the remote's reply to each request on stdout, one line per reply line (CONFIG/INFOFIELD
+Requests can wait for --start-after FILE to exist; a request "@wait FILE" is not sent but waits
+until FILE exists. Prints the remote's reply to each request on stdout, one line per reply line (CONFIG/INFOFIELD
 lines of multi-line replies included); progress, debug and other non-reply messages go to the
 --log file only. After the requests it optionally waits for --hold-until FILE to exist, then
 closes the remote's stdin and exits with the remote's exit status (124 on --timeout).
@@ -123,6 +124,12 @@ def main():
             time.sleep(0.01)
 
     for request in args.requests:
+        if request.startswith("@wait "):
+            while not os.path.exists(request[len("@wait "):]):
+                if time.monotonic() > deadline:
+                    timed_out()
+                time.sleep(0.01)
+            continue
         send(request)
         while True:
             line = receive()

@@ -2,7 +2,10 @@
 
 #include <unistd.h>
 
+#include <signal.h>
+
 #include <chrono>
+#include <fstream>
 #include <random>
 #include <thread>
 
@@ -86,6 +89,7 @@ public:
     }
     std::string name() const override { return "mariadb"; }
     bool is_dolt() const override { return false; }
+    int server_pid(const core::sql::DatabaseUrl&) const override { return server_.id(); }
     core::sql::DatabaseUrl new_database(const std::string& name) override {
         auto connection = core::sql::Connection::open(url_);
         (void)connection->execute(fmt::format("CREATE DATABASE {}", name));
@@ -108,6 +112,16 @@ public:
     }
     std::string name() const override { return "dolt"; }
     bool is_dolt() const override { return true; }
+    // The supervisor's state file beside the socket says "ready SUPERVISOR SERVER SOCKET".
+    int server_pid(const core::sql::DatabaseUrl& url) const override {
+        std::ifstream state(fs::path(url.socket.value_or("")).parent_path() / "server.state");
+        std::string word;
+        int supervisor = 0, server = 0;
+        if (!(state >> word >> supervisor >> server) || word != "ready") {
+            throw std::runtime_error("no ready dolt sql-server for " + url.to_string());
+        }
+        return server;
+    }
     core::sql::DatabaseUrl new_database(const std::string& name) override {
         const fs::path root = dir_.path() / name;
         auto repository = core::dolt::AnnexRepository::init(
@@ -127,6 +141,15 @@ private:
 };
 
 }  // namespace
+
+Frozen::Frozen(int pid) : pid_(pid) {
+    if (::kill(pid_, SIGSTOP) != 0) throw std::runtime_error("cannot stop process " + std::to_string(pid));
+}
+
+void Frozen::thaw() {
+    if (pid_ > 0) ::kill(pid_, SIGCONT);
+    pid_ = 0;
+}
 
 std::unique_ptr<TestServer> start_server(const std::string& kind, std::string& why_not) {
     std::unique_ptr<TestServer> server;

@@ -32,6 +32,23 @@ public:
     // A new empty database on this server, and the URL to reach it.
     virtual core::sql::DatabaseUrl new_database(const std::string& name) = 0;
     virtual bool is_dolt() const = 0;
+    // The process id of the server process answering at url (from new_database), for tests that
+    // freeze it (SIGSTOP) or kill it.
+    virtual int server_pid(const core::sql::DatabaseUrl& url) const = 0;
+};
+
+// Stops (SIGSTOP) a process for as long as it lives, and lets it go on (SIGCONT) when it goes,
+// also when the test fails first.
+class Frozen {
+public:
+    explicit Frozen(int pid);
+    ~Frozen() { thaw(); }
+    Frozen(const Frozen&) = delete;
+    Frozen& operator=(const Frozen&) = delete;
+    void thaw();
+
+private:
+    int pid_;
 };
 
 // "dolt" or "mariadb": starts that server, or returns nullptr with why when it is not installed;

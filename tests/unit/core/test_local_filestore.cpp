@@ -311,6 +311,49 @@ TEST_F(LocalFilestoreTest, RestoreNeverReplacesANewerObject) {
     EXPECT_TRUE(tmp_is_empty());  // the hidden copy went away
 }
 
+TEST_F(LocalFilestoreTest, DeletesADeadProcessesHiddenObjectOnlyWhenItsRemovalWasRecorded) {
+    const std::string removed = "removal recorded", kept = "removal not recorded";
+    const Key removed_key = key_for(removed), kept_key = key_for(kept);
+    ASSERT_TRUE(store_->put(removed_key, write("a", removed), nullptr));
+    ASSERT_TRUE(store_->put(kept_key, write("b", kept), nullptr));
+    pid_t dead = ::fork();
+    if (dead == 0) ::_exit(0);
+    ::waitpid(dead, nullptr, 0);
+    const fs::path slot = dir_.path() / "tmp" / fmt::format("hidden-{}", dead) / "0";
+    fs::create_directories(slot);
+    const Timestamp before = Timestamp::now();
+    fs::rename(store_->object_path(removed_key), slot / removed_key.to_string());
+    fs::rename(store_->object_path(kept_key), slot / kept_key.to_string());
+    const Timestamp after = Timestamp::now();
+    std::vector<std::string> asked;
+    auto restored = store_->restore_abandoned(
+        [&](const Key& key, std::optional<Timestamp> hidden_at) -> Result<bool> {
+            asked.push_back(key.to_string());
+            // Told when it was hidden: the rename's time, between before and after (the kernel's
+            // clock for it is coarser, so allow it a tick early).
+            EXPECT_TRUE(hidden_at.has_value());
+            if (hidden_at) {
+                EXPECT_GE(hidden_at->seconds, before.seconds - 1);
+                EXPECT_LE(*hidden_at, after);
+            }
+            return key == removed_key;
+        });
+    ASSERT_TRUE(restored) << restored.error().message;
+    EXPECT_EQ(*restored, 1u);
+    EXPECT_EQ(asked.size(), 2u);
+    EXPECT_FALSE(store_->contains(removed_key).value());
+    EXPECT_EQ(read(store_->object_path(kept_key)), kept);
+    EXPECT_FALSE(fs::exists(slot));
+    // When the table cannot be read, nothing is decided: the object stays hidden.
+    ASSERT_TRUE(store_->put(removed_key, write("a", removed), nullptr));
+    fs::create_directories(slot);
+    fs::rename(store_->object_path(removed_key), slot / removed_key.to_string());
+    auto failed = store_->restore_abandoned(
+        [](const Key&, std::optional<Timestamp>) -> Result<bool> { return fail("no database"); });
+    EXPECT_FALSE(failed);
+    EXPECT_TRUE(fs::exists(slot / removed_key.to_string()));
+}
+
 TEST_F(LocalFilestoreTest, RestoresObjectsAndDropsUploadsOfADeadProcess) {
     const std::string content = "abandoned";
     const Key key = key_for(content);

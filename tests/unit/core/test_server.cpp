@@ -26,7 +26,7 @@ protected:
         if (test::start_server("dolt", why_not) == nullptr) GTEST_SKIP() << why_not;
         auto repository = AnnexRepository::init(dir_.path(), "b48450d2-85e9-435d-b475-26d2e3be7111", true);
         ASSERT_TRUE(repository) << repository.error().message;
-        options_ = ServerOptions{repository->dolt_dir(), repository->state_dir(), 600ms};
+        options_ = ServerOptions{repository->dolt_dir(), repository->state_dir(), 600ms, {}};
     }
     pid_t supervisor() {
         std::ifstream in(options_.state_dir / "server.state");
@@ -114,7 +114,7 @@ TEST_F(DoltServerTest, AKilledServerIsReplacedByTheNextUse) {
 }
 
 TEST_F(DoltServerTest, ANonDatabaseDirectoryIsRefused) {
-    auto lease = acquire_server(ServerOptions{dir_.path() / "annex", dir_.path() / "state", 1s});
+    auto lease = acquire_server(ServerOptions{dir_.path() / "annex", dir_.path() / "state", 1s, {}});
     ASSERT_FALSE(lease);
     EXPECT_NE(lease.error().message.find("not a Dolt database"), std::string::npos);
 }

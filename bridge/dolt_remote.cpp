@@ -7,8 +7,6 @@
 #include <fmt/format.h>
 
 #include "bridge/credentials.h"
-#include "core/filestore/local_filestore.h"
-#include "core/filestore/sftp_filestore.h"
 #include "core/key.h"
 
 namespace gad::bridge {
@@ -44,10 +42,9 @@ fs::path DoltRemote::repository_root(protocol::Annex& annex, const RemoteConfig&
     return fs::absolute(annex.get_git_dir()) / "annex" / "git-annex-dolt" / std::string(uuid);
 }
 
-core::Result<core::ssh::ConnectOptions> DoltRemote::ssh_options(protocol::Annex& annex,
-                                                                const RemoteConfig& config,
-                                                                std::string_view uuid) {
-    core::ssh::ConnectOptions options;
+core::Result<core::filestore::FilestoreOptions> DoltRemote::filestore_options(
+    protocol::Annex& annex, const RemoteConfig& config, std::string_view uuid) {
+    core::filestore::FilestoreOptions options;
     options.identity_file = config.identity_file;
     options.known_hosts = config.known_hosts;
     auto password = find_password(fs::absolute(annex.get_git_dir()), uuid, kSftpSecret);
@@ -56,21 +53,18 @@ core::Result<core::ssh::ConnectOptions> DoltRemote::ssh_options(protocol::Annex&
     return options;
 }
 
-core::Result<std::unique_ptr<core::filestore::Filestore>> DoltRemote::open_filestore(
+core::Result<std::unique_ptr<core::filestore::Filestore>> DoltRemote::open_store(
     protocol::Annex& annex, const RemoteConfig& config,
     const core::dolt::AnnexRepository& repository) {
-    std::unique_ptr<core::filestore::Filestore> filestore;
+    core::Result<std::unique_ptr<core::filestore::Filestore>> filestore;
     if (config.filestore) {
-        auto options = ssh_options(annex, config, repository.uuid());
+        auto options = filestore_options(annex, config, repository.uuid());
         if (!options) return std::unexpected(options.error());
-        auto sftp = core::filestore::SftpFilestore::open(*config.filestore, *options);
-        if (!sftp) return std::unexpected(sftp.error());
-        filestore = std::move(*sftp);
+        filestore = core::filestore::open_filestore(*config.filestore, *options);
     } else {
-        auto local = core::filestore::LocalFilestore::open(repository.filestore_root(),
-                                                           repository.state_dir() / "tmp");
-        if (!local) return std::unexpected(local.error());
-        filestore = std::move(*local);
+        core::filestore::FilestoreOptions options;
+        options.temporary = repository.state_dir() / "tmp";
+        filestore = core::filestore::open_filestore(repository.filestore_root().string(), options);
     }
     return filestore;
 }
@@ -125,21 +119,21 @@ protocol::InitRemoteReply DoltRemote::init_remote(protocol::Annex& annex) {
     auto config = read_config(annex);
     if (!config) return protocol::InitRemoteFailure{config.error().message};
     const std::string uuid = annex.get_uuid();
-    std::string filestore_json(core::dolt::AnnexRepository::kAnnexFsFilestore);
+    core::filestore::RepoFilestore filestore{std::string(core::dolt::AnnexRepository::kOwnAnnex),
+                                             {}};
     if (config->filestore) {
         // Check the host, its key and the login now, and create the filestore directory.
-        auto options = ssh_options(annex, *config, uuid);
+        auto options = filestore_options(annex, *config, uuid);
         if (!options) return protocol::InitRemoteFailure{options.error().message};
-        if (auto created =
-                core::filestore::SftpFilestore::create_root(*config->filestore, *options);
+        if (auto created = core::filestore::create_filestore(*config->filestore, *options);
             !created) {
             return protocol::InitRemoteFailure{"filestore=: " + created.error().message};
         }
-        filestore_json =
-            core::dolt::sftp_filestore_json(*config->filestore, config->identity_file);
+        filestore.where = *config->filestore;
+        filestore.options.identity_file = config->identity_file;
     }
     auto repository = core::dolt::AnnexRepository::init(repository_root(annex, *config, uuid), uuid,
-                                                        !config->database, filestore_json);
+                                                        !config->database, filestore);
     if (!repository) {
         return protocol::InitRemoteFailure{
             (config->directory.empty() ? "" : "directory=: ") + repository.error().message};
@@ -176,8 +170,10 @@ protocol::InitRemoteReply DoltRemote::init_remote(protocol::Annex& annex) {
             return failure(kept.error().message);
         }
     }
-    if (config->filestore) {
-        if (auto kept = keep_password(git_dir, uuid, kSftpSecret, config->filestore->user); !kept) {
+    if (config->remote_filestore()) {
+        if (auto kept = keep_password(git_dir, uuid, kSftpSecret,
+                                      core::filestore::filestore_login(*config->filestore));
+            !kept) {
             return failure(kept.error().message);
         }
     }
@@ -198,7 +194,7 @@ protocol::PrepareReply DoltRemote::prepare(protocol::Annex& annex) {
             "{} belongs to repository {}, not to this remote ({})", root.string(),
             repository->uuid(), state->uuid)};
     }
-    auto filestore = open_filestore(annex, state->config, *repository);
+    auto filestore = open_store(annex, state->config, *repository);
     if (!filestore) return protocol::PrepareFailure{filestore.error().message};
     state->filestore = std::move(*filestore);
     auto password = database_password(annex, state->config, state->uuid);
@@ -333,13 +329,14 @@ protocol::ListConfigsReply DoltRemote::list_configs(protocol::Annex&) {
 // remote; expensiveRemoteCost for another host, as its rsync and ssh remotes.
 protocol::GetCostReply DoltRemote::get_cost(protocol::Annex& annex) {
     auto config = read_config(annex);
-    return protocol::Cost{config && config->filestore ? 200 : 100};
+    return protocol::Cost{config && config->remote_filestore() ? 200 : 100};
 }
 
 protocol::GetAvailabilityReply DoltRemote::get_availability(protocol::Annex& annex) {
     auto config = read_config(annex);
-    return protocol::Availability{config && config->filestore ? protocol::AvailabilityKind::global
-                                                              : protocol::AvailabilityKind::local};
+    return protocol::Availability{config && config->remote_filestore()
+                                      ? protocol::AvailabilityKind::global
+                                      : protocol::AvailabilityKind::local};
 }
 
 protocol::WhereIsReply DoltRemote::where_is(protocol::Annex&, const protocol::WhereIs& request) {
@@ -354,7 +351,7 @@ protocol::GetInfoReply DoltRemote::get_info(protocol::Annex&) {
     if (state == nullptr) return protocol::UnsupportedRequest{};
     return std::vector<protocol::InfoItem>{
         {"dolt-annex repository", state->repository->root().string()},
-        {"filestore", state->config.filestore ? state->config.filestore->to_string()
+        {"filestore", state->config.filestore ? *state->config.filestore
                                               : state->repository->filestore_root().string()},
         {"locations", state->database.description},
     };

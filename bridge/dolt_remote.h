@@ -8,8 +8,8 @@
 
 #include "bridge/remote_config.h"
 #include "core/dolt/annex_repository.h"
+#include "core/filestore/backends.h"
 #include "core/filestore/filestore.h"
-#include "core/ssh/ssh_session.h"
 #include "core/location/database.h"
 #include "core/location/location_writer.h"
 #include "protocol/handler.h"
@@ -62,11 +62,10 @@ private:
                                                  std::string_view uuid);
     // How to reach filestore= (keys, known hosts, and a password if one was given, found as
     // credentials.h says); fails naming a creds file that cannot be read.
-    static core::Result<core::ssh::ConnectOptions> ssh_options(protocol::Annex& annex,
-                                                               const RemoteConfig& config,
-                                                               std::string_view uuid);
-    // Opens the filestore config names.
-    static core::Result<std::unique_ptr<core::filestore::Filestore>> open_filestore(
+    static core::Result<core::filestore::FilestoreOptions> filestore_options(
+        protocol::Annex& annex, const RemoteConfig& config, std::string_view uuid);
+    // Opens the filestore config names (filestore=, else the repository's own annex/).
+    static core::Result<std::unique_ptr<core::filestore::Filestore>> open_store(
         protocol::Annex& annex, const RemoteConfig& config,
         const core::dolt::AnnexRepository& repository);
     // Deals with the objects dead processes left hidden in state's filestore: deleted when the

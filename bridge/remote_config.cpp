@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "core/filestore/backends.h"
+
 namespace gad::bridge {
 
 namespace {
@@ -19,6 +21,10 @@ core::Result<std::uint64_t> read_number(protocol::Annex& annex, std::string_view
 }
 
 }  // namespace
+
+bool RemoteConfig::remote_filestore() const {
+    return filestore && core::filestore::is_remote(*filestore);
+}
 
 std::vector<protocol::Config> config_descriptions() {
     return {
@@ -41,9 +47,9 @@ std::vector<protocol::Config> config_descriptions() {
 core::Result<RemoteConfig> read_config(protocol::Annex& annex) {
     RemoteConfig config;
     if (std::string filestore = annex.get_config("filestore"); !filestore.empty()) {
-        auto url = core::filestore::SftpUrl::parse(filestore);
-        if (!url) return core::fail("filestore=: {}", url.error().message);
-        config.filestore = std::move(*url);
+        auto checked = core::filestore::check_filestore(filestore);
+        if (!checked) return core::fail("filestore=: {}", checked.error().message);
+        config.filestore = std::move(*checked);
     }
     const std::string directory = annex.get_config("directory");
     if (directory.empty() && !config.filestore) {

@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "core/failure.h"
-#include "core/filestore/sftp_url.h"
 #include "core/sql/database_url.h"
 #include "protocol/annex.h"
 #include "protocol/messages.h"
@@ -19,7 +18,8 @@ struct RemoteConfig {
     // directory=: the dolt-annex repository; empty with filestore=, whose repository (for the
     // location database) then lives under the git directory.
     std::filesystem::path directory;
-    std::optional<core::filestore::SftpUrl> filestore;    // filestore=sftp://...
+    // filestore=: where objects are instead (core/filestore/backends.h: sftp://...), canonical.
+    std::optional<std::string> filestore;
     std::optional<std::filesystem::path> identity_file;  // identityfile=
     std::optional<std::filesystem::path> known_hosts;    // knownhosts=
     std::optional<core::sql::DatabaseUrl> database;  // database=: an existing server instead of dolt/
@@ -30,6 +30,9 @@ struct RemoteConfig {
     // dbtimeout= (seconds): how long the location database may take to connect, to answer each
     // read or write, and to take the last changes at exit, before the request fails.
     std::chrono::seconds db_timeout{30};
+
+    // Whether filestore= names a filestore on another host (for cost and availability).
+    bool remote_filestore() const;
 };
 
 // The settings LISTCONFIGS announces.

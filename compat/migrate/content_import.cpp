@@ -1,6 +1,5 @@
 #include "compat/migrate/content_import.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,7 +8,7 @@
 #include <system_error>
 
 #include "compat/logs/branch_file.h"
-#include "core/filestore/local_filestore.h"
+#include "core/filestore/backends.h"
 #include "core/key.h"
 
 namespace gad::compat::migrate {
@@ -24,20 +23,117 @@ namespace {
 constexpr std::size_t kMaxProblems = 20;
 constexpr std::size_t kRecordEvery = 500;
 
-// Whether the file at path holds key's content (size, and digest for hash backends).
-Result<bool> holds_content(const core::Key& key, const fs::path& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return fail("cannot read {}: {}", path.string(), std::strerror(errno));
-    core::filestore::StreamCheck check(key);
-    auto read = core::filestore::read_blocks(
-        fd, path, [&](std::span<const std::byte> block) -> Result<void> {
-            check.update(block);
+// One run of import_content: the object files walked, stored, and recorded in batches.
+class ContentImport {
+public:
+    ContentImport(std::string_view annex_uuid, const core::dolt::AnnexRepository& target,
+                  core::location::LocationStore& store, ContentMode mode,
+                  const std::function<void(const ContentSummary&)>& progress)
+        : annex_uuid_(annex_uuid), target_(target), store_(store), mode_(mode),
+          progress_(progress) {}
+
+    // Opens target's filestore and names its repository, unless the git-annex branch named it
+    // already (as it does for a directory made by git-annex-remote-dolt).
+    Result<void> start() {
+        core::filestore::FilestoreOptions options;
+        options.temporary = target_.state_dir() / "tmp";
+        auto filestore = core::filestore::open_filestore(target_.filestore_root().string(), options);
+        if (!filestore) return std::unexpected(filestore.error());
+        filestore_ = std::move(*filestore);
+        auto named = store_.connection().run(
+            "INSERT INTO repositories (uuid, description) VALUES (?, ?) "
+            "ON DUPLICATE KEY UPDATE description = IF(description = '', VALUES(description), description)",
+            {target_.uuid(),
+             std::string_view(fmt::format("dolt-annex {}", target_.root().string()))});
+        if (!named) return std::unexpected(named.error());
+        return {};
+    }
+
+    // Stores the object file at path (KEY/KEY) unless the filestore holds it intact already, and
+    // queues its record. Fails only when the filestore or the database fails.
+    Result<void> import(const fs::path& path) {
+        const std::string text = logs::unescape_key_file_name(path.filename().string());
+        auto key = core::Key::parse(text);
+        if (!key) {
+            problem(fmt::format("{}: cannot be kept in a dolt-annex filestore: {}", path.string(),
+                                key.error().message));
             return {};
-        });
-    ::close(fd);
-    if (!read) return std::unexpected(read.error());
-    return check.finish(*read, path.string()).has_value();
-}
+        }
+        // An object already there is only trusted once verified: a damaged one of the right size
+        // must not be recorded, nor (move) let the good source be deleted. It is replaced from
+        // the source below.
+        auto present = filestore_->contains(*key);
+        if (!present) return std::unexpected(present.error());
+        if (*present) present = filestore_->verify(*key);
+        if (!present) return std::unexpected(present.error());
+        if (*present) {
+            ++summary_.already_stored;
+        } else {
+            auto stored = mode_ == ContentMode::copy ? filestore_->put(*key, path, {})
+                                                     : filestore_->put_link(*key, path);
+            if (!stored) {
+                problem(fmt::format("{}: not imported, left in place: {}", path.string(),
+                                    stored.error().message));
+                return {};
+            }
+            ++summary_.stored;
+        }
+        const core::Timestamp now = core::Timestamp::now();
+        changes_.push_back(LocationChange{text, target_.uuid(), Presence::present, now});
+        if (mode_ == ContentMode::move) {
+            changes_.push_back(
+                LocationChange{text, std::string(annex_uuid_), Presence::missing, now});
+            sources_.push_back(path);
+        }
+        if (changes_.size() >= kRecordEvery) return commit();
+        return {};
+    }
+
+    // Records the queued changes; then (move) deletes their sources.
+    Result<void> commit() {
+        if (changes_.empty()) return {};
+        if (auto recorded = store_.record(changes_); !recorded) return recorded;
+        for (const fs::path& source : sources_) delete_source(source);
+        changes_.clear();
+        sources_.clear();
+        if (progress_) progress_(summary_);
+        return {};
+    }
+
+    ContentSummary& summary() { return summary_; }
+
+private:
+    void problem(std::string text) {
+        ++summary_.failed;
+        if (summary_.problems.size() < kMaxProblems) summary_.problems.push_back(std::move(text));
+    }
+
+    // Deletes a source whose object is stored and recorded, and its KEY/ directory.
+    void delete_source(const fs::path& source) {
+        // git-annex keeps objects read-only in a read-only KEY/ directory.
+        const fs::path directory = source.parent_path();
+        ::chmod(directory.c_str(), 0755);
+        if (::unlink(source.c_str()) != 0) {
+            problem(fmt::format("{}: stored and recorded, but cannot delete the source: {}",
+                                source.string(), std::strerror(errno)));
+            --summary_.failed;  // the object itself is safe
+            return;
+        }
+        ::rmdir(directory.c_str());
+        ++summary_.removed;
+    }
+
+    std::string_view annex_uuid_;
+    const core::dolt::AnnexRepository& target_;
+    core::location::LocationStore& store_;
+    const ContentMode mode_;
+    const std::function<void(const ContentSummary&)>& progress_;
+    std::unique_ptr<core::filestore::Filestore> filestore_;
+    ContentSummary summary_;
+    // Stored objects wait here until their record is committed; then (move) their sources go.
+    std::vector<LocationChange> changes_;
+    std::vector<fs::path> sources_;
+};
 
 }  // namespace
 
@@ -52,52 +148,13 @@ Result<ContentSummary> import_content(const fs::path& git_dir, std::string_view 
                                       const core::dolt::AnnexRepository& target,
                                       core::location::LocationStore& store, ContentMode mode,
                                       const std::function<void(const ContentSummary&)>& progress) {
-    auto filestore = core::filestore::LocalFilestore::open(target.filestore_root(),
-                                                           target.state_dir() / "tmp");
-    if (!filestore) return std::unexpected(filestore.error());
-    ContentSummary summary;
-    // The filestore's repository, named unless the git-annex branch named it already (as it does
-    // for a directory made by git-annex-remote-dolt).
-    auto named = store.connection().run(
-        "INSERT INTO repositories (uuid, description) VALUES (?, ?) "
-        "ON DUPLICATE KEY UPDATE description = IF(description = '', VALUES(description), description)",
-        {target.uuid(), std::string_view(fmt::format("dolt-annex {}", target.root().string()))});
-    if (!named) return std::unexpected(named.error());
-    auto problem = [&](std::string text) {
-        ++summary.failed;
-        if (summary.problems.size() < kMaxProblems) summary.problems.push_back(std::move(text));
-    };
-
-    // Stored objects wait here until their record is committed; then (move) their sources go.
-    std::vector<LocationChange> changes;
-    std::vector<fs::path> sources;
-    auto commit = [&]() -> Result<void> {
-        if (changes.empty()) return {};
-        if (auto recorded = store.record(changes); !recorded) return recorded;
-        for (const fs::path& source : sources) {
-            // git-annex keeps objects read-only in a read-only KEY/ directory.
-            const fs::path directory = source.parent_path();
-            ::chmod(directory.c_str(), 0755);
-            if (::unlink(source.c_str()) != 0) {
-                problem(fmt::format("{}: stored and recorded, but cannot delete the source: {}",
-                                    source.string(), std::strerror(errno)));
-                --summary.failed;  // the object itself is safe
-                continue;
-            }
-            ::rmdir(directory.c_str());
-            ++summary.removed;
-        }
-        changes.clear();
-        sources.clear();
-        if (progress) progress(summary);
-        return {};
-    };
-
+    ContentImport run(annex_uuid, target, store, mode, progress);
+    if (auto started = run.start(); !started) return std::unexpected(started.error());
     const fs::path objects = git_dir / "annex" / "objects";
     std::error_code error;
     fs::recursive_directory_iterator walk(objects, error);
     if (error) {
-        if (error == std::errc::no_such_file_or_directory) return summary;
+        if (error == std::errc::no_such_file_or_directory) return run.summary();
         return fail("cannot read {}: {}", objects.string(), error.message());
     }
     for (; walk != fs::recursive_directory_iterator(); walk.increment(error)) {
@@ -108,47 +165,12 @@ Result<ContentSummary> import_content(const fs::path& git_dir, std::string_view 
         if (!entry.is_regular_file(error) || path.filename() != path.parent_path().filename()) {
             continue;
         }
-        const std::string text = logs::unescape_key_file_name(path.filename().string());
-        auto key = core::Key::parse(text);
-        if (!key) {
-            problem(fmt::format("{}: cannot be kept in a dolt-annex filestore: {}", path.string(),
-                                key.error().message));
-            continue;
-        }
-        auto present = (*filestore)->contains(*key);
-        if (!present) return std::unexpected(present.error());
-        if (*present) {
-            // An object already there is only trusted once verified: a damaged one of the right
-            // size must not be recorded, nor (move) let the good source be deleted. It is
-            // replaced from the source below.
-            auto intact = holds_content(*key, (*filestore)->object_path(*key));
-            if (!intact) return std::unexpected(intact.error());
-            *present = *intact;
-        }
-        if (*present) {
-            ++summary.already_stored;
-        } else {
-            auto stored = mode == ContentMode::copy ? (*filestore)->put(*key, path, {})
-                                                    : (*filestore)->put_link(*key, path);
-            if (!stored) {
-                problem(fmt::format("{}: not imported, left in place: {}", path.string(),
-                                    stored.error().message));
-                continue;
-            }
-            ++summary.stored;
-        }
-        const core::Timestamp now = core::Timestamp::now();
-        changes.push_back(LocationChange{text, target.uuid(), Presence::present, now});
-        if (mode == ContentMode::move) {
-            changes.push_back(LocationChange{text, std::string(annex_uuid), Presence::missing, now});
-            sources.push_back(path);
-        }
-        if (changes.size() >= kRecordEvery) {
-            if (auto done = commit(); !done) return std::unexpected(done.error());
+        if (auto imported = run.import(path); !imported) {
+            return std::unexpected(imported.error());
         }
     }
-    if (auto done = commit(); !done) return std::unexpected(done.error());
-    return summary;
+    if (auto done = run.commit(); !done) return std::unexpected(done.error());
+    return run.summary();
 }
 
 }  // namespace gad::compat::migrate

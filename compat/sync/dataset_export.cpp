@@ -19,7 +19,7 @@
 
 #include "compat/logs/uuid_based_log.h"
 #include "core/dolt/annex_repository.h"
-#include "core/filestore/sftp_url.h"
+#include "core/filestore/backends.h"
 #include "core/key.h"
 #include "core/location/location_store.h"
 #include "core/location/schema.h"
@@ -856,21 +856,21 @@ class DatasetSync {
             const std::string encryption = get("encryption");
             if (!encryption.empty() && encryption != "none") continue;
             if (!get("chunk").empty() || !get("chunksize").empty()) continue;
-            std::string filestore;
+            core::filestore::RepoFilestore filestore;
             if (const std::string url = get("filestore"); !url.empty()) {
-                auto sftp = core::filestore::SftpUrl::parse(url);
-                if (!sftp) continue;
-                std::optional<fs::path> key;
-                if (const std::string file = get("identityfile"); !file.empty()) key = file;
-                filestore = core::dolt::sftp_filestore_json(*sftp, key);
+                auto checked = core::filestore::check_filestore(url);
+                if (!checked) continue;
+                filestore.where = std::move(*checked);
+                if (const std::string file = get("identityfile"); !file.empty()) {
+                    filestore.options.identity_file = file;
+                }
             } else {
                 const fs::path directory = get("directory");
                 if (!directory.is_absolute() ||
                     core::dolt::read_repo_uuid(directory / "repos" / "__local__.repo") != *row[0]) {
                     continue;
                 }
-                filestore = fmt::format(R"({{"type": "annexfs", "root": {}}})",
-                                        core::dolt::json_string((directory / "annex").string()));
+                filestore.where = (directory / "annex").string();
             }
             auto written = write_repo_file(*row[0], get("name"), filestore);
             if (!written) return written;
@@ -879,7 +879,7 @@ class DatasetSync {
     }
 
     Result<void> write_repo_file(const std::string& uuid, std::string name,
-                                 const std::string& filestore) {
+                                 const core::filestore::RepoFilestore& filestore) {
         // dolt-annex finds a repository by its file name, cut at the first '.'.
         for (char& c : name) {
             if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') c = '_';
@@ -892,14 +892,7 @@ class DatasetSync {
                 if (core::dolt::read_repo_uuid(file) == uuid) return {};
                 continue;
             }
-            auto written = core::dolt::write_file_atomically(
-                file, fmt::format("{{\n"
-                                  "    \"name\": {},\n"
-                                  "    \"uuid\": \"{}\",\n"
-                                  "    \"filestore\": {},\n"
-                                  "    \"key_format\": \"Sha256e\"\n"
-                                  "}}\n",
-                                  core::dolt::json_string(candidate), uuid, filestore));
+            auto written = core::dolt::write_repo_file(file, candidate, uuid, filestore);
             if (!written) return written;
             ++summary_.repo_files;
             return {};

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/json.h"
 #include "core/process.h"
 
 namespace gad::core::dolt {
@@ -25,22 +26,7 @@ std::string read_repo_uuid(const fs::path& file) {
     std::ifstream in(file);
     std::stringstream text;
     text << in.rdbuf();
-    const std::string content = text.str();
-    for (std::string_view quote : {"\"uuid\"", "'uuid'", "uuid"}) {
-        auto at = content.find(quote);
-        while (at != std::string::npos) {
-            auto colon = content.find_first_not_of(" \t\r\n", at + quote.size());
-            if (colon != std::string::npos && content[colon] == ':') {
-                auto open = content.find_first_not_of(" \t\r\n", colon + 1);
-                if (open != std::string::npos && (content[open] == '"' || content[open] == '\'')) {
-                    auto close = content.find(content[open], open + 1);
-                    if (close != std::string::npos) return content.substr(open + 1, close - open - 1);
-                }
-            }
-            at = content.find(quote, at + 1);
-        }
-    }
-    return {};
+    return json_field(text.str(), "uuid").value_or(std::string());
 }
 
 Result<void> write_file_atomically(const fs::path& path, std::string_view content) {
@@ -56,13 +42,17 @@ Result<void> write_file_atomically(const fs::path& path, std::string_view conten
     return {};
 }
 
-std::string sftp_filestore_json(const filestore::SftpUrl& url,
-                                const std::optional<std::filesystem::path>& client_key) {
-    return fmt::format(
-        R"({{"type": "sftp", "connection": {{"user": {}, "hostname": {}, "port": {}{}, "path": {}}}}})",
-        json_string(url.user), json_string(url.host), url.port,
-        client_key ? ", \"client_key\": " + json_string(client_key->string()) : std::string(),
-        json_string(url.path));
+Result<void> write_repo_file(const fs::path& path, std::string_view name, std::string_view uuid,
+                             const filestore::RepoFilestore& filestore) {
+    auto entry = filestore::repo_entry(filestore.where, filestore.options);
+    if (!entry) return std::unexpected(entry.error());
+    return write_file_atomically(path, fmt::format("{{\n"
+                                                   "    \"name\": {},\n"
+                                                   "    \"uuid\": {},\n"
+                                                   "    \"filestore\": {},\n"
+                                                   "    \"key_format\": \"Sha256e\"\n"
+                                                   "}}\n",
+                                                   json_string(name), json_string(uuid), *entry));
 }
 
 std::string new_uuid() {
@@ -96,28 +86,9 @@ bool is_uuid(std::string_view text) {
     return true;
 }
 
-std::string json_string(std::string_view text) {
-    std::string quoted = "\"";
-    for (char c : text) {
-        switch (c) {
-            case '"': quoted += "\\\""; break;
-            case '\\': quoted += "\\\\"; break;
-            case '\n': quoted += "\\n"; break;
-            case '\t': quoted += "\\t"; break;
-            case '\r': quoted += "\\r"; break;
-            default:
-                if (static_cast<unsigned char>(c) < 0x20) {
-                    quoted += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-                } else {
-                    quoted += c;
-                }
-        }
-    }
-    return quoted + "\"";
-}
-
 Result<AnnexRepository> AnnexRepository::init(const fs::path& root, std::string_view uuid,
-                                              bool with_dolt, std::string_view filestore) {
+                                              bool with_dolt,
+                                              const filestore::RepoFilestore& filestore) {
     if (!is_uuid(uuid)) return fail("'{}' is not a UUID", uuid);
     std::error_code ec;
     fs::create_directories(root / "repos", ec);
@@ -156,14 +127,7 @@ Result<AnnexRepository> AnnexRepository::init(const fs::path& root, std::string_
     }
     AnnexRepository repository(root, std::string(uuid));
     if (!fs::exists(repo_file)) {
-        auto written = write_file_atomically(
-            repo_file, fmt::format("{{\n"
-                                   "    \"name\": \"{}\",\n"
-                                   "    \"uuid\": \"{}\",\n"
-                                   "    \"filestore\": {},\n"
-                                   "    \"key_format\": \"Sha256e\"\n"
-                                   "}}\n",
-                                   kLocalRepo, uuid, filestore));
+        auto written = write_repo_file(repo_file, kLocalRepo, uuid, filestore);
         if (!written) return std::unexpected(written.error());
         repository.newly_claimed_ = true;
     }

@@ -9,7 +9,8 @@
 #include <string_view>
 
 #include "core/failure.h"
-#include "core/filestore/sftp_url.h"
+#include "core/filestore/backends.h"
+#include "core/json.h"
 
 namespace gad::core::dolt {
 
@@ -19,14 +20,15 @@ public:
     // (idempotent). with_dolt also runs `dolt init` in dolt/ when it has no database.
     // repos/__local__.repo, which claims root for uuid, is written last. Fails when root already
     // belongs to another UUID, or cannot be written.
-    // filestore is the JSON of the repository's filestore (default: AnnexFS in ./annex).
+    // filestore is where the repository's objects are, as repos/__local__.repo will say (a
+    // backends.h address and its options; default: AnnexFS in its own annex/ folder).
     static Result<AnnexRepository> init(const std::filesystem::path& root, std::string_view uuid,
                                         bool with_dolt,
-                                        std::string_view filestore = kAnnexFsFilestore);
+                                        const filestore::RepoFilestore& filestore = {std::string(kOwnAnnex), {}});
 
-    // The filestore of a repository whose objects are in its own annex/ folder.
-    static constexpr std::string_view kAnnexFsFilestore =
-        R"({"type": "annexfs", "root": "./annex"})";
+    // The filestore of a repository whose objects are in its own annex/ folder, as its
+    // repos/__local__.repo names it (relative to the repository).
+    static constexpr std::string_view kOwnAnnex = "./annex";
 
     // Undoes the claim of a repository that init() newly made, when the set-up it was part of
     // failed, so that a retry with another UUID may use root; everything else is kept.
@@ -55,13 +57,15 @@ private:
     bool newly_claimed_ = false;
 };
 
-// text as a JSON string literal, with quotes and escapes.
-std::string json_string(std::string_view text);
+// JSON quoting, for the callers that have it through this header (core/json.h holds it).
+using core::json_string;
 
-// The filestore JSON of a repos/<name>.repo file for objects on an SFTP server (dolt-annex's
-// "sftp" filestore), with client_key when an SSH key file is given.
-std::string sftp_filestore_json(const filestore::SftpUrl& url,
-                                const std::optional<std::filesystem::path>& client_key);
+// Writes the repos/<name>.repo file at path (as write_file_atomically does), by which a
+// dolt-annex repository knows the repository uuid called name and its filestore: the one at
+// filestore.where, its entry written by the filestore's backend (backends.h: repo_entry). Fails
+// on an address no backend takes, or when the file cannot be written.
+Result<void> write_repo_file(const std::filesystem::path& path, std::string_view name,
+                             std::string_view uuid, const filestore::RepoFilestore& filestore);
 
 // The uuid field of a repos/<name>.repo file (JSON5, written by dolt-annex or by us), or empty
 // when the file cannot be read or has none.

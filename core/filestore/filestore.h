@@ -1,5 +1,8 @@
-// Where annexed objects are kept: one small interface (put, get, contains, remove, locate) with one
-// implementation per kind of store (a local directory here; SFTP beside it), chosen by a URL.
+// Where annexed objects are kept: one small interface (put, get, contains, verify, removal in
+// two steps as hide then purge or restore, locate) with one implementation per kind of store
+// (LocalFilestore: a local directory; SftpFilestore: a directory on an SFTP server), chosen by
+// its URL or path through the table in core/filestore/backends.h. Also the checks every store
+// makes on content it receives (size bound, free space, digest).
 #pragma once
 
 #include <cstdint>
@@ -39,6 +42,19 @@ public:
     // Whether a complete object is stored under key (its size matches the key's, when the key
     // has one). A Failure means it cannot be told now (unreachable store).
     virtual Result<bool> contains(const Key& key) = 0;
+
+    // Whether a complete object whose content matches key (size, and digest for hash backends)
+    // is stored under key; false when there is none or it is damaged. Reads the whole object:
+    // for an object about to be trusted, not for every request. A Failure when it cannot be read.
+    virtual Result<bool> verify(const Key& key) = 0;
+
+    // Stores source under key like put(), but may share source's bytes instead of copying them
+    // (LocalFilestore: a hard link), so that whoever writes source afterwards changes the object
+    // too: for sources never written again, such as git-annex's read-only object files. This
+    // default copies, as put() does.
+    virtual Result<void> put_link(const Key& key, const std::filesystem::path& source) {
+        return put(key, source, {});
+    }
 
     // Removal is in two steps, so that an object is deleted only once its absence is recorded:
     // hide() moves the object out of sight at once (it no longer counts as stored) and keeps its

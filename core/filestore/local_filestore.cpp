@@ -10,6 +10,7 @@
 #include <cstring>
 #include <vector>
 
+#include "core/json.h"
 #include "core/unique_fd.h"
 
 namespace gad::core::filestore {
@@ -237,6 +238,22 @@ Result<bool> LocalFilestore::contains(const Key& key) {
     return !size || *size == static_cast<std::uint64_t>(info.st_size);
 }
 
+Result<bool> LocalFilestore::verify(const Key& key) {
+    const fs::path path = object_path(key);
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) {
+        if (errno == ENOENT || errno == ENOTDIR) return false;
+        return fail("cannot read {}: {}", path.string(), errno_text());
+    }
+    StreamCheck check(key);
+    auto read = read_blocks(fd.get(), path, [&](std::span<const std::byte> block) -> Result<void> {
+        check.update(block);
+        return {};
+    });
+    if (!read) return std::unexpected(read.error());
+    return check.finish(*read, path.string()).has_value();
+}
+
 Result<std::optional<Filestore::Hidden>> LocalFilestore::hide(const Key& key) {
     const fs::path path = object_path(key);
     // hidden-<pid>/<n>/<KEY>: the key stays readable for restore_abandoned(). Slot directories
@@ -349,5 +366,61 @@ Result<std::size_t> LocalFilestore::restore_abandoned(const RemovalRecorded& rec
     }
     return restored;
 }
+
+namespace {
+
+// A filestore opened by its directory alone keeps partial objects here, inside it.
+constexpr std::string_view kTemporaryName = ".git-annex-dolt-tmp";
+
+Result<std::string> annexfs_check(std::string_view where) {
+    const fs::path path(where);
+    if (path.empty() || !path.is_absolute()) {
+        return fail("filestore directory {} is not an absolute path", where);
+    }
+    std::string canonical = path.lexically_normal().string();
+    if (canonical.size() > 1 && canonical.back() == '/') canonical.pop_back();
+    return canonical;
+}
+
+Result<std::unique_ptr<Filestore>> annexfs_open(std::string_view where,
+                                                const FilestoreOptions& options) {
+    const fs::path root(where);
+    auto opened = LocalFilestore::open(root, options.temporary.value_or(root / kTemporaryName));
+    if (!opened) return std::unexpected(opened.error());
+    return std::unique_ptr<Filestore>(std::move(*opened));
+}
+
+Result<void> annexfs_create(std::string_view where, const FilestoreOptions&) {
+    std::error_code ec;
+    fs::create_directories(fs::path(where), ec);
+    if (ec) return fail("cannot create filestore {}: {}", where, ec.message());
+    return {};
+}
+
+Result<std::string> annexfs_repo_entry(std::string_view where, const FilestoreOptions&) {
+    return fmt::format(R"({{"type": "annexfs", "root": {}}})", json_string(where));
+}
+
+Result<RepoFilestore> annexfs_from_repo_entry(std::string_view entry, const fs::path& base) {
+    const std::optional<std::string> root = json_field(entry, "root");
+    if (!root || root->empty()) return fail("annexfs filestore entry {} has no root", entry);
+    return RepoFilestore{(base / *root).lexically_normal().string(), {}};
+}
+
+std::string no_login(std::string_view) { return {}; }
+
+}  // namespace
+
+const Backend kAnnexFsBackend{
+    .type = "annexfs",
+    .scheme = "",
+    .remote = false,
+    .check = annexfs_check,
+    .open = annexfs_open,
+    .create = annexfs_create,
+    .repo_entry = annexfs_repo_entry,
+    .from_repo_entry = annexfs_from_repo_entry,
+    .login = no_login,
+};
 
 }  // namespace gad::core::filestore

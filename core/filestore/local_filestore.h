@@ -7,9 +7,14 @@
 #include <mutex>
 #include <vector>
 
+#include "core/filestore/backends.h"
 #include "core/filestore/filestore.h"
 
 namespace gad::core::filestore {
+
+// The backends.h row of AnnexFS filestores in a local directory: an absolute path (no scheme);
+// type "annexfs" in .repo files.
+extern const Backend kAnnexFsBackend;
 
 class LocalFilestore final : public Filestore {
 public:
@@ -27,6 +32,7 @@ public:
     Result<void> get(const Key& key, const std::filesystem::path& destination,
                      const Progress& progress) override;
     Result<bool> contains(const Key& key) override;
+    Result<bool> verify(const Key& key) override;
     Result<std::optional<Hidden>> hide(const Key& key) override;
     Result<void> purge(const Hidden& hidden) override;
     Result<void> restore(const Hidden& hidden) override;
@@ -38,7 +44,7 @@ public:
     // verified against the key, with put()'s guarantees; copies like put() when source is on
     // another filesystem. Whoever writes source afterwards changes the object too: for sources
     // that are never written again, such as git-annex's read-only object files.
-    Result<void> put_link(const Key& key, const std::filesystem::path& source);
+    Result<void> put_link(const Key& key, const std::filesystem::path& source) override;
 
     // The path an object for key has in this store.
     std::filesystem::path object_path(const Key& key) const;

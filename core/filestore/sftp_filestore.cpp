@@ -1,16 +1,17 @@
 #include "core/filestore/sftp_filestore.h"
 
 #include <fcntl.h>
-#include <signal.h>
+#include <libssh/sftp.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
-#include <deque>
 #include <vector>
 
+#include "core/filestore/sftp_remote.h"
+#include "core/filestore/sftp_transfer.h"
 #include "core/unique_fd.h"
 
 namespace gad::core::filestore {
@@ -20,133 +21,28 @@ using ssh::SftpAttributes;
 using ssh::SftpDir;
 using ssh::SftpFile;
 using ssh::SshSession;
+using namespace sftp;
 
 namespace {
 
 constexpr std::string_view kTemporary = ".git-annex-dolt-tmp";
-constexpr std::uint64_t kProgressStep = 1 << 20;
-// Bytes of reads or writes in flight during a transfer: enough to hide the round trip (OpenSSH's
-// sftp keeps 64 x 32 KiB), as requests of the largest size the server takes.
-constexpr std::size_t kBytesInFlight = 4 << 20;
-
-std::size_t requests_in_flight(std::size_t request) {
-    return std::clamp<std::size_t>(kBytesInFlight / request, 4, 128);
-}
 
 // Slot and partial-file numbers, unique in this process whatever the number of stores.
 std::atomic<std::uint64_t> next_number{0};
 
 std::string errno_text() { return std::strerror(errno); }
 
-std::string host_name() {
-    char name[256] = {};
-    if (::gethostname(name, sizeof name - 1) != 0 || !*name) return "localhost";
-    std::string text = name;
-    for (char& c : text) {
-        if (c == '/') c = '_';
-    }
-    return text;
-}
-
-bool pid_is_running(pid_t pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
-
-// Splits "<host>-<pid>" (host may contain '-'); nullopt when it is not of that form.
-std::optional<std::pair<std::string, pid_t>> parse_owner(std::string_view text) {
-    const std::size_t dash = text.rfind('-');
-    if (dash == std::string_view::npos || dash == 0 || dash + 1 == text.size()) return std::nullopt;
-    pid_t pid = 0;
-    for (const char c : text.substr(dash + 1)) {
-        if (c < '0' || c > '9' || pid > 100'000'000) return std::nullopt;
-        pid = pid * 10 + (c - '0');
-    }
-    return std::pair{std::string(text.substr(0, dash)), pid};
-}
-
-std::string parent_of(const std::string& path) {
-    const std::size_t slash = path.rfind('/');
-    if (slash == std::string::npos) return ".";
-    if (slash == 0) return "/";
-    return path.substr(0, slash);
-}
-
-SftpAttributes stat_path(SshSession& session, const std::string& path) {
-    return SftpAttributes(sftp_stat(session.sftp(), path.c_str()));
-}
-
-// Whether path exists on the server; a Failure when that cannot be told.
-Result<bool> exists(SshSession& session, const std::string& path) {
-    if (stat_path(session, path)) return true;
-    if (session.usable() && session.status() == SSH_FX_NO_SUCH_FILE) return false;
-    return std::unexpected(session.failure(fmt::format("cannot check {}", path)));
-}
-
-// mkdir that tolerates an existing directory (OpenSSH reports EEXIST as a plain failure).
-Result<void> make_directory(SshSession& session, const std::string& path) {
-    if (sftp_mkdir(session.sftp(), path.c_str(), 0755) == 0) return {};
-    const Failure failure = session.failure(fmt::format("cannot create {}", path));
-    if (!session.usable()) return std::unexpected(failure);
-    if (SftpAttributes info = stat_path(session, path);
-        info && info->type == SSH_FILEXFER_TYPE_DIRECTORY) {
-        return {};
-    }
-    return std::unexpected(failure);
-}
-
-// Creates each missing directory of relative_dirs ("aaa/bbb") below base.
-Result<void> make_directories(SshSession& session, const std::string& base,
-                              std::string_view relative_dirs) {
-    std::string path = base;
-    for (std::size_t start = 0; start < relative_dirs.size();) {
-        std::size_t end = relative_dirs.find('/', start);
-        if (end == std::string_view::npos) end = relative_dirs.size();
-        if (end > start) {
-            path += '/';
-            path += relative_dirs.substr(start, end - start);
-            if (auto made = make_directory(session, path); !made) return made;
+// Writes all of data to the file open as fd (path names it).
+Result<void> write_all(int fd, std::span<const std::byte> data, const fs::path& path) {
+    for (std::size_t done = 0; done < data.size();) {
+        const ssize_t wrote = ::write(fd, data.data() + done, data.size() - done);
+        if (wrote < 0) {
+            if (errno == EINTR) continue;
+            return fail("cannot write {}: {}", path.string(), errno_text());
         }
-        start = end + 1;
+        done += static_cast<std::size_t>(wrote);
     }
     return {};
-}
-
-// A failed write (code: its SSH_FX_* status): names a full disk when the server's statvfs says
-// so.
-Failure write_failure(SshSession& session, const std::string& path, const Failure& failure,
-                      int code) {
-    if (!session.usable() || code != SSH_FX_FAILURE ||
-        !session.has_extension("statvfs@openssh.com", "2")) {
-        return failure;
-    }
-    sftp_statvfs_t info = sftp_statvfs(session.sftp(), parent_of(path).c_str());
-    if (!info) return failure;
-    const std::uint64_t free = info->f_bavail * info->f_frsize;
-    sftp_statvfs_free(info);
-    if (free >= session.max_request()) return failure;
-    return Failure{failure.kind, fmt::format("cannot write {}: no space left on {} ({} bytes free)",
-                                             path, session.endpoint().host, free)};
-}
-
-// A failed libssh call writing path.
-Failure write_failure(SshSession& session, const std::string& path) {
-    const Failure failure = session.failure(fmt::format("cannot write {}", path));
-    return write_failure(session, path, failure, session.usable() ? session.status() : SSH_FX_OK);
-}
-
-// Renames from onto to, replacing an object there (atomically with posix-rename).
-SshSession::Status rename_replacing(SshSession& session, const std::string& from,
-                                    const std::string& to) {
-    if (session.has_extension("posix-rename@openssh.com", "1")) {
-        return session.posix_rename(from, to);
-    }
-    // Plain SFTP rename refuses an existing target: remove it first (the key is then briefly
-    // absent, never partial).
-    if (sftp_rename(session.sftp(), from.c_str(), to.c_str()) == 0) return {};
-    if (session.usable() && stat_path(session, to)) {
-        sftp_unlink(session.sftp(), to.c_str());
-        if (sftp_rename(session.sftp(), from.c_str(), to.c_str()) == 0) return {};
-    }
-    if (!session.usable()) return {SSH_FX_CONNECTION_LOST, ssh_get_error(session.ssh())};
-    return {session.status(), ssh_get_error(session.ssh())};
 }
 
 }  // namespace
@@ -345,77 +241,23 @@ Result<void> SftpFilestore::check_room(SshSession& session, const Key& key) {
     return checked;
 }
 
-Result<void> SftpFilestore::put_once(SshSession& session, const Key& key, const fs::path& source,
-                                     const Progress& progress) {
-    if (auto room = check_room(session, key); !room) return room;
-    UniqueFd in(::open(source.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!in) return fail("cannot read {}: {}", source.string(), errno_text());
-
-    const std::string temporary =
-        fmt::format("{}/put-{}-{}", temporary_, owner_, next_number.fetch_add(1));
-    // Declared before the file handle, so the handle is closed before the file is deleted.
-    Cleanup cleanup{*this, session, temporary};
+Result<ssh::SftpFile> SftpFilestore::create_partial(SshSession& session,
+                                                     const std::string& temporary) {
     const int flags = O_WRONLY | O_CREAT | O_EXCL;
     SftpFile out(sftp_open(session.sftp(), temporary.c_str(), flags, 0644));
     if (!out && session.usable() && session.status() == SSH_FX_NO_SUCH_FILE) {
-        if (auto made = make_directory(session, temporary_); !made) return made;
+        if (auto made = make_directory(session, temporary_); !made) {
+            return std::unexpected(made.error());
+        }
         out.reset(sftp_open(session.sftp(), temporary.c_str(), flags, 0644));
     }
-    if (!out) {
-        cleanup.path.clear();  // nothing was created
-        return std::unexpected(session.failure(fmt::format("cannot create {}", temporary)));
-    }
+    if (!out) return std::unexpected(session.failure(fmt::format("cannot create {}", temporary)));
+    return out;
+}
 
-    // Upload with several writes in flight, hashing on the way so the content is read once.
-    // Every answer is awaited before any other SFTP call (and before the handle is closed).
-    struct Settle {
-        SshSession& session;
-        ~Settle() { session.await_writes(); }
-    } settle{session};
-    StreamCheck check(key);
-    const std::size_t request = session.max_request();
-    const std::size_t depth = requests_in_flight(request);
-    std::vector<std::byte> buffer(std::max<std::size_t>(1, kProgressStep / request) * request);
-    std::uint64_t total = 0;
-    while (true) {
-        const ssize_t got = ::read(in.get(), buffer.data(), buffer.size());
-        if (got < 0) {
-            if (errno == EINTR) continue;
-            return fail("cannot read {}: {}", source.string(), errno_text());
-        }
-        if (got == 0) break;
-        const auto size = static_cast<std::size_t>(got);
-        // Content beyond the key's size is never sent.
-        if (auto bounded = check.within_size(total + size, source.string()); !bounded) {
-            return bounded;
-        }
-        check.update(std::span(buffer.data(), size));
-        for (std::size_t done = 0; done < size;) {
-            SshSession::Status status;
-            if (session.writes_in_flight() >= depth) status = session.await_write();
-            const std::size_t length = std::min(request, size - done);
-            if (status.ok()) {
-                status = session.send_write(out.get(), total + done,
-                                            std::span(buffer.data() + done, length));
-            }
-            if (!status.ok()) {
-                const SshSession::Status first = session.await_writes();
-                const SshSession::Status& cause = first.ok() ? status : first;
-                return std::unexpected(write_failure(
-                    session, temporary,
-                    session.failure(fmt::format("cannot write {}", temporary), cause), cause.code));
-            }
-            done += length;
-        }
-        total += size;
-        if (progress) progress(total);
-    }
-    if (SshSession::Status status = session.await_writes(); !status.ok()) {
-        return std::unexpected(write_failure(
-            session, temporary, session.failure(fmt::format("cannot write {}", temporary), status),
-            status.code));
-    }
-    if (auto checked = check.finish(total, source.string()); !checked) return checked;
+Result<void> SftpFilestore::make_durable(SshSession& session, SftpFile out,
+                                         const std::string& temporary, const Key& key,
+                                         std::uint64_t total) {
     if (SftpAttributes info(sftp_fstat(out.get())); !info || info->size != total) {
         if (!info) {
             return std::unexpected(session.failure(fmt::format("cannot check {}", temporary)));
@@ -426,10 +268,12 @@ Result<void> SftpFilestore::put_once(SshSession& session, const Key& key, const 
     if (session.has_extension("fsync@openssh.com", "1") && sftp_fsync(out.get()) != 0) {
         return std::unexpected(write_failure(session, temporary));
     }
-    if (sftp_close(out.release()) != 0) {
-        return std::unexpected(write_failure(session, temporary));
-    }
+    if (sftp_close(out.release()) != 0) return std::unexpected(write_failure(session, temporary));
+    return {};
+}
 
+Result<void> SftpFilestore::install(SshSession& session, const std::string& temporary,
+                                    const Key& key) {
     const std::string destination = object_path(key);
     SshSession::Status moved = rename_replacing(session, temporary, destination);
     if (moved.code == SSH_FX_NO_SUCH_FILE) {  // the first object in its hash directories
@@ -442,6 +286,32 @@ Result<void> SftpFilestore::put_once(SshSession& session, const Key& key, const 
         return std::unexpected(
             session.failure(fmt::format("cannot move object into {}", destination), moved));
     }
+    return {};
+}
+
+Result<void> SftpFilestore::put_once(SshSession& session, const Key& key, const fs::path& source,
+                                     const Progress& progress) {
+    if (auto room = check_room(session, key); !room) return room;
+    UniqueFd in(::open(source.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!in) return fail("cannot read {}: {}", source.string(), errno_text());
+    const std::string temporary =
+        fmt::format("{}/put-{}-{}", temporary_, owner_, next_number.fetch_add(1));
+    // Declared before the file handle, so the handle is closed before the file is deleted.
+    Cleanup cleanup{*this, session, temporary};
+    auto out = create_partial(session, temporary);
+    if (!out) {
+        cleanup.path.clear();  // nothing was created
+        return std::unexpected(out.error());
+    }
+    // Hashed on the way, so the content is read once.
+    StreamCheck check(key);
+    auto sent = sftp::upload(session, in.get(), source, out->get(), temporary, check, progress);
+    if (!sent) return std::unexpected(sent.error());
+    if (auto checked = check.finish(*sent, source.string()); !checked) return checked;
+    if (auto durable = make_durable(session, std::move(*out), temporary, key, *sent); !durable) {
+        return durable;
+    }
+    if (auto installed = install(session, temporary, key); !installed) return installed;
     cleanup.path.clear();
     return {};
 }
@@ -452,126 +322,77 @@ Result<void> SftpFilestore::get(const Key& key, const fs::path& destination,
         [&](SshSession& session) { return get_once(session, key, destination, progress); });
 }
 
-Result<void> SftpFilestore::get_once(SshSession& session, const Key& key,
-                                     const fs::path& destination, const Progress& progress) {
+std::string SftpFilestore::describe(const Key& key) const {
+    return fmt::format("object {} in {}", key.to_string(), url_.to_string());
+}
+
+Result<std::optional<SftpFilestore::RemoteObject>> SftpFilestore::open_object(
+    SshSession& session, const Key& key) const {
     const std::string path = object_path(key);
-    SftpFile in(sftp_open(session.sftp(), path.c_str(), O_RDONLY, 0));
-    if (!in) {
-        if (session.usable() && session.status() == SSH_FX_NO_SUCH_FILE) {
-            return fail("{} is not in the filestore {}", key.to_string(), url_.to_string());
-        }
+    SftpFile file(sftp_open(session.sftp(), path.c_str(), O_RDONLY, 0));
+    if (!file) {
+        if (session.usable() && session.status() == SSH_FX_NO_SUCH_FILE) return std::nullopt;
         return std::unexpected(session.failure(fmt::format("cannot read {}", path)));
     }
-    SftpAttributes info(sftp_fstat(in.get()));
+    SftpAttributes info(sftp_fstat(file.get()));
     if (!info) return std::unexpected(session.failure(fmt::format("cannot read {}", path)));
     const std::uint64_t size = info->size;
-    const std::optional<std::uint64_t> expected = expected_object_size(key);
-    if (expected && *expected != size) {
-        return fail("object {} in {} is damaged: {} bytes instead of {}", key.to_string(),
-                    url_.to_string(), size, *expected);
+    return RemoteObject{std::move(file), size};
+}
+
+Result<void> SftpFilestore::get_once(SshSession& session, const Key& key,
+                                     const fs::path& destination, const Progress& progress) {
+    auto object = open_object(session, key);
+    if (!object) return std::unexpected(object.error());
+    if (!*object) return fail("{} is not in the filestore {}", key.to_string(), url_.to_string());
+    const std::uint64_t size = (*object)->size;
+    if (auto expected = expected_object_size(key); expected && *expected != size) {
+        return fail("{} is damaged: {} bytes instead of {}", describe(key), size, *expected);
     }
     UniqueFd out(::open(destination.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
     if (!out) return fail("cannot write {}: {}", destination.string(), errno_text());
-
-    // Several reads in flight (libssh's async API), answered and written in order, so the
-    // digest sees the content sequentially.
-    struct Request {
-        int id;
-        std::uint64_t offset;
-        std::uint32_t length;
-    };
-    std::deque<Request> in_flight;
-    const auto request_size = static_cast<std::uint32_t>(session.max_request());
-    const std::size_t depth = requests_in_flight(request_size);
-    std::vector<std::byte> buffer(request_size);
     StreamCheck check(key);
-    std::uint64_t requested = 0;
     std::uint64_t total = 0;
-    std::uint64_t next_report = kProgressStep;
-    std::optional<Failure> failure;
-
-    // Answers still due are read and dropped: libssh keeps them otherwise.
-    auto drain = [&] {
-        in->eof = 0;  // libssh answers 0 without reading once it has seen the end of the file
-        for (const Request& pending : in_flight) {
-            if (!session.usable()) break;
-            sftp_async_read(in.get(), buffer.data(), pending.length,
-                            static_cast<std::uint32_t>(pending.id));
-        }
-        in_flight.clear();
-    };
-
-    while (!failure && (total < size || !in_flight.empty())) {
-        while (in_flight.size() < depth && requested < size) {
-            const auto length =
-                static_cast<std::uint32_t>(std::min<std::uint64_t>(request_size, size - requested));
-            const int id = sftp_async_read_begin(in.get(), length);
-            if (id < 0) {
-                failure = session.failure(fmt::format("cannot read {}", path));
-                break;
-            }
-            in_flight.push_back({id, requested, length});
-            requested += length;
-        }
-        if (failure || in_flight.empty()) break;
-        const Request front = in_flight.front();
-        in_flight.pop_front();
-        int got = sftp_async_read(in.get(), buffer.data(), front.length,
-                                  static_cast<std::uint32_t>(front.id));
-        if (got < 0) {
-            failure = session.failure(fmt::format("cannot read {}", path));
-            break;
-        }
-        // A short answer (the server may cap reads): fetch the rest of this piece at once.
-        auto filled = static_cast<std::uint32_t>(got);
-        if (filled < front.length && session.usable() && !in->eof) {
-            sftp_seek64(in.get(), front.offset + filled);
-            while (filled < front.length) {
-                const ssize_t more =
-                    sftp_read(in.get(), buffer.data() + filled, front.length - filled);
-                if (more <= 0) break;
-                filled += static_cast<std::uint32_t>(more);
-            }
-            sftp_seek64(in.get(), requested);
-        }
-        if (filled < front.length) {
-            if (!session.usable()) {
-                failure = session.failure(fmt::format("cannot read {}", path));
-            } else {
-                failure = Failure{
-                    Failure::Kind::error,
-                    fmt::format("object {} in {} is damaged: it ends after {} bytes "
-                                "instead of {}",
-                                key.to_string(), url_.to_string(), front.offset + filled, size)};
-            }
-            break;
-        }
-        check.update(std::span(buffer.data(), filled));
-        for (std::uint32_t done = 0; done < filled;) {
-            const ssize_t wrote = ::write(out.get(), buffer.data() + done, filled - done);
-            if (wrote < 0) {
-                if (errno == EINTR) continue;
-                failure =
-                    Failure{Failure::Kind::error,
-                            fmt::format("cannot write {}: {}", destination.string(), errno_text())};
-                break;
-            }
-            done += static_cast<std::uint32_t>(wrote);
-        }
-        total += filled;
+    std::uint64_t next_report = sftp::kProgressStep;
+    auto keep = [&](std::span<const std::byte> piece) -> Result<void> {
+        check.update(piece);
+        if (auto written = write_all(out.get(), piece, destination); !written) return written;
+        total += piece.size();
         if (progress && (total >= next_report || total == size)) {
             progress(total);
-            next_report = total + kProgressStep;
+            next_report = total + sftp::kProgressStep;
         }
+        return {};
+    };
+    if (auto read = sftp::download(session, (*object)->file.get(), size, object_path(key),
+                                   describe(key), keep);
+        !read) {
+        return read;
     }
-    if (!in_flight.empty()) drain();
-    if (failure) return std::unexpected(*failure);
     if (!check.content_matches()) {
-        return fail("object {} in {} is damaged: its {} digest is {}", key.to_string(),
-                    url_.to_string(), key.backend(), check.digest_hex());
+        return fail("{} is damaged: its {} digest is {}", describe(key), key.backend(),
+                    check.digest_hex());
     }
     if (out.reset() != 0) return fail("cannot write {}: {}", destination.string(), errno_text());
     return {};
+}
+
+Result<bool> SftpFilestore::verify(const Key& key) {
+    return with_session<bool>([&](SshSession& session) -> Result<bool> {
+        auto object = open_object(session, key);
+        if (!object) return std::unexpected(object.error());
+        if (!*object) return false;
+        const std::uint64_t size = (*object)->size;
+        if (auto expected = expected_object_size(key); expected && *expected != size) return false;
+        StreamCheck check(key);
+        auto read = sftp::download(session, (*object)->file.get(), size, object_path(key),
+                                   describe(key), [&](std::span<const std::byte> piece) {
+                                       check.update(piece);
+                                       return Result<void>();
+                                   });
+        if (!read) return std::unexpected(read.error());
+        return check.finish(size, describe(key)).has_value();
+    });
 }
 
 Result<bool> SftpFilestore::contains(const Key& key) {
@@ -640,27 +461,14 @@ Result<std::optional<Filestore::Hidden>> SftpFilestore::hide(const Key& key) {
 }
 
 Result<void> SftpFilestore::purge(const Hidden& hidden) {
-    return with_session<void>([&](SshSession& session) -> Result<void> {
-        if (sftp_unlink(session.sftp(), hidden.place.c_str()) != 0 &&
-            !(session.usable() && session.status() == SSH_FX_NO_SUCH_FILE)) {
-            return std::unexpected(session.failure(fmt::format("cannot delete {}", hidden.place)));
-        }
-        sftp_rmdir(session.sftp(), parent_of(hidden.place).c_str());
-        return {};
-    });
+    return with_session<void>(
+        [&](SshSession& session) { return delete_with_directory(session, hidden.place); });
 }
 
 Result<void> SftpFilestore::put_back(SshSession& session, const std::string& place,
                                      const Key& key) {
     const std::string destination = object_path(key);
-    auto discard = [&]() -> Result<void> {
-        if (sftp_unlink(session.sftp(), place.c_str()) != 0 &&
-            !(session.usable() && session.status() == SSH_FX_NO_SUCH_FILE)) {
-            return std::unexpected(session.failure(fmt::format("cannot delete {}", place)));
-        }
-        sftp_rmdir(session.sftp(), parent_of(place).c_str());
-        return {};
-    };
+    auto discard = [&] { return delete_with_directory(session, place); };
     // An object stored meanwhile wins, and the hidden one goes.
     auto stored = exists(session, destination);
     if (!stored) return std::unexpected(stored.error());
@@ -693,28 +501,6 @@ Result<void> SftpFilestore::restore(const Hidden& hidden) {
     return with_session<void>(
         [&](SshSession& session) { return put_back(session, hidden.place, *key); });
 }
-
-namespace {
-
-// The names in a remote directory (without . and ..); empty when it does not exist.
-Result<std::vector<std::string>> list_directory(SshSession& session, const std::string& path) {
-    std::vector<std::string> names;
-    SftpDir dir(sftp_opendir(session.sftp(), path.c_str()));
-    if (!dir) {
-        if (session.usable() && session.status() == SSH_FX_NO_SUCH_FILE) return names;
-        return std::unexpected(session.failure(fmt::format("cannot list {}", path)));
-    }
-    while (SftpAttributes entry{sftp_readdir(session.sftp(), dir.get())}) {
-        const std::string_view name = entry->name ? entry->name : "";
-        if (!name.empty() && name != "." && name != "..") names.emplace_back(name);
-    }
-    if (!sftp_dir_eof(dir.get())) {
-        return std::unexpected(session.failure(fmt::format("cannot list {}", path)));
-    }
-    return names;
-}
-
-}  // namespace
 
 Result<std::size_t> SftpFilestore::restore_abandoned(const RemovalRecorded& recorded) {
     return with_session<std::size_t>([&](SshSession& session) -> Result<std::size_t> {

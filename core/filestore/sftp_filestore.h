@@ -21,11 +21,16 @@
 #include <string>
 #include <vector>
 
+#include "core/filestore/backends.h"
 #include "core/filestore/filestore.h"
 #include "core/filestore/sftp_url.h"
 #include "core/ssh/ssh_session.h"
 
 namespace gad::core::filestore {
+
+// The backends.h row of SFTP filestores: sftp:// URLs (sftp_url.h); type "sftp" in .repo files,
+// whose "connection" holds user, hostname, port, path and client_key (the identity file).
+extern const Backend kSftpBackend;
 
 class SftpFilestore final : public Filestore {
   public:
@@ -48,6 +53,7 @@ class SftpFilestore final : public Filestore {
     Result<void> get(const Key& key, const std::filesystem::path& destination,
                      const Progress& progress) override;
     Result<bool> contains(const Key& key) override;
+    Result<bool> verify(const Key& key) override;
     Result<std::optional<Hidden>> hide(const Key& key) override;
     Result<void> purge(const Hidden& hidden) override;
     // Checks that nothing is stored under the key, then renames the hidden object back. SFTP's
@@ -97,10 +103,33 @@ class SftpFilestore final : public Filestore {
     Result<void> check_room(ssh::SshSession& session, const Key& key);
     static constexpr std::chrono::seconds kRoomFresh{1};
 
+    // put() on one session: check_room, create_partial, upload (sftp_transfer.h), make_durable,
+    // install; the partial file is deleted unless installed.
     Result<void> put_once(ssh::SshSession& session, const Key& key,
                           const std::filesystem::path& source, const Progress& progress);
+    // A new partial upload file at temporary (creating temporary_ when missing).
+    Result<ssh::SftpFile> create_partial(ssh::SshSession& session, const std::string& temporary);
+    // Checks that the server holds all total bytes of the upload out (at temporary), asks it to
+    // make them durable (fsync@openssh.com, when offered) and closes out.
+    Result<void> make_durable(ssh::SshSession& session, ssh::SftpFile out,
+                              const std::string& temporary, const Key& key, std::uint64_t total);
+    // Renames the complete upload at temporary to key's object path, creating its directories.
+    Result<void> install(ssh::SshSession& session, const std::string& temporary, const Key& key);
+
+    // An object file open for reading, and its size as the server tells it.
+    struct RemoteObject {
+        ssh::SftpFile file;
+        std::uint64_t size = 0;
+    };
+    // Opens the object stored under key; nullopt when there is none.
+    Result<std::optional<RemoteObject>> open_object(ssh::SshSession& session,
+                                                    const Key& key) const;
+    // get() on one session: open_object, its size checked against the key, download
+    // (sftp_transfer.h) into destination with the digest checked on the way.
     Result<void> get_once(ssh::SshSession& session, const Key& key,
                           const std::filesystem::path& destination, const Progress& progress);
+    // "object KEY in sftp://...", for messages about a stored object.
+    std::string describe(const Key& key) const;
     // Moves the hidden object at place back under key, unless an object is stored there (then
     // deletes it).
     Result<void> put_back(ssh::SshSession& session, const std::string& place, const Key& key);

@@ -1,10 +1,14 @@
 #include "core/ssh/ssh_session.h"
 
+#include <libssh/libssh.h>
+#include <libssh/sftp.h>
 #include <pwd.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <vector>
+
+static_assert(gad::core::ssh::kStatusOk == SSH_FX_OK);
 
 namespace gad::core::ssh {
 

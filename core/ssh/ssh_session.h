@@ -1,9 +1,10 @@
 // One authenticated SSH connection and its SFTP channel (libssh), with host key checking and the
 // agent/key/password authentication order; the only owner of ssh_session and sftp_session objects.
+//
+// libssh's headers stay out of this one (its types are only declared here), so that code using
+// an SFTP filestore through core/filestore/ compiles without them; only core/ssh/ and
+// core/filestore/sftp_* include libssh (tests/check/libssh_contained.sh checks it).
 #pragma once
-
-#include <libssh/libssh.h>
-#include <libssh/sftp.h>
 
 #include <chrono>
 #include <cstddef>
@@ -18,7 +19,17 @@
 
 #include "core/failure.h"
 
+// libssh's handle types (<libssh/libssh.h>, <libssh/sftp.h> define them).
+struct ssh_session_struct;
+struct sftp_session_struct;
+struct sftp_file_struct;
+struct sftp_attributes_struct;
+struct sftp_dir_struct;
+
 namespace gad::core::ssh {
+
+// SSH_FX_OK: the SFTP status of a request that succeeded.
+inline constexpr int kStatusOk = 0;
 
 // Where to connect: host name or address (IPv6 without brackets), port and login user.
 struct Endpoint {
@@ -47,13 +58,13 @@ std::string local_user();
 
 // Owners of the objects an SFTP session hands out (closed or freed on destruction).
 struct SftpFileClose {
-    void operator()(sftp_file file) const noexcept;
+    void operator()(sftp_file_struct* file) const noexcept;
 };
 struct SftpAttributesFree {
-    void operator()(sftp_attributes attributes) const noexcept;
+    void operator()(sftp_attributes_struct* attributes) const noexcept;
 };
 struct SftpDirClose {
-    void operator()(sftp_dir dir) const noexcept;
+    void operator()(sftp_dir_struct* dir) const noexcept;
 };
 using SftpFile = std::unique_ptr<sftp_file_struct, SftpFileClose>;
 using SftpAttributes = std::unique_ptr<sftp_attributes_struct, SftpAttributesFree>;
@@ -73,8 +84,8 @@ class SshSession {
     SshSession& operator=(const SshSession&) = delete;
 
     // The libssh handles, for SFTP calls; valid as long as this object.
-    sftp_session sftp() const noexcept { return sftp_; }
-    ssh_session ssh() const noexcept { return ssh_; }
+    sftp_session_struct* sftp() const noexcept { return sftp_; }
+    ssh_session_struct* ssh() const noexcept { return ssh_; }
     const Endpoint& endpoint() const noexcept { return endpoint_; }
 
     // False once the connection or the SFTP channel is gone (then only a new session helps).
@@ -96,9 +107,9 @@ class SshSession {
     // Outcome of a request sent by this class itself: an SSH_FX_* code (SSH_FX_CONNECTION_LOST
     // when the connection failed) and the server's message.
     struct Status {
-        int code = SSH_FX_OK;
+        int code = kStatusOk;
         std::string message;
-        bool ok() const noexcept { return code == SSH_FX_OK; }
+        bool ok() const noexcept { return code == kStatusOk; }
     };
 
     // Requests libssh 0.10 lacks, written to the SFTP channel directly. While any of them is in
@@ -110,7 +121,7 @@ class SshSession {
 
     // Sends a write of data (at most max_request() bytes) at offset of file without waiting for
     // its answer (libssh's sftp_write waits for each, one round trip per request).
-    Status send_write(sftp_file file, std::uint64_t offset, std::span<const std::byte> data);
+    Status send_write(sftp_file_struct* file, std::uint64_t offset, std::span<const std::byte> data);
     // Writes sent and not answered yet.
     std::size_t writes_in_flight() const noexcept { return pending_.size(); }
     // Waits for the answer to the oldest write in flight.
@@ -122,11 +133,11 @@ class SshSession {
     Failure failure(std::string_view what, const Status& status) const;
 
   private:
-    SshSession(Endpoint endpoint, ssh_session ssh);
+    SshSession(Endpoint endpoint, ssh_session_struct* ssh);
 
     Endpoint endpoint_;
-    ssh_session ssh_ = nullptr;
-    sftp_session sftp_ = nullptr;
+    ssh_session_struct* ssh_ = nullptr;
+    sftp_session_struct* sftp_ = nullptr;
     std::size_t max_request_ = 32768;
     int io_timeout_ms_ = 120000;
     bool broken_ = false;                // a raw request left the channel in an unknown state

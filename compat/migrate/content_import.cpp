@@ -37,12 +37,14 @@ public:
     Result<void> start() {
         core::filestore::FilestoreOptions options;
         options.temporary = target_.state_dir() / "tmp";
-        auto filestore = core::filestore::open_filestore(target_.filestore_root().string(), options);
+        auto filestore =
+            core::filestore::open_filestore(target_.filestore_root().string(), options);
         if (!filestore) return std::unexpected(filestore.error());
         filestore_ = std::move(*filestore);
         auto named = store_.connection().run(
             "INSERT INTO repositories (uuid, description) VALUES (?, ?) "
-            "ON DUPLICATE KEY UPDATE description = IF(description = '', VALUES(description), description)",
+            "ON DUPLICATE KEY UPDATE "
+            "description = IF(description = '', VALUES(description), description)",
             {target_.uuid(),
              std::string_view(fmt::format("dolt-annex {}", target_.root().string()))});
         if (!named) return std::unexpected(named.error());

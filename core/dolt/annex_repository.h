@@ -22,9 +22,9 @@ public:
     // belongs to another UUID, or cannot be written.
     // filestore is where the repository's objects are, as repos/__local__.repo will say (a
     // backends.h address and its options; default: AnnexFS in its own annex/ folder).
-    static Result<AnnexRepository> init(const std::filesystem::path& root, std::string_view uuid,
-                                        bool with_dolt,
-                                        const filestore::RepoFilestore& filestore = {std::string(kOwnAnnex), {}});
+    static Result<AnnexRepository> init(
+        const std::filesystem::path& root, std::string_view uuid, bool with_dolt,
+        const filestore::RepoFilestore& filestore = {std::string(kOwnAnnex), {}});
 
     // The filestore of a repository whose objects are in its own annex/ folder, as its
     // repos/__local__.repo names it (relative to the repository).

@@ -30,8 +30,10 @@ Result<const Backend*> backend_for(std::string_view where) {
         }
         if (separator != std::string_view::npos && where.size() >= backend->scheme.size()) {
             const std::string_view scheme = where.substr(0, backend->scheme.size());
-            if (std::equal(scheme.begin(), scheme.end(), backend->scheme.begin(),
-                           [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; })) {
+            auto same = [](char a, char b) {
+                return std::tolower(static_cast<unsigned char>(a)) == b;
+            };
+            if (std::equal(scheme.begin(), scheme.end(), backend->scheme.begin(), same)) {
                 return backend;
             }
         }

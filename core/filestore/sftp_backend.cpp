@@ -49,7 +49,8 @@ Result<std::string> sftp_repo_entry(std::string_view where, const FilestoreOptio
             ? fmt::format(R"(, "client_key": {})", json_string(options.identity_file->string()))
             : std::string();
     return fmt::format(
-        R"({{"type": "sftp", "connection": {{"user": {}, "hostname": {}, "port": {}{}, "path": {}}}}})",
+        R"({{"type": "sftp", "connection": )"
+        R"({{"user": {}, "hostname": {}, "port": {}{}, "path": {}}}}})",
         json_string(url->user), json_string(url->host), url->port, key, json_string(url->path));
 }
 
@@ -65,8 +66,9 @@ Result<RepoFilestore> sftp_from_repo_entry(std::string_view entry, const fs::pat
     url.host = *host;
     url.path = *path;
     if (const auto port = json_field(entry, "port")) {
-        const auto [end, error] = std::from_chars(port->data(), port->data() + port->size(), url.port);
-        if (error != std::errc{} || end != port->data() + port->size()) {
+        const char* const last = port->data() + port->size();
+        const auto [end, error] = std::from_chars(port->data(), last, url.port);
+        if (error != std::errc{} || end != last) {
             return fail("sftp filestore entry {} has an invalid port", entry);
         }
     }

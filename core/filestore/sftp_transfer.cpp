@@ -32,7 +32,9 @@ Result<void> send_block(SshSession& session, sftp_file_struct* out, const std::s
         SshSession::Status status;
         if (session.writes_in_flight() >= depth) status = session.await_write();
         const std::size_t length = std::min(request, data.size() - done);
-        if (status.ok()) status = session.send_write(out, offset + done, data.subspan(done, length));
+        if (status.ok()) {
+            status = session.send_write(out, offset + done, data.subspan(done, length));
+        }
         if (!status.ok()) {
             const SshSession::Status first = session.await_writes();
             const SshSession::Status& cause = first.ok() ? status : first;
@@ -103,8 +105,8 @@ private:
     // Keeps depth_ reads in flight while the file has bytes not asked for yet.
     Result<void> send_requests() {
         while (in_flight_.size() < depth_ && requested_ < size_) {
-            const auto length =
-                static_cast<std::uint32_t>(std::min<std::uint64_t>(request_size_, size_ - requested_));
+            const auto length = static_cast<std::uint32_t>(
+                std::min<std::uint64_t>(request_size_, size_ - requested_));
             const int id = sftp_async_read_begin(in_, length);
             if (id < 0) return std::unexpected(read_failure());
             in_flight_.push_back({id, requested_, length});

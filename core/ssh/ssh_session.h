@@ -121,7 +121,8 @@ class SshSession {
 
     // Sends a write of data (at most max_request() bytes) at offset of file without waiting for
     // its answer (libssh's sftp_write waits for each, one round trip per request).
-    Status send_write(sftp_file_struct* file, std::uint64_t offset, std::span<const std::byte> data);
+    Status send_write(sftp_file_struct* file, std::uint64_t offset,
+                      std::span<const std::byte> data);
     // Writes sent and not answered yet.
     std::size_t writes_in_flight() const noexcept { return pending_.size(); }
     // Waits for the answer to the oldest write in flight.

@@ -90,7 +90,8 @@ TEST(Backends, WritesDoltAnnexRepoEntries) {
     options.identity_file = "/home/alice/.ssh/id_ed25519";
     EXPECT_EQ(repo_entry("sftp://alice@files:2222/srv/annex", options).value(),
               R"({"type": "sftp", "connection": {"user": "alice", "hostname": "files", )"
-              R"("port": 2222, "client_key": "/home/alice/.ssh/id_ed25519", "path": "/srv/annex"}})");
+              R"("port": 2222, "client_key": "/home/alice/.ssh/id_ed25519", )"
+              R"("path": "/srv/annex"}})");
     EXPECT_EQ(repo_entry("sftp://alice@files/~/annex").value(),
               R"({"type": "sftp", "connection": {"user": "alice", "hostname": "files", )"
               R"("port": 22, "path": "annex"}})");
@@ -139,12 +140,13 @@ TEST(Backends, RefusesEntriesItCannotUseNamingWhy) {
     auto rootless = read_repo_entry(R"({"type": "annexfs"})", "/r");
     ASSERT_FALSE(rootless);
     EXPECT_NE(rootless.error().message.find("no root"), std::string::npos);
-    auto hostless = read_repo_entry(R"({"type": "sftp", "connection": {"user": "a", "path": "/x"}})",
-                                    "/r");
+    auto hostless =
+        read_repo_entry(R"({"type": "sftp", "connection": {"user": "a", "path": "/x"}})", "/r");
     ASSERT_FALSE(hostless);
     EXPECT_NE(hostless.error().message.find("hostname"), std::string::npos);
     auto bad_port = read_repo_entry(
-        R"({"type": "sftp", "connection": {"user": "a", "hostname": "h", "port": "x", "path": "/x"}})",
+        R"({"type": "sftp", "connection": {"user": "a", "hostname": "h", "port": "x", )"
+        R"("path": "/x"}})",
         "/r");
     EXPECT_FALSE(bad_port);
 }

@@ -128,7 +128,7 @@ public:
             root, "00000000-0000-4000-8000-000000000000", true);
         if (!repository) throw std::runtime_error(repository.error().message);
         auto lease = core::dolt::acquire_server(core::dolt::ServerOptions{
-            repository->dolt_dir(), repository->state_dir(), std::chrono::milliseconds(500)});
+            repository->dolt_dir(), repository->state_dir(), std::chrono::milliseconds(500), {}});
         if (!lease) throw std::runtime_error(lease.error().message);
         core::sql::DatabaseUrl url = lease->url();
         leases_.push_back(std::move(*lease));

@@ -8,6 +8,7 @@
 
 #include "bridge/credentials.h"
 #include "core/key.h"
+#include "core/log.h"
 
 namespace gad::bridge {
 
@@ -315,8 +316,7 @@ protocol::RemoveReply DoltRemote::remove(protocol::Annex&, const protocol::Remov
     }
     if (auto purged = state->filestore->purge(object); !purged) {
         // Recorded and out of sight: the next start deletes it (its absence is in the table).
-        const std::string line = fmt::format("git-annex-remote-dolt: {}\n", purged.error().message);
-        std::fwrite(line.data(), 1, line.size(), stderr);
+        core::log::error(purged.error().message);
     }
     return protocol::RemoveSuccess{request.key};
 }

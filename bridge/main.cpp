@@ -8,15 +8,17 @@
 #include "bridge/dolt_remote.h"
 #include "core/annex_jobs.h"
 #include "core/dolt/server.h"
+#include "core/log.h"
 #include "core/sql/connection.h"
 #include "protocol/dispatcher.h"
 
 int main(int argc, char** argv) {
+    gad::core::log::set_program("git-annex-remote-dolt");
     if (int code = gad::core::dolt::maybe_run_supervisor(argc, argv); code >= 0) return code;
     if (argc > 1) {
-        std::fprintf(stderr,
-                     "git-annex-remote-dolt is run by git-annex: git annex initremote NAME "
-                     "type=external externaltype=dolt encryption=none directory=PATH\n");
+        gad::core::log::error(
+            "takes no arguments: git-annex runs it, once set up with git annex initremote NAME "
+            "type=external externaltype=dolt encryption=none directory=PATH");
         return 2;
     }
     std::ios::sync_with_stdio(false);

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <memory>
 
+#include "core/log.h"
+
 namespace gad::core {
 namespace {
 
@@ -57,8 +59,7 @@ struct EvpMdFree {
 const EVP_MD* md5() {
     static const std::unique_ptr<EVP_MD, EvpMdFree> md{EVP_MD_fetch(nullptr, "MD5", "-fips")};
     if (!md) {
-        std::fputs("gad: OpenSSL provides no MD5; cannot compute git-annex hash directories\n",
-                   stderr);
+        log::error("OpenSSL provides no MD5; cannot compute git-annex hash directories");
         std::abort();
     }
     return md.get();

@@ -24,6 +24,7 @@
 #include "compat/query/whereis.h"
 #include "core/dolt/annex_repository.h"
 #include "core/dolt/server.h"
+#include "core/log.h"
 #include "core/location/peer_merge.h"
 
 namespace {
@@ -40,12 +41,13 @@ constexpr std::string_view kUsage =
     "       git-annex-dolt info [--json]\n";
 
 int usage_error(std::string_view message) {
-    fmt::print(stderr, "git-annex-dolt: {}\n{}", message, kUsage);
+    core::log::error(message);
+    fmt::print(stderr, "{}", kUsage);
     return 2;
 }
 
 int failed(const core::Failure& failure) {
-    fmt::print(stderr, "git-annex-dolt: {}\n", failure.message);
+    core::log::error(failure.message);
     return 1;
 }
 
@@ -150,7 +152,7 @@ int migrate_command(const std::vector<std::string>& args) {
                                                 open->database.description, summary.error().message)});
     }
     for (const std::string& problem : summary->problems) {
-        fmt::print(stderr, "git-annex-dolt: warning: {}\n", problem);
+        core::log::warning(problem);
     }
     std::optional<compat::migrate::ContentSummary> content;
     if (content_mode) {
@@ -172,7 +174,7 @@ int migrate_command(const std::vector<std::string>& args) {
                                                     imported.error().message)});
         }
         for (const std::string& problem : imported->problems) {
-            fmt::print(stderr, "git-annex-dolt: warning: {}\n", problem);
+            core::log::warning(problem);
         }
         auto committed = open->database.store->dolt_commit(fmt::format(
             "git-annex-dolt migrate --content: {} objects of repository {} into {}",
@@ -257,7 +259,7 @@ int whereis_command(const std::vector<std::string>& args) {
     std::cout.flush();
     if (!failures) return failed(failures.error());
     if (*failures != 0) {
-        fmt::print(stderr, "whereis: {} failed\n", *failures);
+        core::log::error("whereis: {} failed", *failures);
         return 1;
     }
     return 0;
@@ -337,7 +339,7 @@ struct WithSummary {
 };
 // Names a value sync kept out of a log, on one line of stderr (core/annex_values.h).
 void report_refusal(const core::annex_values::Refusal& refusal) {
-    fmt::print(stderr, "git-annex-dolt: sync: {}\n", refusal.line());
+    core::log::error("sync: {}", refusal.line());
 }
 
 Result<WithSummary> merge_with(const core::location::LocationDatabase& ours, const std::string& where) {
@@ -448,6 +450,7 @@ int sync_command(const std::vector<std::string>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    core::log::set_program("git-annex-dolt");
     // The program doubles as the supervisor of a shared dolt sql-server, as the remote does.
     if (int code = core::dolt::maybe_run_supervisor(argc, argv); code >= 0) return code;
     if (argc < 2) return usage_error("no command given");

@@ -18,6 +18,7 @@
 #include <boost/process.hpp>
 #include <boost/process/extend.hpp>
 
+#include "core/log.h"
 #include "core/process.h"
 #include "core/sql/connection.h"
 
@@ -343,8 +344,7 @@ int run_supervisor(const ServerOptions& options) {
 int maybe_run_supervisor(int argc, char** argv) {
     if (argc < 2 || std::string_view(argv[1]) != kSupervisorFlag) return -1;
     if (argc != 5) {
-        std::fprintf(stderr, "usage: %s %s DOLT_DIR STATE_DIR IDLE_MS\n", argv[0],
-                     kSupervisorFlag.data());
+        log::error("usage: {} {} DOLT_DIR STATE_DIR IDLE_MS", argv[0], kSupervisorFlag);
         return 2;
     }
     ServerOptions options;

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <map>
 
+#include "core/log.h"
+
 namespace gad::core::location {
 
 namespace {
@@ -36,9 +38,7 @@ WriterStats LocationWriter::stats() const {
 }
 
 void LocationWriter::report(std::string_view message) const {
-    // One write per message, so lines from several threads never run together.
-    const std::string line = fmt::format("{}: {}: {}\n", options_.message_prefix, options_.database, message);
-    std::fwrite(line.data(), 1, line.size(), stderr);
+    log::error("{}: {}", options_.database, message);
 }
 
 void LocationWriter::enqueue(Item item) {

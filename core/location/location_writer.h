@@ -34,7 +34,6 @@ struct WriterOptions {
     // program's exit. The connection's own timeouts bound each statement before that.
     std::chrono::milliseconds exit_timeout{std::chrono::seconds(30)};
     std::string database = "the location database";  // named in messages
-    std::string message_prefix = "git-annex-remote-dolt";  // stderr messages start with this
 };
 
 // What the writer has done so far.
@@ -96,7 +95,7 @@ private:
     void run();
     void write_batch(std::vector<Item>& batch);
     Result<void> commit();
-    // Prints message on stderr as one line: the prefix, the database, then message.
+    // Prints message on stderr (core/log.h) as one line: the database, then message.
     void report(std::string_view message) const;
 
     LocationStore store_;

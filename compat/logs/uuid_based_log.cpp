@@ -189,6 +189,13 @@ std::string_view format_trust_level(TrustLevel level) {
     return "?";
 }
 
+TrustLevel parse_trust_setting(std::string_view value) {
+    if (value == "1" || value == "trusted") return TrustLevel::trusted;
+    if (value == "0" || value == "untrusted") return TrustLevel::untrusted;
+    if (value == "X" || value == "dead") return TrustLevel::dead;
+    return TrustLevel::semitrusted;
+}
+
 std::vector<std::string> parse_group_names(std::string_view value) {
     std::vector<std::string> groups;
     for (std::string_view word : split_words(value)) groups.emplace_back(word);

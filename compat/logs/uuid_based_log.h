@@ -53,6 +53,11 @@ TrustLevel parse_trust_level(std::string_view value);
 // The value git-annex writes for a trust level: "1", "?", "0" or "X".
 std::string_view format_trust_level(TrustLevel level);
 
+// The trust level a setting names, as the repositories table ("1", "?", "0", "X") and
+// remote.NAME.annex-trustlevel ("trusted", "semitrusted", "untrusted", "dead") hold it:
+// "1"/"trusted", "0"/"untrusted", "X"/"dead"; anything else semitrusted.
+TrustLevel parse_trust_setting(std::string_view value);
+
 // The groups a group.log value names: its words, sorted and without duplicates (a set in
 // git-annex). An empty value (after `git annex ungroup` of the last group) names none.
 std::vector<std::string> parse_group_names(std::string_view value);

@@ -4,17 +4,6 @@
 
 namespace gad::compat::query {
 
-namespace {
-
-Trust trust_from(std::string_view value) {
-    if (value == "1" || value == "trusted") return Trust::trusted;
-    if (value == "0" || value == "untrusted") return Trust::untrusted;
-    if (value == "X" || value == "dead") return Trust::dead;
-    return Trust::semitrusted;
-}
-
-}  // namespace
-
 Result<RepositoryNames> RepositoryNames::load(core::sql::Connection& connection,
                                               const git::Repository& repository,
                                               std::string here_uuid) {
@@ -31,7 +20,7 @@ Result<RepositoryNames> RepositoryNames::load(core::sql::Connection& connection,
         if (!row[0]) continue;
         KnownRepository known;
         known.uuid = *row[0];
-        known.trust = trust_from(row[3].value_or("?"));
+        known.trust = logs::parse_trust_setting(row[3].value_or("?"));
         described[known.uuid] = {row[1].value_or(""), row[2].value_or("0") != "0"};
         names.known_.emplace(known.uuid, std::move(known));
     }
@@ -72,7 +61,7 @@ Result<RepositoryNames> RepositoryNames::load(core::sql::Connection& connection,
     for (const auto& [name, value] : *levels) {
         const std::string remote = name.substr(7, name.size() - 7 - 17);
         if (auto uuid = uuid_of_remote.find(remote); uuid != uuid_of_remote.end()) {
-            names.known_[uuid->second].trust = trust_from(value);
+            names.known_[uuid->second].trust = logs::parse_trust_setting(value);
         }
     }
     return names;

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "compat/git/repository.h"
+#include "compat/logs/uuid_based_log.h"
 #include "core/sql/connection.h"
 
 namespace gad::compat::query {
@@ -18,7 +19,8 @@ using core::Result;
 // The web special remote's fixed UUID (never in uuid.log).
 inline constexpr std::string_view kWebUuid = "00000000-0000-0000-0000-000000000001";
 
-enum class Trust : char { trusted = '1', semitrusted = '?', untrusted = '0', dead = 'X' };
+// A repository's trust: the one trust type, compat/logs/uuid_based_log.h's.
+using Trust = logs::TrustLevel;
 
 struct KnownRepository {
     std::string uuid;

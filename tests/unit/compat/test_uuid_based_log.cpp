@@ -85,6 +85,18 @@ TEST(UuidBasedLog, FormatsAsGitAnnexDoes) {
     EXPECT_EQ(format_uuid_based_log({{"u", "", {}, false}}), "u \n");
 }
 
+TEST(UuidBasedLog, InterpretsTrustSettings) {
+    EXPECT_EQ(parse_trust_setting("1"), TrustLevel::trusted);
+    EXPECT_EQ(parse_trust_setting("trusted"), TrustLevel::trusted);
+    EXPECT_EQ(parse_trust_setting("0"), TrustLevel::untrusted);
+    EXPECT_EQ(parse_trust_setting("untrusted"), TrustLevel::untrusted);
+    EXPECT_EQ(parse_trust_setting("X"), TrustLevel::dead);
+    EXPECT_EQ(parse_trust_setting("dead"), TrustLevel::dead);
+    EXPECT_EQ(parse_trust_setting("?"), TrustLevel::semitrusted);
+    EXPECT_EQ(parse_trust_setting("semitrusted"), TrustLevel::semitrusted);
+    EXPECT_EQ(parse_trust_setting(""), TrustLevel::semitrusted);  // unlike a trust.log value
+}
+
 TEST(UuidBasedLog, InterpretsTrustLevels) {
     EXPECT_EQ(parse_trust_level("1"), TrustLevel::trusted);
     EXPECT_EQ(parse_trust_level("0"), TrustLevel::untrusted);

@@ -91,7 +91,7 @@ Result<std::string> AnnexBranch::read_file(std::string_view path) const {
     return content;
 }
 
-Result<void> AnnexBranch::read_all(const std::function<Result<void>(const BranchFile&)>& visit) const {
+Result<void> AnnexBranch::read_all(const std::function<Result<void>(const BranchBlob&)>& visit) const {
     auto journal = read_journal();
     if (!journal) return std::unexpected(journal.error());
 
@@ -122,7 +122,7 @@ Result<void> AnnexBranch::read_all(const std::function<Result<void>(const Branch
         take(*journal, path, content);
         if (auto read = append_blob(file.blob, content); !read) return read;
         take(overlay, path, content);
-        return visit(BranchFile{path, content});
+        return visit(BranchBlob{path, content});
     });
     if (!walked) return walked;
 
@@ -134,14 +134,14 @@ Result<void> AnnexBranch::read_all(const std::function<Result<void>(const Branch
         content.clear();
         take(*journal, name, content);
         take(overlay, name, content);
-        if (auto done = visit(BranchFile{name, content}); !done) return done;
+        if (auto done = visit(BranchBlob{name, content}); !done) return done;
     }
     return {};
 }
 
 Result<void> AnnexBranch::read_changed(
     const std::map<std::string, std::string>& previous,
-    const std::function<Result<void>(const BranchFile&)>& visit) const {
+    const std::function<Result<void>(const BranchBlob&)>& visit) const {
     auto journal = read_journal();
     if (!journal) return std::unexpected(journal.error());
 
@@ -176,7 +176,7 @@ Result<void> AnnexBranch::read_changed(
             if (auto read = append_blob(**blob, content); !read) return read;
         }
         if (content.empty()) continue;
-        if (auto done = visit(BranchFile{path, content}); !done) return done;
+        if (auto done = visit(BranchBlob{path, content}); !done) return done;
     }
     return {};
 }

@@ -14,9 +14,10 @@
 
 namespace gad::compat::git {
 
-// One file of the combined branch: its path in the branch and the union of its versions, the
-// journal's first, then the local branch's, then each unmerged remote branch's.
-struct BranchFile {
+// One file of the combined branch, as bytes: its path in the branch and the union of its
+// versions, the journal's first, then the local branch's, then each unmerged remote branch's.
+// (compat/logs/branch_file.h's BranchFile says which log a path is.)
+struct BranchBlob {
     std::string_view path;
     std::string_view content;
 };
@@ -39,14 +40,14 @@ class AnnexBranch {
 
     // Calls visit once for every file of the combined branch. Memory is bounded by the largest
     // file and by how far the unmerged branches and the journal differ from the local branch.
-    Result<void> read_all(const std::function<Result<void>(const BranchFile&)>& visit) const;
+    Result<void> read_all(const std::function<Result<void>(const BranchBlob&)>& visit) const;
 
     // Calls visit for each file that may differ from what the sources in previous (name ->
     // commit, as sources() gave them on an earlier run) held: the files of each source that
     // differ from its previous commit (or from the previous local branch, for a new source),
     // and every journal file. Files deleted from every source are not visited.
     Result<void> read_changed(const std::map<std::string, std::string>& previous,
-                              const std::function<Result<void>(const BranchFile&)>& visit) const;
+                              const std::function<Result<void>(const BranchBlob&)>& visit) const;
 
     // The combined content of one file (empty when no source has it).
     Result<std::string> read_file(std::string_view path) const;

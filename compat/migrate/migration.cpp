@@ -127,7 +127,7 @@ class Migration {
         : repository_(repository), annex_uuid_(annex_uuid), writer_(writer), options_(options),
           summary_(summary) {}
 
-    Result<void> branch_file(const git::BranchFile& file);
+    Result<void> branch_file(const git::BranchBlob& file);
     // Records the key the file at path names; when it names none (or is gone: mode 0), deletes
     // a row recorded for path before, if replacing is set.
     Result<void> annexed_file(std::string_view path, const git::Oid& blob, std::uint32_t mode,
@@ -176,7 +176,7 @@ class Migration {
     std::chrono::steady_clock::time_point last_progress_{};
 };
 
-Result<void> Migration::branch_file(const git::BranchFile& file) {
+Result<void> Migration::branch_file(const git::BranchBlob& file) {
     ++summary_.logs_read;
     progress();
     const logs::BranchFile kind = logs::classify_branch_path(file.path);
@@ -514,7 +514,7 @@ Result<MigrationSummary> migrate(const git::Repository& repository, std::string_
     {
         BulkWriter writer(connection, std::move(tables));
         Migration migration(repository, annex_uuid, writer, options, summary);
-        auto visit = [&](const git::BranchFile& file) { return migration.branch_file(file); };
+        auto visit = [&](const git::BranchBlob& file) { return migration.branch_file(file); };
         auto read = summary.incremental ? branch->read_changed(previous, visit)
                                         : branch->read_all(visit);
         if (!read) return std::unexpected(read.error());

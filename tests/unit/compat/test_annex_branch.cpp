@@ -64,7 +64,7 @@ class AnnexBranchTest : public testing::Test {
     std::map<std::string, std::string> read(const AnnexBranch& branch,
                                             const std::map<std::string, std::string>* previous) {
         std::map<std::string, std::string> files;
-        auto visit = [&](const BranchFile& file) -> Result<void> {
+        auto visit = [&](const BranchBlob& file) -> Result<void> {
             files[std::string(file.path)] = file.content;
             return {};
         };

@@ -91,7 +91,8 @@ Result<std::string> AnnexBranch::read_file(std::string_view path) const {
     return content;
 }
 
-Result<void> AnnexBranch::read_all(const std::function<Result<void>(const BranchBlob&)>& visit) const {
+Result<void> AnnexBranch::read_all(
+    const std::function<Result<void>(const BranchBlob&)>& visit) const {
     auto journal = read_journal();
     if (!journal) return std::unexpected(journal.error());
 

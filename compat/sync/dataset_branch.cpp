@@ -15,10 +15,11 @@ Result<void> DatasetSync::ensure_empty_table() {
                                           revision(name_), backticked(name_));
     if (names->contains(name_)) {
         if (auto checked = main_.query(check); !checked) {
-            return fail("sync --dataset {}: Dolt branch {} exists but has no table {}(path, "
-                        "annex_key), so it is not this dataset's empty table; choose another "
-                        "name",
-                        name_, name_, name_);
+            return fail(
+                "sync --dataset {}: Dolt branch {} exists but has no table {}(path, "
+                "annex_key), so it is not this dataset's empty table; choose another "
+                "name",
+                name_, name_, name_);
         }
         return {};
     }
@@ -42,12 +43,12 @@ Result<void> DatasetSync::ensure_empty_table() {
             }
         }
         // Unquoted, as dolt-annex writes it: a name SQL cannot take fails here.
-        auto created = connection->execute(fmt::format(
-            "CREATE TABLE {} ("
-            " path VARCHAR(2048) COLLATE utf8mb4_0900_bin NOT NULL PRIMARY KEY,"
-            " annex_key VARCHAR(512) COLLATE utf8mb4_0900_bin NOT NULL,"
-            " KEY by_annex_key (annex_key))",
-            name_));
+        auto created = connection->execute(
+            fmt::format("CREATE TABLE {} ("
+                        " path VARCHAR(2048) COLLATE utf8mb4_0900_bin NOT NULL PRIMARY KEY,"
+                        " annex_key VARCHAR(512) COLLATE utf8mb4_0900_bin NOT NULL,"
+                        " KEY by_annex_key (annex_key))",
+                        name_));
         if (!created) {
             return fail("sync --dataset {}: cannot create table {} ({}); choose another name",
                         name_, name_, created.error().message);
@@ -64,7 +65,7 @@ Result<void> DatasetSync::ensure_empty_table() {
 }
 
 Result<void> DatasetSync::remove_left_files(Connection& branch, const std::string& locations,
-                               const std::string& now, std::size_t& removed) {
+                                            const std::string& now, std::size_t& removed) {
     std::vector<PathRow> left;
     auto flush = [&]() -> Result<void> {
         if (left.empty()) return {};
@@ -96,14 +97,14 @@ Result<void> DatasetSync::remove_left_files(Connection& branch, const std::strin
 }
 
 Result<void> DatasetSync::remove_rows(Connection& branch, const std::vector<std::string>& paths,
-                         std::size_t& removed) {
+                                      std::size_t& removed) {
     for (std::size_t at = 0; at < paths.size(); at += kInListRows) {
         const std::size_t n = std::min(kInListRows, paths.size() - at);
         std::vector<Param> params;
         for (std::size_t i = 0; i < n; ++i) params.emplace_back(std::string_view(paths[at + i]));
-        auto ran = branch.run(fmt::format("DELETE FROM {} WHERE path IN ({})", backticked(name_),
-                                          placeholders(n)),
-                              params);
+        auto ran = branch.run(
+            fmt::format("DELETE FROM {} WHERE path IN ({})", backticked(name_), placeholders(n)),
+            params);
         if (!ran) return std::unexpected(ran.error());
         removed += *ran;
     }
@@ -111,7 +112,7 @@ Result<void> DatasetSync::remove_rows(Connection& branch, const std::vector<std:
 }
 
 Result<void> DatasetSync::write_rows(Connection& branch, const std::vector<PathRow>& rows,
-                        std::size_t& added) {
+                                     std::size_t& added) {
     if (rows.empty()) return {};
     std::vector<Param> params;
     for (const PathRow& row : rows) {
@@ -120,14 +121,13 @@ Result<void> DatasetSync::write_rows(Connection& branch, const std::vector<PathR
     }
     std::string values;
     for (std::size_t i = 0; i < rows.size(); ++i) values += i == 0 ? "(?, ?)" : ", (?, ?)";
-    auto ran = branch.run(fmt::format("REPLACE INTO {} (path, annex_key) VALUES {}",
-                                      backticked(name_), values),
-                          params);
+    auto ran = branch.run(
+        fmt::format("REPLACE INTO {} (path, annex_key) VALUES {}", backticked(name_), values),
+        params);
     if (!ran) return std::unexpected(ran.error());
     added += rows.size();
     return {};
 }
-
 
 Result<void> DatasetSync::sync_repository(const std::string& uuid) {
     BranchWrite write;
@@ -145,8 +145,8 @@ Result<void> DatasetSync::sync_repository(const std::string& uuid) {
     const std::string locations = now->value_or("");
 
     if (existed && !write.last.locations.empty() && write.last.locations != locations) {
-        if (auto done = remove_left_files(*write.branch, write.last.locations, locations,
-                                          write.removed);
+        if (auto done =
+                remove_left_files(*write.branch, write.last.locations, locations, write.removed);
             !done) {
             return done;
         }
@@ -173,9 +173,9 @@ Result<void> DatasetSync::flow_back_from(BranchWrite& write) {
     if (!flowed) return std::unexpected(flowed.error());
     write.theirs = *flowed;
     // The facts, in a commit of the location tables before we read them back.
-    auto committed = database_.store->dolt_commit(fmt::format(
-        "git-annex-dolt sync --dataset {}: locations dolt-annex recorded on {}", name_,
-        write.branch_name));
+    auto committed = database_.store->dolt_commit(
+        fmt::format("git-annex-dolt sync --dataset {}: locations dolt-annex recorded on {}", name_,
+                    write.branch_name));
     if (!committed) return std::unexpected(committed.error());
     return {};
 }
@@ -257,8 +257,7 @@ Result<void> DatasetSync::merge_files(BranchWrite& write, const query::KeySet& k
     return flush(write, true);
 }
 
-bool DatasetSync::wanted_file(const PathRow& file, const query::KeySet& keys,
-                              bool count_left_out) {
+bool DatasetSync::wanted_file(const PathRow& file, const query::KeySet& keys, bool count_left_out) {
     bool usable = dolt_annex_can_hold(file.key) && is_utf8(file.path);
     if (!usable && count_left_out) ++summary_.left_out;
     // A key that is no git-annex key (written into the tables by hand, say) would become a file

@@ -1,12 +1,12 @@
 #include "compat/sync/dataset_export.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <fstream>
 #include <set>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "compat/sync/dataset_sync.h"
 
@@ -16,8 +16,7 @@ namespace dataset {
 
 Result<DatasetSummary> DatasetSync::run() {
     if (!main_.is_dolt()) {
-        return fail("sync --dataset: the location database of {} is not Dolt",
-                    root_.string());
+        return fail("sync --dataset: the location database of {} is not Dolt", root_.string());
     }
     auto db = single_value(main_, "SELECT DATABASE()");
     if (!db) return std::unexpected(db.error());
@@ -27,9 +26,10 @@ Result<DatasetSummary> DatasetSync::run() {
     db_ = **db;
     main_branch_ = **branch;
     if (name_ == main_branch_) {
-        return fail("sync --dataset {}: that is the branch of the location tables; choose "
-                    "another name",
-                    name_);
+        return fail(
+            "sync --dataset {}: that is the branch of the location tables; choose "
+            "another name",
+            name_);
     }
     // A definition of another dataset under this name stops us before anything is written.
     auto missing = definition_missing();
@@ -105,10 +105,11 @@ Result<bool> DatasetSync::definition_missing() const {
         return s;
     };
     if (squeezed(text.str()) != squeezed(definition())) {
-        return fail("sync --dataset {}: {} exists and defines another dataset than "
-                    "git-annex-dolt writes (a table {}(path, annex_key) on branch {}); "
-                    "choose another name",
-                    name_, path.string(), name_, name_);
+        return fail(
+            "sync --dataset {}: {} exists and defines another dataset than "
+            "git-annex-dolt writes (a table {}(path, annex_key) on branch {}); "
+            "choose another name",
+            name_, path.string(), name_, name_);
     }
     return false;
 }
@@ -151,22 +152,21 @@ bool DatasetSync::dolt_annex_uuid(std::string_view uuid) {
 using core::fail;
 using dataset::kMaxNameLength;
 
-
 Result<void> check_dataset_name(std::string_view name) {
-    const bool ok =
-        !name.empty() && name.size() <= kMaxNameLength &&
-        ((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z')) &&
-        std::ranges::all_of(name, [](char c) {
-            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                   c == '_';
-        });
+    const bool ok = !name.empty() && name.size() <= kMaxNameLength &&
+                    ((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z')) &&
+                    std::ranges::all_of(name, [](char c) {
+                        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                               (c >= '0' && c <= '9') || c == '_';
+                    });
     std::string lower(name);
     for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (!ok || lower.starts_with("dolt_")) {
-        return fail("bad dataset name '{}': use ASCII letters, digits and '_', starting with a "
-                    "letter, at most {} characters, not starting with dolt_ (dolt-annex uses it "
-                    "unquoted as an SQL table name, and in file and branch names)",
-                    name, kMaxNameLength);
+        return fail(
+            "bad dataset name '{}': use ASCII letters, digits and '_', starting with a "
+            "letter, at most {} characters, not starting with dolt_ (dolt-annex uses it "
+            "unquoted as an SQL table name, and in file and branch names)",
+            name, kMaxNameLength);
     }
     return {};
 }
@@ -184,11 +184,10 @@ std::string DatasetSummary::text() const {
     return fmt::format(
         "sync --dataset {}: {} repository branches ({} new), {} rows written, {} removed; {} rows "
         "dolt-annex added and {} it removed recorded as locations; {} repos/*.repo written{}{}\n",
-        name, branches, created, rows_added, rows_removed, present_facts, missing_facts,
-        repo_files,
-        left_out == 0 ? std::string()
-                      : fmt::format("; {} files left out (not SHA256E keys or not UTF-8 paths)",
-                                    left_out),
+        name, branches, created, rows_added, rows_removed, present_facts, missing_facts, repo_files,
+        left_out == 0
+            ? std::string()
+            : fmt::format("; {} files left out (not SHA256E keys or not UTF-8 paths)", left_out),
         refused == 0 ? std::string()
                      : fmt::format("; {} values refused (named on stderr)", refused));
 }
@@ -208,14 +207,15 @@ Result<std::optional<DatasetSummary>> sync_dataset(
         return fail("git config {}: {}", kDatasetConfig, checked.error().message);
     }
     if (!open.repository) {
-        return fail("sync --dataset {}: a dataset lives in a dolt-annex repository directory "
-                    "(git-annex-dolt migrate --to PATH), and the location database of this "
-                    "repository is the server {}{}",
-                    *chosen, open.database.description,
-                    name ? "" : fmt::format(" (git config --unset {} stops this)", kDatasetConfig));
+        return fail(
+            "sync --dataset {}: a dataset lives in a dolt-annex repository directory "
+            "(git-annex-dolt migrate --to PATH), and the location database of this "
+            "repository is the server {}{}",
+            *chosen, open.database.description,
+            name ? "" : fmt::format(" (git config --unset {} stops this)", kDatasetConfig));
     }
     dataset::DatasetSync sync(*open.repository, open.database, *chosen, std::string(annex_uuid),
-                     refused_sink);
+                              refused_sink);
     auto summary = sync.run();
     if (!summary) return std::unexpected(summary.error());
     if (name) {
@@ -227,4 +227,3 @@ Result<std::optional<DatasetSummary>> sync_dataset(
 }
 
 }  // namespace gad::compat::sync
-

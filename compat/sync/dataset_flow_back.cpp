@@ -38,7 +38,7 @@ Result<LastCommits> DatasetSync::last_commits(Connection& branch) {
 }
 
 Result<std::set<std::string>> DatasetSync::keys_held(Connection& branch, const std::string& commit,
-                                        const std::vector<std::string>& keys) {
+                                                     const std::vector<std::string>& keys) {
     std::set<std::string> held;
     for (std::size_t at = 0; at < keys.size(); at += kInListRows) {
         const std::size_t n = std::min(kInListRows, keys.size() - at);
@@ -46,11 +46,11 @@ Result<std::set<std::string>> DatasetSync::keys_held(Connection& branch, const s
         for (std::size_t i = 0; i < n; ++i) params.emplace_back(std::string_view(keys[at + i]));
         // A commit as the database `db/<hash>` (Dolt 1.86 crashes preparing "AS OF ?"); the
         // hash is a checked Dolt hash.
-        auto rows = branch.query(
-            fmt::format("SELECT DISTINCT annex_key FROM {}{} WHERE annex_key IN ({})",
-                        commit.empty() ? "" : revision(commit) + ".", backticked(name_),
-                        placeholders(n)),
-            params);
+        auto rows =
+            branch.query(fmt::format("SELECT DISTINCT annex_key FROM {}{} WHERE annex_key IN ({})",
+                                     commit.empty() ? "" : revision(commit) + ".",
+                                     backticked(name_), placeholders(n)),
+                         params);
         if (!rows) return std::unexpected(rows.error());
         for (const Row& row : *rows) {
             if (row[0]) held.insert(*row[0]);
@@ -59,8 +59,9 @@ Result<std::set<std::string>> DatasetSync::keys_held(Connection& branch, const s
     return held;
 }
 
-Result<void> DatasetSync::record_facts(Connection& branch, std::string_view uuid, const std::string& commit,
-                          const Timestamp& dated, std::map<std::string, bool>& touched) {
+Result<void> DatasetSync::record_facts(Connection& branch, std::string_view uuid,
+                                       const std::string& commit, const Timestamp& dated,
+                                       std::map<std::string, bool>& touched) {
     std::vector<std::string> keys, unsure;
     for (const auto& [key, added] : touched) {
         if (!gate_.admit(core::annex_values::Kind::key, key, [&] {
@@ -116,8 +117,9 @@ Result<void> DatasetSync::record_facts(Connection& branch, std::string_view uuid
     return database_.store->record(changes);
 }
 
-bool DatasetSync::touched_added_or_held(const std::string& key, const std::vector<std::string>& unsure,
-                                  const std::set<std::string>& held) {
+bool DatasetSync::touched_added_or_held(const std::string& key,
+                                        const std::vector<std::string>& unsure,
+                                        const std::set<std::string>& held) {
     return !std::ranges::binary_search(unsure, key) || held.contains(key);
 }
 
@@ -130,7 +132,8 @@ Timestamp DatasetSync::written_through() const {
 }
 
 Result<void> DatasetSync::flow_diff(Connection& reader, Connection& branch, std::string_view uuid,
-                       const std::string& from, const std::string& to, const Timestamp& dated) {
+                                    const std::string& from, const std::string& to,
+                                    const Timestamp& dated) {
     std::map<std::string, bool> touched;  // key -> in a row of `to`
     const std::string held_at = to == "WORKING" ? std::string() : to;
     Result<void> recorded;
@@ -151,13 +154,12 @@ Result<void> DatasetSync::flow_diff(Connection& reader, Connection& branch, std:
 }
 
 Result<bool> DatasetSync::flow_back(std::string_view uuid, Connection& reader, Connection& branch,
-                       const LastCommits& last) {
+                                    const LastCommits& last) {
     std::string since;
     if (!last.any.empty()) {
         since = last.any;
     } else {
-        auto base = single_value(reader, "SELECT DOLT_MERGE_BASE(?, ?)",
-                                 {name_, branch_of(uuid)});
+        auto base = single_value(reader, "SELECT DOLT_MERGE_BASE(?, ?)", {name_, branch_of(uuid)});
         if (!base) return std::unexpected(base.error());
         if (!*base || !is_dolt_hash(**base)) return false;
         since = **base;
@@ -172,10 +174,10 @@ Result<bool> DatasetSync::flow_back(std::string_view uuid, Connection& reader, C
     std::vector<Commit> commits;  // newest first
     if (since != **head) {
         // since and head are checked commit hashes: safe in the table function's text.
-        auto rows = reader.query(fmt::format(
-            "SELECT commit_hash, UNIX_TIMESTAMP(date), parents FROM dolt_log('{}..{}', "
-            "'--parents')",
-            since, **head));
+        auto rows = reader.query(
+            fmt::format("SELECT commit_hash, UNIX_TIMESTAMP(date), parents FROM dolt_log('{}..{}', "
+                        "'--parents')",
+                        since, **head));
         if (!rows) return std::unexpected(rows.error());
         for (const Row& row : *rows) {
             if (!row[0] || !row[1] || !row[2]) continue;

@@ -10,8 +10,8 @@
 namespace gad::compat::sync::dataset {
 
 Result<void> DatasetSync::write_repo_files() {
-    auto rows = main_.query(
-        "SELECT uuid, remote_config FROM repositories WHERE remote_config IS NOT NULL");
+    auto rows =
+        main_.query("SELECT uuid, remote_config FROM repositories WHERE remote_config IS NOT NULL");
     if (!rows) return std::unexpected(rows.error());
     for (const Row& row : *rows) {
         if (!row[0] || !row[1] || !core::dolt::is_uuid(*row[0]) || *row[0] == local_uuid_) {
@@ -50,7 +50,7 @@ Result<void> DatasetSync::write_repo_files() {
 }
 
 Result<void> DatasetSync::write_repo_file(const std::string& uuid, std::string name,
-                             const core::filestore::RepoFilestore& filestore) {
+                                          const core::filestore::RepoFilestore& filestore) {
     // dolt-annex finds a repository by its file name, cut at the first '.'.
     for (char& c : name) {
         if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') c = '_';

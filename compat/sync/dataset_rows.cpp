@@ -23,8 +23,11 @@ bool is_dolt_hash(std::string_view text) {
 bool is_utf8(std::string_view text) {
     for (std::size_t i = 0; i < text.size();) {
         const auto c = static_cast<unsigned char>(text[i]);
-        std::size_t length = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3
-                                           : (c >> 3) == 0x1e ? 4 : 0;
+        std::size_t length = c < 0x80           ? 1
+                             : (c >> 5) == 0x6  ? 2
+                             : (c >> 4) == 0xe  ? 3
+                             : (c >> 3) == 0x1e ? 4
+                                                : 0;
         if (length == 0 || i + length > text.size()) return false;
         std::uint32_t point = length == 1 ? c : c & (0x7f >> length);
         for (std::size_t j = 1; j < length; ++j) {

@@ -27,9 +27,9 @@ inline constexpr std::string_view kAnnexTrailer = "git-annex-dolt-annex: ";
 inline constexpr std::string_view kLocationsTrailer = "git-annex-dolt-locations: ";
 inline constexpr std::string_view kLocalRepo = "__local__";
 inline constexpr std::size_t kMaxNameLength = 64;
-inline constexpr std::size_t kPageRows = 5000;     // rows per page of a path-ordered read
-inline constexpr std::size_t kWriteRows = 1000;    // rows per multi-row REPLACE
-inline constexpr std::size_t kInListRows = 200;    // values per IN (...) list (Dolt slows beyond)
+inline constexpr std::size_t kPageRows = 5000;   // rows per page of a path-ordered read
+inline constexpr std::size_t kWriteRows = 1000;  // rows per multi-row REPLACE
+inline constexpr std::size_t kInListRows = 200;  // values per IN (...) list (Dolt slows beyond)
 
 // identifier quoted for MySQL: in backticks, each backtick doubled.
 std::string backticked(std::string_view identifier);
@@ -53,7 +53,9 @@ class PathPages {
   public:
     PathPages(Connection& connection, std::string sql, std::vector<std::string> fixed,
               std::string what)
-        : connection_(connection), sql_(std::move(sql)), fixed_(std::move(fixed)),
+        : connection_(connection),
+          sql_(std::move(sql)),
+          fixed_(std::move(fixed)),
           what_(std::move(what)) {}
 
     // The next row, or nullptr at the end.
@@ -67,9 +69,10 @@ class PathPages {
                 if (!row[0] || !row[1]) continue;
                 // The merge relies on byte order; refuse a server that sorts otherwise.
                 if (read_any_ && *row[0] <= last_) {
-                    return fail("{} came back out of byte order ('{}' after '{}'): cannot "
-                                "compare it with the annexed files",
-                                what_, *row[0], last_);
+                    return fail(
+                        "{} came back out of byte order ('{}' after '{}'): cannot "
+                        "compare it with the annexed files",
+                        what_, *row[0], last_);
                 }
                 read_any_ = true;
                 last_ = *row[0];
@@ -107,6 +110,5 @@ struct LastCommits {
     bool ours = false;      // whether this git-annex repository made one
     std::string locations;  // the location tables' commit its newest one was computed from
 };
-
 
 }  // namespace gad::compat::sync::dataset

@@ -4,6 +4,8 @@
 // dataset_branch.cpp (the <uuid>-NAME branches written) and dataset_repo_files.cpp (repos/*.repo).
 #pragma once
 
+#include <fmt/format.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -12,8 +14,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "compat/query/key_set.h"
 #include "compat/sync/dataset_export.h"
@@ -33,9 +33,14 @@ class DatasetSync {
     DatasetSync(const core::dolt::AnnexRepository& annex_repository,
                 core::location::LocationDatabase& database, std::string name,
                 std::string annex_uuid, const core::annex_values::RefusalSink& refused_sink)
-        : root_(annex_repository.root()), local_uuid_(annex_repository.uuid()),
-          database_(database), main_(database.store->connection()), name_(std::move(name)),
-          annex_uuid_(std::move(annex_uuid)), started_(Timestamp::now()), gate_(refused_sink) {
+        : root_(annex_repository.root()),
+          local_uuid_(annex_repository.uuid()),
+          database_(database),
+          main_(database.store->connection()),
+          name_(std::move(name)),
+          annex_uuid_(std::move(annex_uuid)),
+          started_(Timestamp::now()),
+          gate_(refused_sink) {
         summary_.name = name_;
         summary_.definition = (root_ / (name_ + ".dataset")).string();
     }
@@ -87,7 +92,9 @@ class DatasetSync {
     Result<void> record_facts(Connection& branch, std::string_view uuid, const std::string& commit,
                               const Timestamp& dated, std::map<std::string, bool>& touched);
 
-    static bool touched_added_or_held(const std::string& key, const std::vector<std::string>& unsure,
+    // Whether key is in a row after the change: added by it (not in unsure), or held.
+    static bool touched_added_or_held(const std::string& key,
+                                      const std::vector<std::string>& unsure,
                                       const std::set<std::string>& held);
 
     // The newest timestamp this run has written: started_ plus one picosecond per fact.
@@ -128,8 +135,8 @@ class DatasetSync {
         std::string uuid, branch_name;
         std::optional<Connection> reader, branch;  // open once the branch exists
         LastCommits last;
-        bool theirs = false;  // dolt-annex committed on the branch since our last commit
-        std::vector<PathRow> writes;        // rows to write, pending
+        bool theirs = false;          // dolt-annex committed on the branch since our last commit
+        std::vector<PathRow> writes;  // rows to write, pending
         std::vector<std::string> removals;  // paths to remove, pending
         std::size_t added = 0, removed = 0;
     };

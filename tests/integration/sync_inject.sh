@@ -58,7 +58,11 @@ check_whereis() {
     while read -r _ uuid _; do
         [ "$uuid" = URL ] && continue
         uuid=${uuid//\'/}
-        printf '%s\n' "$@" | grep -qxF -- "$uuid" || fail "git annex whereis lists a fake repository $uuid: $(cat "$out")"
+        # (A loop, not `printf | grep -q`: under pipefail grep's early exit can kill printf with
+        # SIGPIPE and fail an allowed uuid about one run in five.)
+        local allowed found=no
+        for allowed in "$@"; do [ "$allowed" = "$uuid" ] && found=yes; done
+        [ "$found" = yes ] || fail "git annex whereis lists a fake repository $uuid: $(cat "$out")"
     done <"$out"
     if grep -E 'HACKED|fake-|evil\.example|injected' "$out"; then
         fail "git annex whereis shows text of the attacker's (above)"

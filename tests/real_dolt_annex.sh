@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# The real dolt-annex (featherbutt/dolt-annex) against a store made by git-annex-remote-dolt.
+# Runs only when DOLT_ANNEX_SRC names dolt-annex's source tree (its package is DOLT_ANNEX_SRC/src);
+# its interpreter is DOLT_ANNEX_PYTHON, else DOLT_ANNEX_VENV/bin/python, else python3 (which needs
+# plumbum, pymysql, pydantic, pyjson5, fs, asyncssh...). Without DOLT_ANNEX_SRC it exits 77 (skip).
+#
+# dolt-annex does not spawn its own server here: the remote's server is kept up (serveridle=900)
+# and dolt-annex connects to its unix socket (-c config: spawn_dolt_server false, server_socket).
+#  a. git annex copy --to dolt of three annexed files.
+#  b. dolt-annex filestore whereis names the store's __local__ repository (its uuid) for each key.
+#  c. git-annex-dolt migrate --to + sync --dataset files; dolt-annex dataset read-table reads the
+#     rows of branch <store uuid>-files: each file copied, with its key.
+#  d. dolt-annex dataset insert-record adds a row (and object) on that branch, uncommitted, as it
+#     does; git-annex-dolt sync --dataset files must succeed, keep the row (issue 17) and make git
+#     annex whereis list dolt for its key. The rest (sync's summary, read-table, the locations
+#     row) is printed as OBSERVED, not asserted.
+#
+# usage: DOLT_ANNEX_SRC=/path/to/dolt-annex [DOLT_ANNEX_VENV=/path/to/venv] tests/real_dolt_annex.sh
+if [ -z "${DOLT_ANNEX_SRC:-}" ]; then
+    echo "SKIPPED: DOLT_ANNEX_SRC is not set (the source tree of dolt-annex)"
+    exit 77
+fi
+here=$(cd "$(dirname "$0")" && pwd)
+export GAD_SOURCE_DIR="${GAD_SOURCE_DIR:-$(dirname "$here")}"
+export GAD_BUILD_DIR="${GAD_BUILD_DIR:-$GAD_SOURCE_DIR/build}"
+source "$here/lib/lib.sh"
+source "$here/integration/remote_helpers.sh"
+[ -d "$DOLT_ANNEX_SRC/src/dolt_annex" ] || fail "DOLT_ANNEX_SRC=$DOLT_ANNEX_SRC has no src/dolt_annex"
+da_python="${DOLT_ANNEX_PYTHON:-${DOLT_ANNEX_VENV:+$DOLT_ANNEX_VENV/bin/python}}"
+da_python="${da_python:-python3}"
+if [ -x "$GAD_SOURCE_DIR/.venv/bin/git-annex" ]; then use_git_annex newest; else use_git_annex debian; fi
+need_dolt
+command -v git-annex-dolt >/dev/null || fail "git-annex-dolt is not built in $GAD_BUILD_DIR"
+store="$TEST_TMP/store"
+
+# da ARGS...: the real dolt-annex run in $store, connected to the remote's server; output in $TEST_TMP/da.out.
+da() {
+    local socket
+    [ -f "$store/.git-annex-dolt/server.state" ] || fail "the remote's server is not running (no server.state)"
+    socket=$(awk '{print $4}' "$store/.git-annex-dolt/server.state")
+    cat >"$TEST_TMP/da.json" <<JSON
+{"user": {"name": "dolt-annex", "email": "dolt-annex@localhost"}, "local_repo_name": "__local__",
+ "dolt": {"dolt_dir": "dolt", "spawn_dolt_server": false,
+          "connection": {"server_socket": "$socket", "user": "root", "database": "dolt"}}}
+JSON
+    (cd "$store" && PYTHONPATH="$DOLT_ANNEX_SRC/src" PYTHONWARNINGS=ignore timeout 120 \
+        "$da_python" -m dolt_annex -c "$TEST_TMP/da.json" "$@") >"$TEST_TMP/da.out" 2>&1 ||
+        fail "dolt-annex $*: $(tail -n 5 "$TEST_TMP/da.out")"
+}
+observe() { echo "OBSERVED: $*"; }
+q() { sql_dolt_repo "$store" "$1"; }
+
+# a. An annex with three files, copied to the dolt remote.
+new_repo "$TEST_TMP/a" "repo a"
+cd "$TEST_TMP/a"
+for f in f1 f2 f3; do printf 'content of %s %s\n' "$f" "$RANDOM$RANDOM" >"$f.txt"; done
+git annex add -q . && git commit -q -m files
+git annex initremote -q dolt type=external externaltype=dolt encryption=none "directory=$store" serveridle=900 >/dev/null ||
+    fail "a: initremote dolt"
+git annex copy -q --to dolt . >/dev/null 2>"$TEST_TMP/copy.err" || fail "a: git annex copy --to dolt: $(cat "$TEST_TMP/copy.err")"
+store_uuid=$(git config remote.dolt.annex-uuid)
+# Every server the remote started stops with the test (track_pid: the supervisor and dolt).
+for pid in $(awk '{print $2, $3}' "$store/.git-annex-dolt/server.state"); do track_pid "$pid"; done
+expect_eq "$(git annex find --in dolt | LC_ALL=C sort | tr '\n' ' ')" "f1.txt f2.txt f3.txt " "a: files in dolt after copy"
+echo "a. ok: 3 files copied to $store (uuid $store_uuid)"
+
+# b. dolt-annex finds each key in the store's own filestore.
+for f in f1.txt f2.txt f3.txt; do
+    key=$(git annex lookupkey "$f")
+    da filestore whereis --file-key "$key"
+    expect_eq "$(tail -n 1 "$TEST_TMP/da.out")" "[{\"name\": \"__local__\", \"uuid\": \"$store_uuid\"}]" "b: dolt-annex filestore whereis $f"
+done
+echo "b. ok: dolt-annex filestore whereis names __local__ ($store_uuid) for each key"
+
+# c. The annexed files as dataset "files"; dolt-annex reads the store's branch of it.
+git-annex-dolt migrate --to "$store" >/dev/null 2>"$TEST_TMP/migrate.err" || fail "c: git-annex-dolt migrate --to: $(cat "$TEST_TMP/migrate.err")"
+git-annex-dolt sync --dataset files >"$TEST_TMP/sync1.out" 2>&1 || fail "c: git-annex-dolt sync --dataset files: $(cat "$TEST_TMP/sync1.out")"
+# read-table prints "file column, key columns" per row.
+expected=$(for f in f1.txt f2.txt f3.txt; do echo "$(git annex lookupkey "$f"), $f"; done | LC_ALL=C sort)
+da dataset read-table --dataset files --table-name files
+expect_eq "$(grep -v '^$' "$TEST_TMP/da.out" | LC_ALL=C sort)" "$expected" "c: dolt-annex dataset read-table of branch $store_uuid-files"
+echo "c. ok: dolt-annex reads the 3 rows of branch $store_uuid-files"
+
+# d. dolt-annex adds a file of its own; our sync must survive it.
+own="dolt-annex's own record $RANDOM$RANDOM"
+da dataset insert-record --dataset files --table-name files --key-columns own.txt --file-bytes "$own"
+own_key="SHA256E-s${#own}--$(printf '%s' "$own" | sha256sum | cut -d' ' -f1).txt"
+grep -qF "$own_key" "$TEST_TMP/da.out" || fail "d: insert-record made another key than $own_key: $(cat "$TEST_TMP/da.out")"
+[ -f "$(object_path "$store" "$own_key")" ] || fail "d: insert-record put no object at $(object_path "$store" "$own_key")"
+observe "before sync: row on branch: $(q "SELECT path, annex_key FROM \`dolt/$store_uuid-files\`.files WHERE path = 'own.txt'" | tr '\t' ' ')"
+git-annex-dolt sync --dataset files >"$TEST_TMP/sync2.out" 2>&1 || fail "d: git-annex-dolt sync --dataset files after insert-record: $(cat "$TEST_TMP/sync2.out")"
+echo "d. ok: git-annex-dolt sync --dataset files after insert-record exits 0"
+observe "sync output: $(tr '\n' ' ' <"$TEST_TMP/sync2.out")"
+expect_eq "$(q "SELECT annex_key FROM \`dolt/$store_uuid-files\`.files WHERE path = 'own.txt'")" "$own_key" \
+    "d: dolt-annex's row own.txt on branch $store_uuid-files after sync (issue 17)"
+da dataset read-table --dataset files --table-name files
+observe "after sync: dolt-annex read-table: $(grep -v '^$' "$TEST_TMP/da.out" | LC_ALL=C sort | tr '\n' ';')"
+observe "after sync: locations row: '$(q "SELECT uuid, status FROM locations WHERE annex_key = '$own_key'" | tr '\t\n' ' ;')'"
+git annex whereis --key "$own_key" >"$TEST_TMP/whereis.out" 2>&1 || true
+grep -q "$store_uuid -- \\[dolt\\]" "$TEST_TMP/whereis.out" || fail "d: git annex whereis --key of dolt-annex's record does not list dolt: $(cat "$TEST_TMP/whereis.out")"
+echo "d. ok: the row stays on the branch; git annex whereis lists dolt for its key"
+observe "git annex whereis --key: $(tr '\n' ' ' <"$TEST_TMP/whereis.out")"
+summary "real dolt-annex on our store: whereis, read-table of our dataset, insert-record then sync"

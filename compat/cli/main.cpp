@@ -308,9 +308,7 @@ int find_command(const std::vector<std::string>& args) {
         if (request.cwd_in_tree == ".") request.cwd_in_tree.clear();
     }
     core::location::LocationDatabase& database = query->open.database;
-    auto connect = [&database] {
-        return core::sql::Connection::open(database.target, database.password);
-    };
+    auto connect = [&database] { return database.open_connection(); };
     auto found = compat::query::find(database.store->connection(), connect, query->names,
                                      query->annex.uuid, request, std::cout);
     std::cout.flush();

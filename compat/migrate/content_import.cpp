@@ -10,6 +10,7 @@
 #include "compat/logs/branch_file.h"
 #include "core/filestore/backends.h"
 #include "core/key.h"
+#include "core/location/repository_rows.h"
 
 namespace gad::compat::migrate {
 
@@ -41,14 +42,9 @@ public:
             core::filestore::open_filestore(target_.filestore_root().string(), options);
         if (!filestore) return std::unexpected(filestore.error());
         filestore_ = std::move(*filestore);
-        auto named = store_.connection().run(
-            "INSERT INTO repositories (uuid, description) VALUES (?, ?) "
-            "ON DUPLICATE KEY UPDATE "
-            "description = IF(description = '', VALUES(description), description)",
-            {target_.uuid(),
-             std::string_view(fmt::format("dolt-annex {}", target_.root().string()))});
-        if (!named) return std::unexpected(named.error());
-        return {};
+        return core::location::name_repository_if_unnamed(
+            store_.connection(), target_.uuid(),
+            fmt::format("dolt-annex {}", target_.root().string()));
     }
 
     // Stores the object file at path (KEY/KEY) unless the filestore holds it intact already, and

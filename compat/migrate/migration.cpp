@@ -17,6 +17,9 @@
 #include "compat/logs/uuid_based_log.h"
 #include "compat/migrate/bulk_writer.h"
 #include "core/key.h"
+#include "core/location/annexed_files.h"
+#include "core/location/bulk_load.h"
+#include "core/location/migration_record.h"
 #include "core/location/schema.h"
 #include "core/location/tables.h"
 
@@ -27,6 +30,10 @@ namespace {
 using core::fail;
 using logs::FileKind;
 namespace tables = core::location::tables;
+using core::location::column_list;
+using core::location::load_sql;
+using core::location::local_loading_allowed;
+using core::location::table_empty;
 
 // The kinds of rows a migration writes, in the order of make_tables().
 enum Table : std::size_t {
@@ -51,38 +58,6 @@ constexpr std::size_t kMaxProblems = 20;
 constexpr std::size_t kMaxUuid = 36, kMaxUrl = 2048, kMaxField = 255, kMaxValue = 2048,
                       kMaxKey = 512, kMaxPath = 2048;
 
-// LOAD DATA for a table: the bulk-load path of the server, for tables that hold no row yet
-// (so that no last-writer-wins decision is needed; IGNORE keeps a row written meanwhile, which
-// is newer than any the git-annex branch holds).
-std::string load_sql(std::string_view table, std::string_view columns) {
-    return fmt::format(
-        "LOAD DATA LOCAL INFILE 'git-annex-dolt' IGNORE INTO TABLE {} CHARACTER SET binary "
-        "FIELDS TERMINATED BY '\\t' LINES TERMINATED BY '\\n' ({})",
-        table, columns);
-}
-
-std::string column_list(const core::location::LwwTable& table) {
-    std::string columns;
-    for (auto group : {table.identity, table.values}) {
-        for (std::string_view column : group) columns += fmt::format("{}, ", column);
-    }
-    return columns + std::string(table.ts);
-}
-
-// Whether the server takes LOAD DATA LOCAL: Dolt is told to (it is off by default there; we
-// run our Dolt servers ourselves), other servers say so in @@local_infile.
-bool local_loading_allowed(core::sql::Connection& connection) {
-    if (connection.is_dolt()) return bool(connection.execute("SET GLOBAL local_infile = 1"));
-    auto rows = connection.query("SELECT @@local_infile");
-    return rows && !rows->empty() && (*rows)[0][0] && *(*rows)[0][0] == "1";
-}
-
-Result<bool> table_empty(core::sql::Connection& connection, std::string_view table) {
-    auto rows = connection.query(fmt::format("SELECT 1 FROM {} LIMIT 1", table));
-    if (!rows) return std::unexpected(rows.error());
-    return rows->empty();
-}
-
 std::vector<BulkWriter::Table> make_tables() {
     auto lww = [](const core::location::LwwTable& table, std::size_t rows_per_statement) {
         return BulkWriter::Table{table.column_count(),
@@ -104,17 +79,11 @@ std::vector<BulkWriter::Table> make_tables() {
     }
     made.push_back(BulkWriter::Table{
         3,
-        [](std::size_t rows) {
-            std::string sql = "INSERT INTO annexed_files (annex_uuid, path, annex_key) VALUES ";
-            for (std::size_t i = 0; i < rows; ++i) sql += i == 0 ? "(?, ?, ?)" : ", (?, ?, ?)";
-            return sql + " ON DUPLICATE KEY UPDATE annex_key = VALUES(annex_key)";
-        },
+        [](std::size_t rows) { return core::location::annexed_files_upsert_sql(rows); },
         1000, {}, 20000});
     made.push_back(BulkWriter::Table{
         2,
-        [](std::size_t) {
-            return std::string("DELETE FROM annexed_files WHERE annex_uuid = ? AND path = ?");
-        },
+        [](std::size_t) { return core::location::annexed_file_delete_sql(); },
         1, {}, 1});
     return made;
 }
@@ -375,7 +344,7 @@ Result<void> walk_files_apart(const git::Repository& main, const git::Oid& commi
     if (!repository) return std::unexpected(repository.error());
     auto tree = repository->tree_of(commit);
     if (!tree) return std::unexpected(tree.error());
-    auto connection = core::sql::Connection::open(database.target, database.password);
+    auto connection = database.open_connection();
     if (!connection) return std::unexpected(connection.error());
     const MigrationOptions quiet;  // the progress line is the branch reader's
     {
@@ -404,13 +373,9 @@ Result<MigrationSummary> migrate(const git::Repository& repository, std::string_
     summary.branch = branch->local_commit();
 
     // What the last complete run read.
-    std::map<std::string, std::string> previous;
-    auto rows = connection.query("SELECT source, object FROM migration_sources WHERE annex_uuid = ?",
-                                 {annex_uuid});
-    if (!rows) return std::unexpected(rows.error());
-    for (const auto& row : *rows) {
-        if (row[0] && row[1]) previous.emplace(*row[0], *row[1]);
-    }
+    auto read_sources = core::location::read_migration_sources(connection, annex_uuid);
+    if (!read_sources) return std::unexpected(read_sources.error());
+    std::map<std::string, std::string> previous = std::move(*read_sources);
     const std::string files_source = fmt::format("files:{}", options.files_ref);
     std::optional<git::Oid> previous_files;
     bool other_files_recorded = false;
@@ -442,7 +407,7 @@ Result<MigrationSummary> migrate(const git::Repository& repository, std::string_
         if (auto tree = repository.tree_of(*previous_files)) old_files_tree = std::move(*tree);
     }
     if (old_files_tree.empty() && (other_files_recorded || previous_files)) {
-        auto cleared = connection.run("DELETE FROM annexed_files WHERE annex_uuid = ?", {annex_uuid});
+        auto cleared = core::location::clear_annexed_files(connection, annex_uuid);
         if (!cleared) return std::unexpected(cleared.error());
     }
 
@@ -474,7 +439,8 @@ Result<MigrationSummary> migrate(const git::Repository& repository, std::string_
         }
         // A fresh walk writes only paths of this repository, whose old rows are gone.
         if (old_files_tree.empty()) {
-            tables[kFile].load_sql = load_sql("annexed_files", "annex_uuid, path, annex_key");
+            tables[kFile].load_sql =
+                load_sql("annexed_files", core::location::kAnnexedFileColumns);
             auto empty = table_empty(connection, "annexed_files");
             if (!empty) return std::unexpected(empty.error());
             if (*empty) {
@@ -549,31 +515,13 @@ Result<MigrationSummary> migrate(const git::Repository& repository, std::string_
     }
 
     // Record the run as complete, last.
-    auto record = [&]() -> Result<void> {
-        if (auto begun = connection.execute("START TRANSACTION"); !begun) return begun;
-        auto cleared = connection.run("DELETE FROM migration_sources WHERE annex_uuid = ?",
-                                      {annex_uuid});
-        if (!cleared) return std::unexpected(cleared.error());
-        std::vector<std::pair<std::string, std::string>> sources(branch->sources().begin(),
-                                                                 branch->sources().end());
-        if (!files_tree.empty()) sources.emplace_back(files_source, files_tree.id().hex());
-        for (const auto& [source, object] : sources) {
-            auto added = connection.run(
-                "INSERT INTO migration_sources (annex_uuid, source, object) VALUES (?, ?, ?)",
-                {annex_uuid, std::string_view(source), std::string_view(object)});
-            if (!added) return std::unexpected(added.error());
-        }
-        const std::string finished = core::Timestamp::now().to_decimal();
-        auto logged = connection.run(
-            "INSERT INTO migrations (annex_uuid, branch_commit, finished, logs_read) "
-            "VALUES (?, ?, ?, ?)",
-            {annex_uuid, std::string_view(summary.branch), std::string_view(finished),
-             static_cast<std::int64_t>(summary.logs_read)});
-        if (!logged) return std::unexpected(logged.error());
-        return connection.execute("COMMIT");
-    };
-    if (auto recorded = record(); !recorded) {
-        (void)connection.execute("ROLLBACK");
+    std::vector<std::pair<std::string, std::string>> sources(branch->sources().begin(),
+                                                             branch->sources().end());
+    if (!files_tree.empty()) sources.emplace_back(files_source, files_tree.id().hex());
+    if (auto recorded = core::location::record_migration(
+            connection, annex_uuid, sources, summary.branch,
+            core::Timestamp::now().to_decimal(), static_cast<std::int64_t>(summary.logs_read));
+        !recorded) {
         return std::unexpected(recorded.error());
     }
 

@@ -9,7 +9,7 @@
 
 #include "core/dolt/annex_repository.h"
 #include "core/key.h"
-#include "core/location/schema.h"
+#include "core/location/annexed_files.h"
 
 namespace gad::compat::query {
 
@@ -166,18 +166,8 @@ Result<std::size_t> find(core::sql::Connection& connection, const KeySet::Connec
         return {};
     };
 
-    std::string sql = "SELECT f.path, f.annex_key FROM annexed_files f WHERE f.annex_uuid = ?";
-    std::vector<core::sql::Param> params{annex_uuid};
-    const std::string low = request.cwd_in_tree + "/";
-    const std::string high = request.cwd_in_tree + "0";  // '0' follows '/'
-    if (!request.cwd_in_tree.empty()) {
-        sql += " AND f.path >= ? AND f.path < ?";
-        params.insert(params.end(), {std::string_view(low), std::string_view(high)});
-    }
-    sql += fmt::format(" ORDER BY {}", core::location::annexed_files_path_order(connection));
-
     std::size_t found = 0;
-    const std::size_t strip = request.cwd_in_tree.empty() ? 0 : low.size();
+    const std::size_t strip = request.cwd_in_tree.empty() ? 0 : request.cwd_in_tree.size() + 1;
     auto emit = [&](std::string_view path, std::string_view key) {
         const KeySet::Digest digest = KeySet::digest(key);
         if (wanted && !wanted->contains(digest)) return;
@@ -207,19 +197,20 @@ Result<std::size_t> find(core::sql::Connection& connection, const KeySet::Connec
         waiting_sizes = {};
         return {};
     };
-    auto streamed =
-        connection.for_each(sql, params, [&](const core::sql::Row& row) -> Result<void> {
-            if (!row[0] || !row[1] || row[0]->size() < strip) return {};
-            if (!sets_ready && (reading.done() || waiting.size() + row[0]->size() + row[1]->size() >
+    auto streamed = core::location::for_each_annexed_file(
+        connection, annex_uuid, request.cwd_in_tree,
+        [&](std::string_view path, std::string_view key) -> Result<void> {
+            if (path.size() < strip) return {};
+            if (!sets_ready && (reading.done() || waiting.size() + path.size() + key.size() >
                                                           waiting.capacity())) {
                 if (auto released = release_waiting(); !released) return released;
             }
             if (sets_ready) {
-                emit(*row[0], *row[1]);
+                emit(path, key);
             } else {
-                waiting += *row[0];
-                waiting += *row[1];
-                waiting_sizes.emplace_back(row[0]->size(), row[1]->size());
+                waiting += path;
+                waiting += key;
+                waiting_sizes.emplace_back(path.size(), key.size());
             }
             return {};
         });

@@ -10,6 +10,8 @@
 
 #include "compat/query/find.h"
 #include "core/dolt/annex_repository.h"
+#include "core/location/annexed_files.h"
+#include "core/location/key_reads.h"
 
 namespace gad::compat::query {
 
@@ -62,20 +64,19 @@ Result<AnnexInfo> gather_info(core::sql::Connection& connection, const Repositor
     std::string key;
     bool live = false;
     std::optional<std::optional<std::uint64_t>> size;
-    auto streamed = connection.for_each(
-        "SELECT annex_key, uuid, status FROM locations ORDER BY annex_key, uuid", {},
-        [&](const core::sql::Row& row) -> Result<void> {
-            if (!row[0] || !row[1] || !row[2]) return {};
-            if (*row[0] != key) {
+    auto streamed = core::location::for_each_location(
+        connection, [&](std::string_view row_key, std::string_view uuid,
+                        std::string_view status) -> Result<void> {
+            if (row_key != key) {
                 if (live) ++info.keys;
-                key = *row[0];
+                key = row_key;
                 live = false;
                 size.reset();
             }
-            live = live || *row[2] != "X";
-            if (*row[2] != "1") return {};
+            live = live || status != "X";
+            if (status != "1") return {};
             if (!size) size = key_size(key);
-            RepositoryInfo& repository = entry(*row[1]);
+            RepositoryInfo& repository = entry(uuid);
             ++repository.keys;
             if (*size) {
                 repository.size += **size;
@@ -87,10 +88,9 @@ Result<AnnexInfo> gather_info(core::sql::Connection& connection, const Repositor
     if (!streamed) return std::unexpected(streamed.error());
     if (live) ++info.keys;
 
-    auto files =
-        connection.query("SELECT COUNT(*) FROM annexed_files WHERE annex_uuid = ?", {annex_uuid});
+    auto files = core::location::count_annexed_files(connection, annex_uuid);
     if (!files) return std::unexpected(files.error());
-    if (!files->empty() && (*files)[0][0]) info.annexed_files = std::stoull(*(*files)[0][0]);
+    info.annexed_files = *files;
 
     for (auto& [uuid, repository] : by_uuid) info.repositories.push_back(std::move(repository));
     return info;

@@ -4,6 +4,8 @@
 #include <functional>
 #include <iterator>
 
+#include "core/location/key_reads.h"
+
 namespace gad::compat::query {
 
 KeySet::Digest KeySet::digest(std::string_view key) {
@@ -14,10 +16,9 @@ KeySet::Digest KeySet::digest(std::string_view key) {
 
 core::Result<KeySet> KeySet::present_in(core::sql::Connection& connection, std::string_view uuid) {
     KeySet set;
-    auto read = connection.for_each(
-        "SELECT annex_key FROM locations WHERE uuid = ? AND status = '1'", {uuid},
-        [&](const core::sql::Row& row) -> core::Result<void> {
-            if (row[0]) set.add(*row[0]);
+    auto read = core::location::for_each_key_present_in(
+        connection, uuid, [&](std::string_view key) -> core::Result<void> {
+            set.add(key);
             return {};
         });
     if (!read) return std::unexpected(read.error());

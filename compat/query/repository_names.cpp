@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "core/location/repository_rows.h"
+
 namespace gad::compat::query {
 
 Result<RepositoryNames> RepositoryNames::load(core::sql::Connection& connection,
@@ -12,16 +14,13 @@ Result<RepositoryNames> RepositoryNames::load(core::sql::Connection& connection,
     // uuid.log: has_description tells an empty description from none (git-annex shows the two
     // differently when a remote is named too).
     std::map<std::string, std::pair<std::string, bool>> described;
-    auto rows = connection.query(
-        "SELECT uuid, description, description_ts > 0 OR description <> '', trust FROM repositories",
-        {});
+    auto rows = core::location::read_repository_rows(connection);
     if (!rows) return std::unexpected(rows.error());
-    for (const auto& row : *rows) {
-        if (!row[0]) continue;
+    for (auto& row : *rows) {
         KnownRepository known;
-        known.uuid = *row[0];
-        known.trust = logs::parse_trust_setting(row[3].value_or("?"));
-        described[known.uuid] = {row[1].value_or(""), row[2].value_or("0") != "0"};
+        known.uuid = row.uuid;
+        known.trust = logs::parse_trust_setting(row.trust);
+        described[known.uuid] = {std::move(row.description), row.has_description};
         names.known_.emplace(known.uuid, std::move(known));
     }
 

@@ -7,6 +7,8 @@
 #include <unordered_map>
 
 #include "core/dolt/annex_repository.h"
+#include "core/location/annexed_files.h"
+#include "core/location/key_reads.h"
 
 namespace gad::compat::query {
 
@@ -117,18 +119,12 @@ Result<void> lookup(core::sql::Connection& connection, Answer& answer,
                     std::vector<std::string>& urls) {
     answer.rows.clear();
     urls.clear();
-    auto rows = connection.query(
-        "SELECT uuid, status FROM locations WHERE annex_key = ? ORDER BY uuid", {answer.key});
+    auto rows = core::location::locations_of_key(connection, answer.key);
     if (!rows) return std::unexpected(rows.error());
-    for (const auto& row : *rows) {
-        if (row[0] && row[1] && !row[1]->empty()) answer.rows.emplace_back(*row[0], (*row[1])[0]);
-    }
-    auto url_rows = connection.query(
-        "SELECT url FROM urls WHERE annex_key = ? AND status = '1' ORDER BY url", {answer.key});
-    if (!url_rows) return std::unexpected(url_rows.error());
-    for (const auto& row : *url_rows) {
-        if (row[0]) urls.push_back(*row[0]);
-    }
+    for (auto& row : *rows) answer.rows.emplace_back(std::move(row.uuid), row.status);
+    auto present = core::location::present_urls_of_key(connection, answer.key);
+    if (!present) return std::unexpected(present.error());
+    urls = std::move(*present);
     return {};
 }
 
@@ -149,10 +145,9 @@ Result<std::size_t> whereis(core::location::LocationDatabase& database,
     if (request.all) {
         // URLs are few next to keys: gathered first, so the locations can stream.
         std::unordered_map<std::string, std::vector<std::string>> urls_of;
-        auto gathered = connection.for_each(
-            "SELECT annex_key, url FROM urls WHERE status = '1' ORDER BY annex_key, url", {},
-            [&](const core::sql::Row& row) -> Result<void> {
-                if (row[0] && row[1]) urls_of[*row[0]].push_back(*row[1]);
+        auto gathered = core::location::for_each_present_url(
+            connection, [&](std::string_view key, std::string_view url) -> Result<void> {
+                urls_of[std::string(key)].emplace_back(url);
                 return {};
             });
         if (!gathered) return std::unexpected(gathered.error());
@@ -163,16 +158,16 @@ Result<std::size_t> whereis(core::location::LocationDatabase& database,
             auto found = urls_of.find(answer.key);
             printer.print(answer, found == urls_of.end() ? none : found->second);
         };
-        auto streamed = connection.for_each(
-            "SELECT annex_key, uuid, status FROM locations ORDER BY annex_key, uuid", {},
-            [&](const core::sql::Row& row) -> Result<void> {
-                if (!row[0] || !row[1] || !row[2] || row[2]->empty()) return {};
-                if (*row[0] != answer.key) {
+        auto streamed = core::location::for_each_location(
+            connection, [&](std::string_view key, std::string_view uuid,
+                            std::string_view status) -> Result<void> {
+                if (status.empty()) return {};
+                if (key != answer.key) {
                     finish();
-                    answer.key = *row[0];
+                    answer.key = key;
                     answer.rows.clear();
                 }
-                answer.rows.emplace_back(*row[1], (*row[2])[0]);
+                answer.rows.emplace_back(uuid, status[0]);
                 return {};
             });
         if (!streamed) return std::unexpected(streamed.error());
@@ -188,22 +183,15 @@ Result<std::size_t> whereis(core::location::LocationDatabase& database,
     }
 
     for (const auto& path : request.paths) {
-        // The file itself, or every file under the directory ('0' follows '/').
-        const std::string low = path.in_tree.empty() ? "" : path.in_tree + "/";
-        const std::string high = path.in_tree.empty() ? "\xff" : path.in_tree + "0";
-        auto files = connection.query(
-            "SELECT path, annex_key FROM annexed_files WHERE annex_uuid = ? AND "
-            "(path = ? OR (path >= ? AND path < ?)) ORDER BY path",
-            {annex_uuid, std::string_view(path.in_tree), std::string_view(low),
-             std::string_view(high)});
+        // The file itself, or every file under the directory.
+        auto files = core::location::annexed_files_at(connection, annex_uuid, path.in_tree);
         if (!files) return std::unexpected(files.error());
-        for (const auto& row : *files) {
-            if (!row[0] || !row[1]) continue;
+        for (const auto& [file_path, file_key] : *files) {
             Answer answer;
-            answer.key = *row[1];
+            answer.key = file_key;
             answer.file = request.cwd_in_tree.empty()
-                              ? *row[0]
-                              : std::filesystem::path(*row[0])
+                              ? file_path
+                              : std::filesystem::path(file_path)
                                     .lexically_relative(request.cwd_in_tree)
                                     .string();
             answer.input = answer.file;

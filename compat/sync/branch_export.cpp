@@ -10,6 +10,9 @@
 #include "compat/logs/metadata_log.h"
 #include "compat/logs/presence_log.h"
 #include "compat/logs/uuid_based_log.h"
+#include "core/location/changed_rows.h"
+#include "core/location/repository_rows.h"
+#include "core/location/sync_state.h"
 #include "core/timestamp.h"
 
 namespace gad::compat::sync {
@@ -72,52 +75,31 @@ struct KeyRows {
     std::vector<core::sql::Row> rows;
 };
 
-// Streams `sql` (rows ordered by annex_key first, ts last) and calls each_key with every key's
-// rows as soon as they are complete: memory holds one key's rows at a time. each_key must not
-// use the connection.
-// Streams the rows of `select` (a SELECT without WHERE whose first column is annex_key and last
-// is ts) newer than watermark ("-1": all of them) key by key. Newer rows are found through the
-// table's ts index; all of them, in primary key order with no sort.
-Result<void> by_key(core::sql::Connection& connection, std::string_view select,
+// Streams table's rows (first column annex_key, last ts; see core/location/changed_rows.h) newer
+// than watermark ("-1": all of them) and calls each_key with every key's rows as soon as they are
+// complete: memory holds one key's rows at a time. each_key must not use the connection.
+Result<void> by_key(core::sql::Connection& connection, core::location::ChangedTable table,
                     std::string_view watermark, std::optional<Timestamp>& newest,
                     const std::function<Result<void>(const KeyRows&)>& each_key) {
-    const bool all = watermark == "-1";
-    const std::string sql =
-        fmt::format("{}{} ORDER BY annex_key", select, all ? "" : " WHERE ts > ?");
-    std::vector<core::sql::Param> params;
-    if (!all) params.emplace_back(watermark);
     KeyRows current;
-    auto streamed = connection.for_each(sql, params, [&](const core::sql::Row& row) -> Result<void> {
-        if (!row[0]) return {};
-        if (*row[0] != current.key) {
-            if (!current.rows.empty()) {
-                if (auto done = each_key(current); !done) return done;
+    auto streamed = core::location::for_each_changed_row(
+        connection, table, watermark, [&](const core::sql::Row& row) -> Result<void> {
+            if (!row[0]) return {};
+            if (*row[0] != current.key) {
+                if (!current.rows.empty()) {
+                    if (auto done = each_key(current); !done) return done;
+                }
+                current.key = *row[0];
+                current.rows.clear();
             }
-            current.key = *row[0];
-            current.rows.clear();
-        }
-        current.rows.push_back(row);
-        if (auto ts = Timestamp::parse(row.back().value_or("")); ts && (!newest || *ts > *newest)) {
-            newest = *ts;
-        }
-        return {};
-    });
+            current.rows.push_back(row);
+            auto ts = Timestamp::parse(row.back().value_or(""));
+            if (ts && (!newest || *ts > *newest)) newest = *ts;
+            return {};
+        });
     if (!streamed) return streamed;
     if (!current.rows.empty()) return each_key(current);
     return {};
-}
-
-// sync_state values of one git-annex repository.
-Result<std::map<std::string, std::string>> read_state(core::sql::Connection& connection,
-                                                       std::string_view annex_uuid) {
-    std::map<std::string, std::string> state;
-    auto rows = connection.query("SELECT name, value FROM sync_state WHERE annex_uuid = ?",
-                                 {annex_uuid});
-    if (!rows) return std::unexpected(rows.error());
-    for (const auto& row : *rows) {
-        if (row[0] && row[1]) state[*row[0]] = *row[1];
-    }
-    return state;
 }
 
 }  // namespace
@@ -133,7 +115,7 @@ Result<ExportSummary> export_to_branch(const git::Repository& repository,
 
     // Rows up to "done" are in the git-annex branch. Those up to "pending" are too once git-annex
     // has merged the commit that carried them; until then they are written again.
-    auto state = read_state(connection, annex_uuid);
+    auto state = core::location::read_sync_state(connection, annex_uuid);
     if (!state) return std::unexpected(state.error());
     std::string watermark = "-1";
     if (!full) {
@@ -165,21 +147,20 @@ Result<ExportSummary> export_to_branch(const git::Repository& repository,
         auto since = at == state->end() ? Result<Timestamp>(Timestamp{}) : Timestamp::parse(at->second);
         if (!since) return std::unexpected(since.error());
         const Timestamp from{since->seconds - kVisibilityMarginSeconds, since->picoseconds};
-        auto others = connection.query(
-            "SELECT COUNT(*) FROM migrations WHERE annex_uuid <> ? AND logs_read > 0 AND finished > ?",
-            {annex_uuid, std::string_view(from.to_decimal())});
+        auto others = core::location::count_log_migrations_by_others(connection, annex_uuid,
+                                                                     from.to_decimal());
         if (!others) return std::unexpected(others.error());
-        if (!others->empty() && (*others)[0][0] && *(*others)[0][0] != "0") watermark = "-1";
+        if (*others != 0) watermark = "-1";
     }
     std::optional<Timestamp> newest;
     Changes changes(repository, *branch);
 
     // Locations and URLs: presence logs.
-    auto presence = [&](std::string_view table, std::string_view info_column, Kind info_kind,
-                        FileKind kind, std::size_t& count) -> Result<void> {
-        const std::string sql = fmt::format(
-            "SELECT annex_key, {}, status, ts FROM {}", info_column, table);
-        return by_key(connection, sql, watermark, newest, [&](const KeyRows& key) -> Result<void> {
+    auto presence = [&](core::location::ChangedTable changed, Kind info_kind, FileKind kind,
+                        std::size_t& count) -> Result<void> {
+        const std::string_view table = core::location::table_name(changed);
+        return by_key(connection, changed, watermark, newest,
+                      [&](const KeyRows& key) -> Result<void> {
             if (!gate.admit(Kind::key, key.key, [&] { return fmt::format("table {}", table); })) {
                 return {};
             }
@@ -208,19 +189,21 @@ Result<ExportSummary> export_to_branch(const git::Repository& repository,
             return changes.append(path, logs::format_presence_log(lacking));
         });
     };
-    if (auto done = presence("locations", "uuid", Kind::uuid, FileKind::location,
-                                summary.locations); !done) {
+    if (auto done = presence(core::location::ChangedTable::locations, Kind::uuid,
+                             FileKind::location, summary.locations);
+        !done) {
         return std::unexpected(done.error());
     }
-    if (auto done = presence("urls", "url", Kind::url, FileKind::web, summary.urls); !done) {
+    if (auto done = presence(core::location::ChangedTable::urls, Kind::url, FileKind::web,
+                             summary.urls);
+        !done) {
         return std::unexpected(done.error());
     }
 
     // Metadata: one change per (field, value).
     auto metadata = by_key(
-        connection,
-        "SELECT annex_key, field, value, status, ts FROM metadata",
-        watermark, newest, [&](const KeyRows& key) -> Result<void> {
+        connection, core::location::ChangedTable::metadata, watermark, newest,
+        [&](const KeyRows& key) -> Result<void> {
             if (!gate.admit(Kind::key, key.key, [] { return "table metadata"; })) return {};
             const std::string path = logs::branch_path_for_key(key.key, FileKind::metadata);
             auto content = branch->read_file(path);
@@ -256,22 +239,22 @@ Result<ExportSummary> export_to_branch(const git::Repository& repository,
     if (!uuid_log) return std::unexpected(uuid_log.error());
     std::set<std::string> described;
     for (const auto& entry : logs::parse_uuid_based_log(*uuid_log).entries) described.insert(entry.id);
-    auto repositories = connection.query("SELECT uuid, description FROM repositories", {});
+    auto repositories = core::location::read_repository_descriptions(connection);
     if (!repositories) return std::unexpected(repositories.error());
     std::vector<logs::UuidBasedEntry> new_repositories;
     const Timestamp now = Timestamp::now();
-    for (const auto& row : *repositories) {
-        if (!row[0] || *row[0] == kWebUuid || described.contains(*row[0])) continue;
+    for (const auto& [uuid, stored_description] : *repositories) {
+        if (uuid == kWebUuid || described.contains(uuid)) continue;
         auto where = [] { return "table repositories"; };
-        if (!gate.admit(Kind::uuid, *row[0], where)) continue;
-        if (row[1] && !gate.admit(Kind::description, *row[1], [&] {
-                return fmt::format("table repositories, uuid {}", *row[0]);
+        if (!gate.admit(Kind::uuid, uuid, where)) continue;
+        if (stored_description && !gate.admit(Kind::description, *stored_description, [&] {
+                return fmt::format("table repositories, uuid {}", uuid);
             })) {
             continue;
         }
-        std::string description = row[1].value_or("");
+        std::string description = stored_description.value_or("");
         if (description.empty()) description = "dolt-annex";
-        new_repositories.push_back(logs::UuidBasedEntry{*row[0], description, now, true});
+        new_repositories.push_back(logs::UuidBasedEntry{uuid, description, now, true});
     }
     if (!new_repositories.empty()) {
         summary.repositories = new_repositories.size();
@@ -307,11 +290,7 @@ Result<ExportSummary> export_to_branch(const git::Repository& repository,
 
     // What the next export starts after.
     auto save = [&](std::string_view name, std::string_view value) -> Result<void> {
-        auto saved = connection.run(
-            "REPLACE INTO sync_state (annex_uuid, name, value) VALUES (?, ?, ?)",
-            {annex_uuid, name, value});
-        if (!saved) return std::unexpected(saved.error());
-        return {};
+        return core::location::save_sync_state(connection, annex_uuid, name, value);
     };
     if (newest && *newest > visible_by) newest = visible_by;
     const std::string through = newest ? newest->to_decimal() : watermark;

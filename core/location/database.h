@@ -18,7 +18,14 @@ struct LocationDatabase {
     std::optional<LocationStore> store;
     std::string description;                 // where the locations are, for messages and GETINFO
     sql::DatabaseUrl target;                 // how to open more connections to it
+    // Still read by the dataset export and by peer merges (PeerEnd); other callers use
+    // open_connection(). Goes private once those move (issue 16 item 1).
     std::string password;
+
+    // Opens another connection to the same database (default timeouts).
+    Result<sql::Connection> open_connection() const {
+        return sql::Connection::open(target, password);
+    }
 };
 
 // Connects to an existing server at url (with password), without a dolt-annex repository, and

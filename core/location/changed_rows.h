@@ -1,0 +1,28 @@
+// Streaming the rows of a presence or metadata table changed after a watermark, in key order,
+// for the export to the git-annex branch. The SQL against locations, urls and metadata for it
+// is here.
+#pragma once
+
+#include <string_view>
+
+#include "core/failure.h"
+#include "core/sql/connection.h"
+
+namespace gad::core::location {
+
+// Which table, and so which columns a streamed row has:
+//   locations: annex_key, uuid, status, ts
+//   urls:      annex_key, url, status, ts
+//   metadata:  annex_key, field, value, status, ts
+enum class ChangedTable { locations, urls, metadata };
+
+// The table's name, for messages.
+std::string_view table_name(ChangedTable table);
+
+// Streams table's rows with ts newer than watermark (a decimal timestamp; "-1": every row)
+// ordered by annex_key; newer rows are found through the table's ts index, all of them in
+// primary key order with no sort. visit must not use the connection.
+Result<void> for_each_changed_row(sql::Connection& connection, ChangedTable table,
+                                  std::string_view watermark, const sql::RowVisitor& visit);
+
+}  // namespace gad::core::location

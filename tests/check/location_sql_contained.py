@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """SQL against the location tables stays inside core/location/ and core/sql/: no string literal in
 compat/ or bridge/ holds an SQL statement (SELECT, INSERT, REPLACE, UPDATE, DELETE, CALL, LOAD
-DATA, ON DUPLICATE KEY, a dolt_*() procedure) or names a location table after FROM, INTO, JOIN or
+DATA, ON DUPLICATE KEY, SET GLOBAL|SESSION, a dolt_*() procedure) or names a location table after FROM, INTO, JOIN or
 UPDATE. The tables are read from core/location/tables.h and core/location/schema.cpp. Prints each
 literal found, and fails when there is one outside the allowlist.
 
@@ -29,7 +29,8 @@ LITERAL = re.compile(r'R"([^(\s]*)\((.*?)\)\1"|"((?:[^"\\\n]|\\.)*)"', re.S)
 COMMENT = re.compile(r'//[^\n]*|/\*.*?\*/', re.S)
 STATEMENT = re.compile(
     r"\b(SELECT\s|INSERT\s+(IGNORE\s+)?INTO\b|REPLACE\s+INTO\b|UPDATE\s+\S+\s+SET\b|"
-    r"DELETE\s+FROM\b|CALL\s+\w|LOAD\s+DATA\b|ON\s+DUPLICATE\s+KEY\b)|\bdolt_\w+\s*\(",
+    r"DELETE\s+FROM\b|CALL\s+\w|LOAD\s+DATA\b|ON\s+DUPLICATE\s+KEY\b|"
+    r"(?-i:SET\s+(GLOBAL|SESSION)\s))|\bdolt_\w+\s*\(",
     re.I)
 
 

@@ -1,10 +1,10 @@
 #include "bridge/dolt_remote.h"
 
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-
-#include <fmt/format.h>
 
 #include "bridge/credentials.h"
 #include "core/key.h"
@@ -75,8 +75,9 @@ core::Result<void> DoltRemote::settle_abandoned(Prepared& state,
     // An object a dead process hid was removed for good only if its absence reached the table
     // after it was hidden; otherwise git-annex was never told it is gone, and it goes back.
     const std::string& uuid = state.uuid;
-    auto recorded = [&store, &uuid](const Key& key,
-                                    std::optional<core::Timestamp> hidden_at) -> core::Result<bool> {
+    auto recorded = [&store, &uuid](
+                        const Key& key,
+                        std::optional<core::Timestamp> hidden_at) -> core::Result<bool> {
         auto row = store.row(key.to_string(), uuid);
         if (!row) return std::unexpected(row.error());
         if (!*row || (*row)->presence == Presence::present) return false;
@@ -87,7 +88,8 @@ core::Result<void> DoltRemote::settle_abandoned(Prepared& state,
     return {};
 }
 
-core::Result<void> DoltRemote::settle_unsure(Prepared& state, core::location::LocationStore& store) {
+core::Result<void> DoltRemote::settle_unsure(Prepared& state,
+                                             core::location::LocationStore& store) {
     std::error_code ec;
     std::vector<fs::path> markers;
     std::vector<LocationChange> changes;
@@ -136,8 +138,8 @@ protocol::InitRemoteReply DoltRemote::init_remote(protocol::Annex& annex) {
     auto repository = core::dolt::AnnexRepository::init(repository_root(annex, *config, uuid), uuid,
                                                         !config->database, filestore);
     if (!repository) {
-        return protocol::InitRemoteFailure{
-            (config->directory.empty() ? "" : "directory=: ") + repository.error().message};
+        return protocol::InitRemoteFailure{(config->directory.empty() ? "" : "directory=: ") +
+                                           repository.error().message};
     }
     // A failed initremote must not leave the directory claimed by this attempt's UUID: git-annex
     // picks a new one when the user tries again.
@@ -157,8 +159,8 @@ protocol::InitRemoteReply DoltRemote::init_remote(protocol::Annex& annex) {
     if (auto described = store.set_repository(uuid, config->name); !described) {
         return failure(described.error().message);
     }
-    if (auto committed = store.dolt_commit(fmt::format(
-            "git-annex-remote-dolt: initremote {} ({})", config->name, uuid));
+    if (auto committed = store.dolt_commit(
+            fmt::format("git-annex-remote-dolt: initremote {} ({})", config->name, uuid));
         !committed) {
         return failure(committed.error().message);
     }
@@ -191,9 +193,9 @@ protocol::PrepareReply DoltRemote::prepare(protocol::Annex& annex) {
     auto repository = core::dolt::AnnexRepository::open(root);
     if (!repository) return protocol::PrepareFailure{repository.error().message};
     if (repository->uuid() != state->uuid) {
-        return protocol::PrepareFailure{fmt::format(
-            "{} belongs to repository {}, not to this remote ({})", root.string(),
-            repository->uuid(), state->uuid)};
+        return protocol::PrepareFailure{
+            fmt::format("{} belongs to repository {}, not to this remote ({})", root.string(),
+                        repository->uuid(), state->uuid)};
     }
     auto filestore = open_store(annex, state->config, *repository);
     if (!filestore) return protocol::PrepareFailure{filestore.error().message};
@@ -256,8 +258,7 @@ protocol::TransferReply DoltRemote::transfer(protocol::Annex& annex,
 void DoltRemote::reconcile_with_filestore(Prepared& state, const std::string& key_text,
                                           const Key& key, bool present) {
     core::filestore::Filestore* filestore = state.filestore.get();
-    state.writer->reconcile(key_text, state.uuid,
-                            present ? Presence::present : Presence::missing,
+    state.writer->reconcile(key_text, state.uuid, present ? Presence::present : Presence::missing,
                             [filestore, key, present] {
                                 auto now = filestore->contains(key);
                                 return now && *now == present;
@@ -267,7 +268,8 @@ void DoltRemote::reconcile_with_filestore(Prepared& state, const std::string& ke
 protocol::CheckPresentReply DoltRemote::check_present(protocol::Annex&,
                                                       const protocol::CheckPresent& request) {
     Prepared* state = prepared();
-    if (state == nullptr) return protocol::CheckPresentUnknown{request.key, "the remote is not prepared"};
+    if (state == nullptr)
+        return protocol::CheckPresentUnknown{request.key, "the remote is not prepared"};
     auto key = Key::parse(request.key);
     if (!key) return protocol::CheckPresentUnknown{request.key, key.error().message};
     auto present = state->filestore->contains(*key);
@@ -300,10 +302,12 @@ protocol::RemoveReply DoltRemote::remove(protocol::Annex&, const protocol::Remov
         LocationChange{request.key, state->uuid, Presence::missing, core::Timestamp::now()},
         LocationWriter::Reason::remove);
     if (!written) {
-        std::string message = fmt::format("the removal could not be recorded in {}, so the object stays: {}",
-                                          state->database.description, written.error().message);
+        std::string message =
+            fmt::format("the removal could not be recorded in {}, so the object stays: {}",
+                        state->database.description, written.error().message);
         if (auto back = state->filestore->restore(object); !back) {
-            message += fmt::format("; it stays hidden until the next start: {}", back.error().message);
+            message +=
+                fmt::format("; it stays hidden until the next start: {}", back.error().message);
         } else if (written.error().kind == core::Failure::Kind::unreachable ||
                    written.error().kind == core::Failure::Kind::timeout) {
             // The connection broke off: the server may have committed the absence all the same

@@ -17,7 +17,7 @@
 namespace gad::bridge {
 
 class DoltRemote final : public protocol::Handler {
-public:
+  public:
     // async: whether to take the ASYNC extension when git-annex offers it.
     explicit DoltRemote(bool async = true) : async_(async) {}
     // Writes pending location changes and makes the last Dolt commit.
@@ -38,7 +38,7 @@ public:
                                     const protocol::WhereIs& request) override;
     protocol::GetInfoReply get_info(protocol::Annex& annex) override;
 
-private:
+  private:
     // Everything PREPARE sets up; read-only afterwards, so jobs share it without locking.
     struct Prepared {
         RemoteConfig config;
@@ -70,7 +70,8 @@ private:
         const core::dolt::AnnexRepository& repository);
     // Deals with the objects dead processes left hidden in state's filestore: deleted when the
     // store's table recorded their removal after they were hidden, put back otherwise.
-    static core::Result<void> settle_abandoned(Prepared& state, core::location::LocationStore& store);
+    static core::Result<void> settle_abandoned(Prepared& state,
+                                               core::location::LocationStore& store);
     // Makes the table's rows of the keys in state.unsure_dir say what the filestore shows, and
     // forgets those keys once that is written.
     static core::Result<void> settle_unsure(Prepared& state, core::location::LocationStore& store);

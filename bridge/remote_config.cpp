@@ -57,7 +57,8 @@ core::Result<RemoteConfig> read_config(protocol::Annex& annex) {
             "directory= is required (the dolt-annex repository to store objects in), "
             "or filestore=sftp://USER@HOST/PATH");
     }
-    if (!directory.empty()) config.directory = std::filesystem::absolute(directory).lexically_normal();
+    if (!directory.empty())
+        config.directory = std::filesystem::absolute(directory).lexically_normal();
     // The SSH settings only matter for filestore= (asking for them costs every PREPARE two
     // round trips with git-annex).
     if (config.filestore) {

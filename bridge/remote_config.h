@@ -22,10 +22,11 @@ struct RemoteConfig {
     std::optional<std::string> filestore;
     std::optional<std::filesystem::path> identity_file;  // identityfile=
     std::optional<std::filesystem::path> known_hosts;    // knownhosts=
-    std::optional<core::sql::DatabaseUrl> database;  // database=: an existing server instead of dolt/
-    std::string name;                            // name=: the remote's name, as its description
+    std::optional<core::sql::DatabaseUrl>
+        database;      // database=: an existing server instead of dolt/
+    std::string name;  // name=: the remote's name, as its description
     std::chrono::milliseconds server_idle{std::chrono::seconds(30)};  // serveridle= (seconds)
-    std::size_t commit_every = 1000;             // commitevery=: changes per Dolt commit
+    std::size_t commit_every = 1000;  // commitevery=: changes per Dolt commit
     std::chrono::milliseconds commit_after{std::chrono::seconds(10)};  // commitafter= (seconds)
     // dbtimeout= (seconds): how long the location database may take to connect, to answer each
     // read or write, and to take the last changes at exit, before the request fails.

@@ -34,8 +34,9 @@ Result<DatabaseChoice> choose_database(const git::Repository& repository,
         choice.url = std::move(*parsed);
         choice.url_text = *url;
     } else {
-        return fail("no location database chosen for this repository: run `git-annex-dolt migrate "
-                    "--to PATH` (a dolt-annex repository) or `--database mysql://USER@HOST/DB`");
+        return fail(
+            "no location database chosen for this repository: run `git-annex-dolt migrate "
+            "--to PATH` (a dolt-annex repository) or `--database mysql://USER@HOST/DB`");
     }
     return choice;
 }
@@ -82,8 +83,8 @@ Result<OpenDatabase> open_database(const DatabaseChoice& choice, bool create) {
     OpenDatabase open;
     if (choice.url) {
         const char* password = std::getenv(choice.password_variable.c_str());
-        auto database = core::location::open_location_database(*choice.url,
-                                                                password ? password : "");
+        auto database =
+            core::location::open_location_database(*choice.url, password ? password : "");
         if (!database) return std::unexpected(database.error());
         open.database = std::move(*database);
         return open;
@@ -96,8 +97,8 @@ Result<OpenDatabase> open_database(const DatabaseChoice& choice, bool create) {
         if (!existing) return std::unexpected(existing.error());
     }
     open.repository.emplace(std::move(*existing));
-    auto database = core::location::open_location_database(
-        *open.repository, std::nullopt, "", std::chrono::seconds(30));
+    auto database = core::location::open_location_database(*open.repository, std::nullopt, "",
+                                                           std::chrono::seconds(30));
     if (!database) return std::unexpected(database.error());
     open.database = std::move(*database);
     return open;

@@ -22,8 +22,8 @@ inline constexpr std::string_view kDatabaseConfig = "git-annex-dolt.database";
 
 struct DatabaseChoice {
     std::optional<std::filesystem::path> repository;  // a dolt-annex repository directory
-    std::optional<core::sql::DatabaseUrl> url;         // or a server
-    std::string url_text;                              // the URL as the user wrote it
+    std::optional<core::sql::DatabaseUrl> url;        // or a server
+    std::string url_text;                             // the URL as the user wrote it
     // The environment variable holding the server's password.
     std::string password_variable = "GIT_ANNEX_DOLT_PASSWORD";
 };

@@ -1,11 +1,12 @@
 #include "core/annex_jobs.h"
 
+#include <unistd.h>
+
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <string_view>
-#include <unistd.h>
 
 namespace gad::core {
 namespace {

@@ -6,10 +6,11 @@
 // time. So the remote takes ASYNC only when git-annex asked for concurrent jobs.
 #pragma once
 
+#include <sys/types.h>
+
 #include <optional>
 #include <span>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 namespace gad::core {

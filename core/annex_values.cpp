@@ -1,9 +1,9 @@
 #include "core/annex_values.h"
 
+#include <fmt/format.h>
+
 #include <cstdint>
 #include <optional>
-
-#include <fmt/format.h>
 
 #include "core/key.h"
 
@@ -131,15 +131,18 @@ Result<void> check(Kind kind, std::string_view value) {
             for (std::size_t i = Key::max_length; i < value.size(); ++i) {
                 const auto c = static_cast<unsigned char>(value[i]);
                 if (c < 0x20 || c == 0x7f) {
-                    return fail("not a git-annex key: control character \\x{:02x} at byte {}", c, i);
+                    return fail("not a git-annex key: control character \\x{:02x} at byte {}", c,
+                                i);
                 }
             }
             if (kind == Kind::key) {
                 auto checked = Key::check_syntax(value);
-                if (!checked) return fail("{}", key_reason(value, std::move(checked.error().message)));
+                if (!checked)
+                    return fail("{}", key_reason(value, std::move(checked.error().message)));
             } else {
                 auto parsed = Key::parse(value);
-                if (!parsed) return fail("{}", key_reason(value, std::move(parsed.error().message)));
+                if (!parsed)
+                    return fail("{}", key_reason(value, std::move(parsed.error().message)));
             }
             return {};
         }

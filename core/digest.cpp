@@ -1,7 +1,5 @@
 #include "core/digest.h"
 
-#include "core/unique_fd.h"
-
 #include <fcntl.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
@@ -15,6 +13,8 @@
 #include <cerrno>
 #include <system_error>
 #include <utility>
+
+#include "core/unique_fd.h"
 
 namespace gad::core {
 namespace {

@@ -2,11 +2,11 @@
 // tl::expected<T, Failure>: a one-line message for the user, plus whether it was a timeout.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <expected>
 #include <string>
 #include <utility>
-
-#include <fmt/format.h>
 
 namespace gad::core {
 
@@ -25,12 +25,14 @@ using Result = std::expected<T, Failure>;
 // Builds an error Failure from a fmt format string.
 template <typename... Args>
 std::unexpected<Failure> fail(fmt::format_string<Args...> format, Args&&... args) {
-    return std::unexpected(Failure{Failure::Kind::error, fmt::format(format, std::forward<Args>(args)...)});
+    return std::unexpected(
+        Failure{Failure::Kind::error, fmt::format(format, std::forward<Args>(args)...)});
 }
 
 // Builds a Failure of the given kind from a fmt format string.
 template <typename... Args>
-std::unexpected<Failure> fail(Failure::Kind kind, fmt::format_string<Args...> format, Args&&... args) {
+std::unexpected<Failure> fail(Failure::Kind kind, fmt::format_string<Args...> format,
+                              Args&&... args) {
     return std::unexpected(Failure{kind, fmt::format(format, std::forward<Args>(args)...)});
 }
 

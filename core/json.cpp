@@ -29,11 +29,21 @@ std::string json_string(std::string_view text) {
     std::string quoted = "\"";
     for (char c : text) {
         switch (c) {
-            case '"': quoted += "\\\""; break;
-            case '\\': quoted += "\\\\"; break;
-            case '\n': quoted += "\\n"; break;
-            case '\t': quoted += "\\t"; break;
-            case '\r': quoted += "\\r"; break;
+            case '"':
+                quoted += "\\\"";
+                break;
+            case '\\':
+                quoted += "\\\\";
+                break;
+            case '\n':
+                quoted += "\\n";
+                break;
+            case '\t':
+                quoted += "\\t";
+                break;
+            case '\r':
+                quoted += "\\r";
+                break;
             default:
                 if (static_cast<unsigned char>(c) < 0x20) {
                     quoted += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
@@ -47,13 +57,14 @@ std::string json_string(std::string_view text) {
 
 std::optional<std::string> json_field(std::string_view text, std::string_view name) {
     constexpr std::string_view kBlank = " \t\r\n";
-    for (const std::string& key : {fmt::format("\"{}\"", name), fmt::format("'{}'", name),
-                                   std::string(name)}) {
+    for (const std::string& key :
+         {fmt::format("\"{}\"", name), fmt::format("'{}'", name), std::string(name)}) {
         const bool bare = key.size() == name.size();
         for (auto at = text.find(key); at != std::string_view::npos; at = text.find(key, at + 1)) {
             // An unquoted key starts a word: "root" is not found in "myroot".
-            if (bare && at > 0 && (std::isalnum(static_cast<unsigned char>(text[at - 1])) ||
-                                   text[at - 1] == '_' || text[at - 1] == '$')) {
+            if (bare && at > 0 &&
+                (std::isalnum(static_cast<unsigned char>(text[at - 1])) || text[at - 1] == '_' ||
+                 text[at - 1] == '$')) {
                 continue;
             }
             const std::size_t colon = text.find_first_not_of(kBlank, at + key.size());

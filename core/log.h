@@ -3,10 +3,10 @@
 // quoted in it (a key, a URL, a server's error) cannot start a line of its own.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <string>
 #include <string_view>
-
-#include <fmt/format.h>
 
 namespace gad::core::log {
 

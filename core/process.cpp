@@ -1,8 +1,7 @@
 #include "core/process.h"
 
-#include <fstream>
-
 #include <boost/process.hpp>
+#include <fstream>
 
 namespace gad::core {
 
@@ -14,8 +13,8 @@ Result<ProcessOutput> run_program(const std::string& program, const std::vector<
     if (path.empty()) return fail("{} is not installed (not found on PATH)", program);
     bp::ipstream out;
     std::error_code ec;
-    bp::child child(path, bp::args(args), bp::start_dir = cwd.string(), bp::std_in < bp::null,
-                    (bp::std_out & bp::std_err) > out, ec);
+    bp::child child(path, bp::args(args), bp::start_dir = cwd.string(),
+                    bp::std_in<bp::null, (bp::std_out & bp::std_err)> out, ec);
     if (ec) return fail("cannot run {}: {}", program, ec.message());
     ProcessOutput result;
     std::string line;
@@ -37,7 +36,8 @@ Result<std::string> run_program_checked(const std::string& program,
         std::string last;
         std::string_view text = result->output;
         while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
-        last = std::string(text.substr(text.rfind('\n') == std::string_view::npos ? 0 : text.rfind('\n') + 1));
+        last = std::string(
+            text.substr(text.rfind('\n') == std::string_view::npos ? 0 : text.rfind('\n') + 1));
         std::string command = program;
         if (!args.empty()) command += " " + args.front();
         return fail("`{}` failed (exit {}): {}", command, result->exit_code, last);

@@ -8,7 +8,7 @@
 namespace gad::core {
 
 class UniqueFd {
-public:
+  public:
     UniqueFd() = default;
     explicit UniqueFd(int fd) : fd_(fd) {}
     UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
@@ -29,7 +29,7 @@ public:
     // Closes the descriptor now; returns close()'s result (0 when there was none).
     int reset() { return fd_ >= 0 ? ::close(std::exchange(fd_, -1)) : 0; }
 
-private:
+  private:
     int fd_ = -1;
 };
 

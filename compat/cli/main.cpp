@@ -1,5 +1,6 @@
 // git-annex-dolt: migrate a git-annex repository's branch into location tables (Dolt or a
 // MySQL-compatible server), and answer questions from them. Thin glue over compat/.
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -10,22 +11,20 @@
 #include <string_view>
 #include <vector>
 
-#include <fmt/format.h>
-
 #include "compat/database_choice.h"
 #include "compat/git/repository.h"
 #include "compat/migrate/content_import.h"
 #include "compat/migrate/migration.h"
-#include "compat/sync/branch_export.h"
-#include "compat/sync/dataset_export.h"
 #include "compat/query/find.h"
 #include "compat/query/info.h"
 #include "compat/query/repository_names.h"
 #include "compat/query/whereis.h"
+#include "compat/sync/branch_export.h"
+#include "compat/sync/dataset_export.h"
 #include "core/dolt/annex_repository.h"
 #include "core/dolt/server.h"
-#include "core/log.h"
 #include "core/location/peer_merge.h"
+#include "core/log.h"
 
 namespace {
 
@@ -84,10 +83,10 @@ std::string summary_json(const compat::migrate::MigrationSummary& s,
                          const std::optional<compat::migrate::ContentSummary>& c) {
     std::string content;
     if (c) {
-        content = fmt::format(
-            R"(,"content_stored":{},"content_already_stored":{},"content_failed":{},)"
-            R"("content_removed":{})",
-            c->stored, c->already_stored, c->failed, c->removed);
+        content =
+            fmt::format(R"(,"content_stored":{},"content_already_stored":{},"content_failed":{},)"
+                        R"("content_removed":{})",
+                        c->stored, c->already_stored, c->failed, c->removed);
     }
     return fmt::format(
         R"({{"branch":"{}","incremental":{},"logs_read":{},"locations":{},"urls":{},)"
@@ -125,8 +124,9 @@ int migrate_command(const std::vector<std::string>& args) {
     auto choice = compat::choose_database(annex->repository, to, database);
     if (!choice) return failed(choice.error());
     if (content_mode && !choice->repository) {
-        return failed(core::Failure{{}, "--content needs a dolt-annex repository to hold the "
-                                        "objects (--to PATH), not only a --database"});
+        return failed(core::Failure{{},
+                                    "--content needs a dolt-annex repository to hold the "
+                                    "objects (--to PATH), not only a --database"});
     }
     auto open = compat::open_database(*choice, /*create=*/true);
     if (!open) return failed(open.error());
@@ -137,19 +137,23 @@ int migrate_command(const std::vector<std::string>& args) {
     const bool terminal = isatty(STDERR_FILENO) == 1;
     if (terminal) {
         options.progress = [](const compat::migrate::MigrationSummary& s) {
-            // (The annexed files of a first run are counted on another thread, and only at its end.)
-            fmt::print(stderr, "\rmigrate: {} logs read, {} locations{}{}...", s.logs_read, s.locations,
-                       s.files == 0 ? std::string() : fmt::format(", {} annexed files", s.files),
-                       s.rows_sorted == 0 ? std::string()
-                                          : fmt::format("; {} rows loaded in key order", s.rows_sorted));
+            // (The annexed files of a first run are counted on another thread, and only at its
+            // end.)
+            fmt::print(
+                stderr, "\rmigrate: {} logs read, {} locations{}{}...", s.logs_read, s.locations,
+                s.files == 0 ? std::string() : fmt::format(", {} annexed files", s.files),
+                s.rows_sorted == 0 ? std::string()
+                                   : fmt::format("; {} rows loaded in key order", s.rows_sorted));
         };
     }
-    auto summary = compat::migrate::migrate(annex->repository, annex->uuid, open->database, options);
+    auto summary =
+        compat::migrate::migrate(annex->repository, annex->uuid, open->database, options);
     if (terminal) fmt::print(stderr, "\r\033[K");
     if (!summary) {
-        return failed(core::Failure{summary.error().kind,
-                                    fmt::format("migrate into {} failed, nothing recorded as done: {}",
-                                                open->database.description, summary.error().message)});
+        return failed(
+            core::Failure{summary.error().kind,
+                          fmt::format("migrate into {} failed, nothing recorded as done: {}",
+                                      open->database.description, summary.error().message)});
     }
     for (const std::string& problem : summary->problems) {
         core::log::warning(problem);
@@ -164,21 +168,20 @@ int migrate_command(const std::vector<std::string>& args) {
             };
         }
         auto imported = compat::migrate::import_content(annex->repository.git_dir(), annex->uuid,
-                                                        *open->repository,
-                                                        *open->database.store, *content_mode,
-                                                        progress);
+                                                        *open->repository, *open->database.store,
+                                                        *content_mode, progress);
         if (terminal) fmt::print(stderr, "\r\033[K");
         if (!imported) {
-            return failed(core::Failure{imported.error().kind,
-                                        fmt::format("migrate --content failed: {}",
-                                                    imported.error().message)});
+            return failed(core::Failure{
+                imported.error().kind,
+                fmt::format("migrate --content failed: {}", imported.error().message)});
         }
         for (const std::string& problem : imported->problems) {
             core::log::warning(problem);
         }
-        auto committed = open->database.store->dolt_commit(fmt::format(
-            "git-annex-dolt migrate --content: {} objects of repository {} into {}",
-            imported->stored, annex->uuid, open->repository->uuid()));
+        auto committed = open->database.store->dolt_commit(
+            fmt::format("git-annex-dolt migrate --content: {} objects of repository {} into {}",
+                        imported->stored, annex->uuid, open->repository->uuid()));
         if (!committed) return failed(committed.error());
         content = *imported;
     }
@@ -195,9 +198,10 @@ int migrate_command(const std::vector<std::string>& args) {
             summary->repositories, summary->settings, summary->files, summary->files_removed,
             summary->corrupt_lines, summary->unknown_files);
         if (content) {
-            fmt::print("migrate --content: {} objects stored, {} already there, {} failed, {} "
-                       "sources removed\n",
-                       content->stored, content->already_stored, content->failed, content->removed);
+            fmt::print(
+                "migrate --content: {} objects stored, {} already there, {} failed, {} "
+                "sources removed\n",
+                content->stored, content->already_stored, content->failed, content->removed);
         }
     }
     return content && content->failed != 0 ? 1 : 0;
@@ -228,7 +232,9 @@ int whereis_command(const std::vector<std::string>& args) {
     if (!annex) return failed(annex.error());
     if (!request.all && !keys) {
         const auto top = annex->repository.work_tree();
-        if (!top) return failed(core::Failure{{}, "whereis PATH needs a working tree; use --all or --key"});
+        if (!top)
+            return failed(
+                core::Failure{{}, "whereis PATH needs a working tree; use --all or --key"});
         const auto cwd = std::filesystem::current_path();
         request.cwd_in_tree = cwd.lexically_relative(*top).string();
         if (request.cwd_in_tree == ".") request.cwd_in_tree.clear();
@@ -237,13 +243,16 @@ int whereis_command(const std::vector<std::string>& args) {
             std::error_code error;
             if (!std::filesystem::exists(std::filesystem::symlink_status(cwd / given, error))) {
                 return failed(core::Failure{
-                    {}, fmt::format("pathspec '{}' did not match any file(s) known to git", given)});
+                    {},
+                    fmt::format("pathspec '{}' did not match any file(s) known to git", given)});
             }
-            std::string in_tree = (cwd / given).lexically_normal().lexically_relative(*top).string();
+            std::string in_tree =
+                (cwd / given).lexically_normal().lexically_relative(*top).string();
             if (in_tree == ".") in_tree.clear();
             while (!in_tree.empty() && in_tree.back() == '/') in_tree.pop_back();
             if (in_tree.starts_with("..")) {
-                return failed(core::Failure{{}, fmt::format("{} is outside the repository", given)});
+                return failed(
+                    core::Failure{{}, fmt::format("{} is outside the repository", given)});
             }
             request.paths.push_back({given, in_tree});
         }
@@ -340,7 +349,8 @@ void report_refusal(const core::annex_values::Refusal& refusal) {
     core::log::error("sync: {}", refusal.line());
 }
 
-Result<WithSummary> merge_with(const core::location::LocationDatabase& ours, const std::string& where) {
+Result<WithSummary> merge_with(const core::location::LocationDatabase& ours,
+                               const std::string& where) {
     auto choice = compat::choose_peer_database(where);
     if (!choice) return std::unexpected(choice.error());
     auto peer = compat::open_database(*choice, /*create=*/false);
@@ -415,32 +425,32 @@ int sync_command(const std::vector<std::string>& args) {
     }
     // Then the dolt-annex dataset (--dataset, or the remembered one): what dolt-annex recorded on
     // its branches becomes location facts the export below carries.
-    auto synced = compat::sync::sync_dataset(annex->repository, annex->uuid, *open, dataset,
-                                             report_refusal);
+    auto synced =
+        compat::sync::sync_dataset(annex->repository, annex->uuid, *open, dataset, report_refusal);
     if (!synced) return failed(synced.error());
-    auto exported = compat::sync::export_to_branch(annex->repository, annex->uuid,
-                                                   open->database.store->connection(), full,
-                                                   report_refusal);
+    auto exported = compat::sync::export_to_branch(
+        annex->repository, annex->uuid, open->database.store->connection(), full, report_refusal);
     if (!exported) return failed(exported.error());
     if (json) {
-        fmt::print(R"({{"migrated":{},"with":[{}],"dataset":{},"export":{{"locations":{},"urls":{},"metadata":{},)"
-                   R"("repositories":{},"refused":{},"files":{},"commit":"{}","ref":"{}"}}}})"
-                   "\n",
-                   summary_json(*migrated, std::nullopt), merges_json,
-                   *synced ? (*synced)->json() : "null", exported->locations,
-                   exported->urls,
-                   exported->metadata, exported->repositories, exported->refused, exported->files,
-                   exported->commit, compat::sync::kExportRef);
+        fmt::print(
+            R"({{"migrated":{},"with":[{}],"dataset":{},"export":{{"locations":{},"urls":{},"metadata":{},)"
+            R"("repositories":{},"refused":{},"files":{},"commit":"{}","ref":"{}"}}}})"
+            "\n",
+            summary_json(*migrated, std::nullopt), merges_json,
+            *synced ? (*synced)->json() : "null", exported->locations, exported->urls,
+            exported->metadata, exported->repositories, exported->refused, exported->files,
+            exported->commit, compat::sync::kExportRef);
     } else {
         fmt::print("{}{}", merges_text, *synced ? (*synced)->text() : "");
-        fmt::print("sync: {} logs migrated; {} locations, {} URLs, {} metadata values, {} "
-                   "repositories written to {}{}{}\n",
-                   migrated->logs_read, exported->locations, exported->urls, exported->metadata,
-                   exported->repositories, compat::sync::kExportRef,
-                   exported->commit.empty() ? " (nothing new)" : " (git-annex merges it on its next run)",
-                   exported->refused == 0
-                       ? std::string()
-                       : fmt::format("; {} values refused (named on stderr)", exported->refused));
+        fmt::print(
+            "sync: {} logs migrated; {} locations, {} URLs, {} metadata values, {} "
+            "repositories written to {}{}{}\n",
+            migrated->logs_read, exported->locations, exported->urls, exported->metadata,
+            exported->repositories, compat::sync::kExportRef,
+            exported->commit.empty() ? " (nothing new)" : " (git-annex merges it on its next run)",
+            exported->refused == 0
+                ? std::string()
+                : fmt::format("; {} values refused (named on stderr)", exported->refused));
     }
     return 0;
 }

@@ -1,10 +1,10 @@
 #include "compat/git/repository.h"
 
+#include <git2.h>
+
 #include <algorithm>
 #include <cstring>
 #include <utility>
-
-#include <git2.h>
 
 namespace gad::compat::git {
 
@@ -15,7 +15,8 @@ using core::fail;
 // The failure libgit2 reported for the call that returned code, naming what was being done.
 std::unexpected<core::Failure> git_failure(std::string_view what, int code) {
     const git_error* error = git_error_last();
-    return fail("{}: {}", what, error && error->message ? error->message : fmt::format("libgit2 error {}", code));
+    return fail("{}: {}", what,
+                error && error->message ? error->message : fmt::format("libgit2 error {}", code));
 }
 
 template <typename T, void (*Free)(T*)>
@@ -176,7 +177,8 @@ Result<void> Repository::walk(const Tree& tree,
             if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB) return 0;
             state.path.assign(root);
             state.path += git_tree_entry_name(entry);
-            TreeFile file{state.path, {}, static_cast<std::uint32_t>(git_tree_entry_filemode(entry))};
+            TreeFile file{
+                state.path, {}, static_cast<std::uint32_t>(git_tree_entry_filemode(entry))};
             file.blob.raw = *git_tree_entry_id(entry);
             state.outcome = (*state.visit)(file);
             return state.outcome ? 0 : -1;
@@ -232,9 +234,8 @@ struct TreeDiff {
             if (!entry) continue;
             git_tree* raw = nullptr;
             if (int code = git_tree_lookup(&raw, repo, git_tree_entry_id(entry)); code != 0) {
-                return git_failure(fmt::format("cannot read tree {}{}", path,
-                                               git_tree_entry_name(entry)),
-                                   code);
+                return git_failure(
+                    fmt::format("cannot read tree {}{}", path, git_tree_entry_name(entry)), code);
             }
             into->reset(raw);
         }
@@ -255,16 +256,19 @@ struct TreeDiff {
             const int order = !x ? 1 : !y ? -1 : compare_entries(x, y);
             Result<void> done;
             if (order < 0) {  // only in the old tree
-                done = git_tree_entry_type(x) == GIT_OBJECT_TREE ? descend(x, nullptr) : report(x, true);
+                done = git_tree_entry_type(x) == GIT_OBJECT_TREE ? descend(x, nullptr)
+                                                                 : report(x, true);
                 ++i;
             } else if (order > 0) {  // only in the new one
-                done = git_tree_entry_type(y) == GIT_OBJECT_TREE ? descend(nullptr, y) : report(y, false);
+                done = git_tree_entry_type(y) == GIT_OBJECT_TREE ? descend(nullptr, y)
+                                                                 : report(y, false);
                 ++j;
             } else {
                 const bool same = git_oid_equal(git_tree_entry_id(x), git_tree_entry_id(y)) &&
                                   git_tree_entry_filemode(x) == git_tree_entry_filemode(y);
                 if (!same) {
-                    done = git_tree_entry_type(x) == GIT_OBJECT_TREE ? descend(x, y) : report(y, false);
+                    done = git_tree_entry_type(x) == GIT_OBJECT_TREE ? descend(x, y)
+                                                                     : report(y, false);
                 }
                 ++i;
                 ++j;

@@ -3,6 +3,8 @@
 // never by path one key at a time.
 #pragma once
 
+#include <git2/oid.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -12,8 +14,6 @@
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <git2/oid.h>
 
 #include "core/failure.h"
 
@@ -95,7 +95,8 @@ class Repository {
 
     // Calls visit for every file (blob or symlink; not submodules) of tree, in git's order.
     // visit returns false to stop early (then this returns the failure it gave, if any).
-    Result<void> walk(const Tree& tree, const std::function<Result<void>(const TreeFile&)>& visit) const;
+    Result<void> walk(const Tree& tree,
+                      const std::function<Result<void>(const TreeFile&)>& visit) const;
 
     // The paths whose blob differs between old_tree (may be empty) and new_tree.
     Result<void> diff(const Tree& old_tree, const Tree& new_tree,
@@ -115,13 +116,16 @@ class Repository {
 
     // A new tree: base with each (path, blob) of files set, as regular files (creating the
     // directories between). Only the trees on those paths are rewritten.
-    Result<Oid> update_tree(const Tree& base, const std::vector<std::pair<std::string, Oid>>& files) const;
+    Result<Oid> update_tree(const Tree& base,
+                            const std::vector<std::pair<std::string, Oid>>& files) const;
 
     // A new commit of tree, with parent when given, by "git-annex-dolt" now; nothing else changes.
-    Result<Oid> commit(const Oid& tree, const std::optional<Oid>& parent, std::string_view message) const;
+    Result<Oid> commit(const Oid& tree, const std::optional<Oid>& parent,
+                       std::string_view message) const;
 
     // Points the reference name at commit (creating or moving it), with message in its reflog.
-    Result<void> set_reference(std::string_view name, const Oid& commit, std::string_view message) const;
+    Result<void> set_reference(std::string_view name, const Oid& commit,
+                               std::string_view message) const;
 
     // A git config value of the repository (with the user's and system's), or nullopt.
     Result<std::optional<std::string>> config(std::string_view name) const;

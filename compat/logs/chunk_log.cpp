@@ -7,7 +7,6 @@
 #include <tuple>
 
 #include "compat/logs/map_log.h"
-
 #include "core/annex_values.h"
 
 namespace gad::compat::logs {

@@ -18,7 +18,9 @@ constexpr std::size_t kLoadedEvery = 100000;
 }  // namespace
 
 BulkWriter::BulkWriter(core::sql::Connection& connection, std::vector<Table> tables)
-    : connection_(connection), tables_(std::move(tables)), filling_(tables_.size()),
+    : connection_(connection),
+      tables_(std::move(tables)),
+      filling_(tables_.size()),
       sorters_(tables_.size()) {
     std::error_code error;
     std::filesystem::path spill_dir = std::filesystem::temp_directory_path(error);
@@ -52,9 +54,9 @@ Result<void> BulkWriter::add(std::size_t table, std::initializer_list<std::strin
     sorter->add(row);
     sorting_memory_ += sorter->memory() - before;
     if (sorting_memory_ <= kSortMemory) return {};
-    auto largest = std::max_element(sorters_.begin(), sorters_.end(), [](const auto& a, const auto& b) {
-        return (a ? a->memory() : 0) < (b ? b->memory() : 0);
-    });
+    auto largest = std::max_element(
+        sorters_.begin(), sorters_.end(),
+        [](const auto& a, const auto& b) { return (a ? a->memory() : 0) < (b ? b->memory() : 0); });
     sorting_memory_ -= (*largest)->memory();
     return (*largest)->spill();
 }

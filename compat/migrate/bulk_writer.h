@@ -63,8 +63,8 @@ class BulkWriter {
     struct Batch {
         std::size_t table = 0;
         std::size_t rows = 0;
-        std::string arena;               // the cells, one after another
-        std::vector<std::size_t> ends;   // where each cell ends in arena
+        std::string arena;              // the cells, one after another
+        std::vector<std::size_t> ends;  // where each cell ends in arena
     };
 
     // Adds one row to the batch filling for table, submitting it when full.
@@ -75,9 +75,9 @@ class BulkWriter {
 
     core::sql::Connection& connection_;
     std::vector<Table> tables_;
-    std::vector<Batch> filling_;         // one per table
+    std::vector<Batch> filling_;                       // one per table
     std::vector<std::unique_ptr<RowSorter>> sorters_;  // one per table; null unless it sorts
-    std::size_t sorting_memory_ = 0;     // what the sorters hold in memory
+    std::size_t sorting_memory_ = 0;                   // what the sorters hold in memory
 
     std::mutex mutex_;
     std::condition_variable changed_;

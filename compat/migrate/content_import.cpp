@@ -26,11 +26,14 @@ constexpr std::size_t kRecordEvery = 500;
 
 // One run of import_content: the object files walked, stored, and recorded in batches.
 class ContentImport {
-public:
+  public:
     ContentImport(std::string_view annex_uuid, const core::dolt::AnnexRepository& target,
                   core::location::LocationStore& store, ContentMode mode,
                   const std::function<void(const ContentSummary&)>& progress)
-        : annex_uuid_(annex_uuid), target_(target), store_(store), mode_(mode),
+        : annex_uuid_(annex_uuid),
+          target_(target),
+          store_(store),
+          mode_(mode),
           progress_(progress) {}
 
     // Opens target's filestore and names its repository, unless the git-annex branch named it
@@ -100,7 +103,7 @@ public:
 
     ContentSummary& summary() { return summary_; }
 
-private:
+  private:
     void problem(std::string text) {
         ++summary_.failed;
         if (summary_.problems.size() < kMaxProblems) summary_.problems.push_back(std::move(text));

@@ -25,10 +25,10 @@ enum class ContentMode { copy, hardlink, move };
 Result<ContentMode> parse_content_mode(std::string_view text);
 
 struct ContentSummary {
-    std::size_t stored = 0;          // objects put into the filestore
-    std::size_t already_stored = 0;  // objects the filestore had already (recorded all the same)
-    std::size_t failed = 0;          // corrupt or unreadable objects, left in place
-    std::size_t removed = 0;         // sources deleted (move)
+    std::size_t stored = 0;             // objects put into the filestore
+    std::size_t already_stored = 0;     // objects the filestore had already (recorded all the same)
+    std::size_t failed = 0;             // corrupt or unreadable objects, left in place
+    std::size_t removed = 0;            // sources deleted (move)
     std::vector<std::string> problems;  // the first few failures, named
 };
 

@@ -62,7 +62,9 @@ std::vector<BulkWriter::Table> make_tables() {
     auto lww = [](const core::location::LwwTable& table, std::size_t rows_per_statement) {
         return BulkWriter::Table{table.column_count(),
                                  [table](std::size_t rows) { return lww_upsert_sql(table, rows); },
-                                 rows_per_statement, {}, 20000};
+                                 rows_per_statement,
+                                 {},
+                                 20000};
     };
     std::vector<BulkWriter::Table> made;
     made.push_back(lww(tables::kLocations, 1000));
@@ -71,29 +73,31 @@ std::vector<BulkWriter::Table> make_tables() {
     made.push_back(lww(tables::kChunks, 500));
     made.push_back(lww(tables::kRemoteState, 200));
     made.push_back(lww(tables::kAnnexSettings, 100));
-    for (const auto* table :
-         {&tables::kRepositoryDescription, &tables::kRepositoryTrust, &tables::kRepositoryGroups,
-          &tables::kRepositoryRemoteConfig, &tables::kRepositoryPreferred,
-          &tables::kRepositoryRequired}) {
+    for (const auto* table : {&tables::kRepositoryDescription, &tables::kRepositoryTrust,
+                              &tables::kRepositoryGroups, &tables::kRepositoryRemoteConfig,
+                              &tables::kRepositoryPreferred, &tables::kRepositoryRequired}) {
         made.push_back(lww(*table, 100));
     }
     made.push_back(BulkWriter::Table{
         3,
         [](std::size_t rows) { return core::location::annexed_files_upsert_sql(rows); },
-        1000, {}, 20000});
+        1000,
+        {},
+        20000});
     made.push_back(BulkWriter::Table{
-        2,
-        [](std::size_t) { return core::location::annexed_file_delete_sql(); },
-        1, {}, 1});
+        2, [](std::size_t) { return core::location::annexed_file_delete_sql(); }, 1, {}, 1});
     return made;
 }
 
 // One run: turns branch files and tree entries into rows.
 class Migration {
   public:
-    Migration(const git::Repository& repository, std::string_view annex_uuid,
-              BulkWriter& writer, const MigrationOptions& options, MigrationSummary& summary)
-        : repository_(repository), annex_uuid_(annex_uuid), writer_(writer), options_(options),
+    Migration(const git::Repository& repository, std::string_view annex_uuid, BulkWriter& writer,
+              const MigrationOptions& options, MigrationSummary& summary)
+        : repository_(repository),
+          annex_uuid_(annex_uuid),
+          writer_(writer),
+          options_(options),
           summary_(summary) {}
 
     Result<void> branch_file(const git::BranchBlob& file);
@@ -180,7 +184,8 @@ Result<void> Migration::branch_file(const git::BranchBlob& file) {
         case FileKind::mincopies: {
             auto parsed = logs::parse_single_value_log(file.content);
             corrupt(file.path, parsed.errors);
-            auto newest = logs::newest_per(std::move(parsed.entries), [](const auto&) { return 0; });
+            auto newest =
+                logs::newest_per(std::move(parsed.entries), [](const auto&) { return 0; });
             if (newest.empty()) return {};
             return setting(kind.kind == FileKind::numcopies ? "numcopies" : "mincopies",
                            newest.front().value, newest.front().ts);
@@ -219,9 +224,9 @@ Result<void> Migration::per_key(std::string_view path, const logs::BranchFile& k
                     if (!fits(path, "repository UUID", entry.info, kMaxUuid)) continue;
                     ++summary_.locations;
                 }
-                auto added = writer_.add(web ? kUrl : kLocation,
-                                         {key, entry.info, std::string_view(status, 1),
-                                          entry.ts.to_decimal()});
+                auto added = writer_.add(
+                    web ? kUrl : kLocation,
+                    {key, entry.info, std::string_view(status, 1), entry.ts.to_decimal()});
                 if (!added) return added;
             }
             return {};
@@ -252,9 +257,9 @@ Result<void> Migration::per_key(std::string_view path, const logs::BranchFile& k
             for (const auto& entry : logs::compact_chunk_log(std::move(parsed.entries))) {
                 if (!fits(path, "repository UUID", entry.uuid, kMaxUuid)) continue;
                 ++summary_.chunks;
-                auto added = writer_.add(
-                    kChunk, {key, entry.uuid, std::to_string(entry.chunk_size),
-                             std::to_string(entry.chunk_count), entry.ts.to_decimal()});
+                auto added =
+                    writer_.add(kChunk, {key, entry.uuid, std::to_string(entry.chunk_size),
+                                         std::to_string(entry.chunk_count), entry.ts.to_decimal()});
                 if (!added) return added;
             }
             return {};
@@ -284,7 +289,9 @@ Result<void> Migration::uuid_based(std::string_view path, FileKind kind, std::st
         std::string value;
         Table table = kDescription;
         switch (kind) {
-            case FileKind::uuid: value = entry.value; break;
+            case FileKind::uuid:
+                value = entry.value;
+                break;
             case FileKind::trust:
                 table = kTrust;
                 value = logs::format_trust_level(logs::parse_trust_level(entry.value));
@@ -293,9 +300,18 @@ Result<void> Migration::uuid_based(std::string_view path, FileKind kind, std::st
                 table = kGroups;
                 value = logs::format_group_names(logs::parse_group_names(entry.value));
                 break;
-            case FileKind::remote: table = kRemoteConfig; value = entry.value; break;
-            case FileKind::preferred_content: table = kPreferred; value = entry.value; break;
-            default: table = kRequired; value = entry.value; break;
+            case FileKind::remote:
+                table = kRemoteConfig;
+                value = entry.value;
+                break;
+            case FileKind::preferred_content:
+                table = kPreferred;
+                value = entry.value;
+                break;
+            default:
+                table = kRequired;
+                value = entry.value;
+                break;
         }
         ++summary_.repositories;
         if (auto added = writer_.add(table, {entry.id, value, entry.ts.to_decimal()}); !added) {
@@ -334,7 +350,8 @@ Result<void> Migration::annexed_file(std::string_view path, const git::Oid& blob
 
 // Records every annexed file of the tree of commit (a fresh walk: no row is replaced) on a
 // repository handle and connection of its own, so that it can run on a thread of its own while
-// the branch is read; then adds annexed_files' indexes back. Stops early, failing, once stop is set.
+// the branch is read; then adds annexed_files' indexes back. Stops early, failing, once stop is
+// set.
 Result<void> walk_files_apart(const git::Repository& main, const git::Oid& commit,
                               std::string_view annex_uuid,
                               const core::location::LocationDatabase& database,
@@ -419,8 +436,10 @@ Result<MigrationSummary> migrate(const git::Repository& repository, std::string_
     auto tables = make_tables();
     if (local_loading_allowed(connection)) {
         const std::pair<Table, const core::location::LwwTable*> loadable[] = {
-            {kLocation, &tables::kLocations}, {kUrl, &tables::kUrls},
-            {kMetadata, &tables::kMetadata},  {kChunk, &tables::kChunks},
+            {kLocation, &tables::kLocations},
+            {kUrl, &tables::kUrls},
+            {kMetadata, &tables::kMetadata},
+            {kChunk, &tables::kChunks},
             {kRemoteState, &tables::kRemoteState}};
         for (const auto& [index, table] : loadable) {
             auto empty = table_empty(connection, table->name);
@@ -439,12 +458,12 @@ Result<MigrationSummary> migrate(const git::Repository& repository, std::string_
         }
         // A fresh walk writes only paths of this repository, whose old rows are gone.
         if (old_files_tree.empty()) {
-            tables[kFile].load_sql =
-                load_sql("annexed_files", core::location::kAnnexedFileColumns);
+            tables[kFile].load_sql = load_sql("annexed_files", core::location::kAnnexedFileColumns);
             auto empty = table_empty(connection, "annexed_files");
             if (!empty) return std::unexpected(empty.error());
             if (*empty) {
-                if (auto dropped = core::location::drop_secondary_indexes(connection, "annexed_files");
+                if (auto dropped =
+                        core::location::drop_secondary_indexes(connection, "annexed_files");
                     !dropped) {
                     return std::unexpected(dropped.error());
                 }
@@ -481,23 +500,21 @@ Result<MigrationSummary> migrate(const git::Repository& repository, std::string_
         BulkWriter writer(connection, std::move(tables));
         Migration migration(repository, annex_uuid, writer, options, summary);
         auto visit = [&](const git::BranchBlob& file) { return migration.branch_file(file); };
-        auto read = summary.incremental ? branch->read_changed(previous, visit)
-                                        : branch->read_all(visit);
+        auto read =
+            summary.incremental ? branch->read_changed(previous, visit) : branch->read_all(visit);
         if (!read) return std::unexpected(read.error());
 
         // A fresh walk is files_thread's (or there is no tree to walk); a later run's changes
         // are read here.
         Result<void> files;
         if (!old_files_tree.empty()) {
-            files = repository.diff(old_files_tree, files_tree,
-                                    [&](const git::ChangedFile& change) -> Result<void> {
-                                        if (!change.blob) {
-                                            return migration.annexed_file(change.path, {}, 0,
-                                                                          true);
-                                        }
-                                        return migration.annexed_file(
-                                            change.path, *change.blob, change.mode, true);
-                                    });
+            files = repository.diff(
+                old_files_tree, files_tree, [&](const git::ChangedFile& change) -> Result<void> {
+                    if (!change.blob) {
+                        return migration.annexed_file(change.path, {}, 0, true);
+                    }
+                    return migration.annexed_file(change.path, *change.blob, change.mode, true);
+                });
         }
         if (!files) return std::unexpected(files.error());
         auto loaded = [&](std::size_t rows) {
@@ -519,8 +536,8 @@ Result<MigrationSummary> migrate(const git::Repository& repository, std::string_
                                                              branch->sources().end());
     if (!files_tree.empty()) sources.emplace_back(files_source, files_tree.id().hex());
     if (auto recorded = core::location::record_migration(
-            connection, annex_uuid, sources, summary.branch,
-            core::Timestamp::now().to_decimal(), static_cast<std::int64_t>(summary.logs_read));
+            connection, annex_uuid, sources, summary.branch, core::Timestamp::now().to_decimal(),
+            static_cast<std::int64_t>(summary.logs_read));
         !recorded) {
         return std::unexpected(recorded.error());
     }

@@ -32,7 +32,7 @@ struct MigrationSummary {
     std::size_t settings = 0;      // global settings (numcopies, config...)
     std::size_t files = 0;         // annexed paths written
     std::size_t files_removed = 0;
-    std::size_t rows_sorted = 0;   // of a first run's rows, loaded in key order at the end so far
+    std::size_t rows_sorted = 0;  // of a first run's rows, loaded in key order at the end so far
     std::size_t corrupt_lines = 0;
     std::size_t unknown_files = 0;
     std::vector<std::string> problems;  // the first few corrupt lines and unknown files, named

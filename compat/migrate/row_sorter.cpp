@@ -39,7 +39,11 @@ void decode(const char* at, std::vector<std::string_view>& cells) {
 class RowSorter::Cursor {
   public:
     Cursor(int fd, Run run, std::size_t buffer, std::size_t columns, std::size_t order)
-        : fd_(fd), pos_(run.begin), end_(run.end), buffer_(buffer, '\0'), cells_(columns),
+        : fd_(fd),
+          pos_(run.begin),
+          end_(run.end),
+          buffer_(buffer, '\0'),
+          cells_(columns),
           order_(order) {}
 
     // Moves to the next row; false at the end of the run.
@@ -102,7 +106,8 @@ class RowSorter::Cursor {
 };
 
 RowSorter::RowSorter(std::size_t columns, std::size_t key_cells, std::filesystem::path spill_dir)
-    : columns_(columns), key_cells_(std::clamp<std::size_t>(key_cells, 1, columns)),
+    : columns_(columns),
+      key_cells_(std::clamp<std::size_t>(key_cells, 1, columns)),
       spill_dir_(std::move(spill_dir)) {}
 
 void RowSorter::add(std::span<const std::string_view> cells) {

@@ -56,7 +56,7 @@ class RowSorter {
 
     std::size_t columns_, key_cells_;
     std::filesystem::path spill_dir_;
-    std::string arena_;                // rows: each cell as its 4-byte length, then its bytes
+    std::string arena_;               // rows: each cell as its 4-byte length, then its bytes
     std::vector<std::size_t> index_;  // where each row starts in arena_
     std::size_t rows_ = 0;
     core::UniqueFd file_;

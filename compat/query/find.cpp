@@ -1,12 +1,11 @@
 #include "compat/query/find.h"
 
-#include "compat/query/key_set.h"
-
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
 
+#include "compat/query/key_set.h"
 #include "core/dolt/annex_repository.h"
 #include "core/key.h"
 #include "core/location/annexed_files.h"
@@ -107,9 +106,8 @@ std::string human_size(unsigned __int128 bytes) {
 }
 
 Result<std::size_t> find(core::sql::Connection& connection, const KeySet::Connect& connect,
-                         const RepositoryNames& names,
-                         std::string_view annex_uuid, const FindRequest& request,
-                         std::ostream& out) {
+                         const RepositoryNames& names, std::string_view annex_uuid,
+                         const FindRequest& request, std::ostream& out) {
     // git-annex leaves dead repositories out of every key's locations (Remote.keyLocations):
     // nothing is in a dead repository, so --in one matches nothing and --not-in one everything.
     std::vector<std::string> in, not_in;
@@ -201,8 +199,8 @@ Result<std::size_t> find(core::sql::Connection& connection, const KeySet::Connec
         connection, annex_uuid, request.cwd_in_tree,
         [&](std::string_view path, std::string_view key) -> Result<void> {
             if (path.size() < strip) return {};
-            if (!sets_ready && (reading.done() || waiting.size() + path.size() + key.size() >
-                                                          waiting.capacity())) {
+            if (!sets_ready && (reading.done() ||
+                                waiting.size() + path.size() + key.size() > waiting.capacity())) {
                 if (auto released = release_waiting(); !released) return released;
             }
             if (sets_ready) {

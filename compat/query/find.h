@@ -31,9 +31,8 @@ struct FindRequest {
 // repository name that resolves to no repository. The repositories' keys are read on
 // connections from connect, at the same time as the files on connection.
 Result<std::size_t> find(core::sql::Connection& connection, const KeySet::Connect& connect,
-                         const RepositoryNames& names,
-                         std::string_view annex_uuid, const FindRequest& request,
-                         std::ostream& out);
+                         const RepositoryNames& names, std::string_view annex_uuid,
+                         const FindRequest& request, std::ostream& out);
 
 // What git-annex derives from a key for its --format variables: the fields of any key with
 // core::Key's syntax, including those core::Key::parse refuses as file names (URL keys with '/',

@@ -64,27 +64,28 @@ Result<AnnexInfo> gather_info(core::sql::Connection& connection, const Repositor
     std::string key;
     bool live = false;
     std::optional<std::optional<std::uint64_t>> size;
-    auto streamed = core::location::for_each_location(
-        connection, [&](std::string_view row_key, std::string_view uuid,
-                        std::string_view status) -> Result<void> {
-            if (row_key != key) {
-                if (live) ++info.keys;
-                key = row_key;
-                live = false;
-                size.reset();
-            }
-            live = live || status != "X";
-            if (status != "1") return {};
-            if (!size) size = key_size(key);
-            RepositoryInfo& repository = entry(uuid);
-            ++repository.keys;
-            if (*size) {
-                repository.size += **size;
-            } else {
-                ++repository.unknown_size_keys;
-            }
-            return {};
-        });
+    auto streamed =
+        core::location::for_each_location(connection,
+                                          [&](std::string_view row_key, std::string_view uuid,
+                                              std::string_view status) -> Result<void> {
+                                              if (row_key != key) {
+                                                  if (live) ++info.keys;
+                                                  key = row_key;
+                                                  live = false;
+                                                  size.reset();
+                                              }
+                                              live = live || status != "X";
+                                              if (status != "1") return {};
+                                              if (!size) size = key_size(key);
+                                              RepositoryInfo& repository = entry(uuid);
+                                              ++repository.keys;
+                                              if (*size) {
+                                                  repository.size += **size;
+                                              } else {
+                                                  ++repository.unknown_size_keys;
+                                              }
+                                              return {};
+                                          });
     if (!streamed) return std::unexpected(streamed.error());
     if (live) ++info.keys;
 

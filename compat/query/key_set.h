@@ -6,9 +6,9 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
-#include <thread>
-#include <string_view>
 #include <string>
+#include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -18,9 +18,10 @@
 namespace gad::compat::query {
 
 class KeySet {
-public:
+  public:
     // The keys whose location row for uuid says present ('1').
-    static core::Result<KeySet> present_in(core::sql::Connection& connection, std::string_view uuid);
+    static core::Result<KeySet> present_in(core::sql::Connection& connection,
+                                           std::string_view uuid);
 
     // Keys in both sets / in either / in this one but not in other.
     KeySet intersect(const KeySet& other) const;
@@ -48,7 +49,7 @@ public:
     // Sorts, drops duplicates and indexes.
     void seal();
 
-private:
+  private:
     void index();  // builds buckets_ for digests_
     // The set merge (one of std::set_intersection, set_union, set_difference) of the two sets.
     template <typename Merge>
@@ -62,7 +63,7 @@ private:
 };
 
 class KeySet::ParallelRead {
-public:
+  public:
     ParallelRead(const Connect& connect, std::vector<std::string> uuids);
     // Waits for the reads still running.
     ~ParallelRead();
@@ -74,7 +75,7 @@ public:
     // Waits for every read; the sets, or the first failure.
     core::Result<std::vector<KeySet>> wait();
 
-private:
+  private:
     std::vector<std::string> uuids_;
     std::vector<core::Result<KeySet>> results_;
     std::atomic<std::size_t> finished_{0};

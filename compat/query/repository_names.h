@@ -34,8 +34,7 @@ class RepositoryNames {
     // Reads the repositories table and repository's remotes (remote.NAME.annex-uuid,
     // remote.NAME.annex-trustlevel); here_uuid is the repository's own UUID.
     static Result<RepositoryNames> load(core::sql::Connection& connection,
-                                        const git::Repository& repository,
-                                        std::string here_uuid);
+                                        const git::Repository& repository, std::string here_uuid);
 
     // The repository with uuid; one with an empty description and default trust when unknown.
     KnownRepository describe(std::string_view uuid) const;

@@ -39,7 +39,8 @@ class Printer {
         }
         const bool success = !trusted.empty();
         if (!success) ++failed_;
-        std::string note = fmt::format("{} cop{}", trusted.size(), trusted.size() == 1 ? "y" : "ies");
+        std::string note =
+            fmt::format("{} cop{}", trusted.size(), trusted.size() == 1 ? "y" : "ies");
         auto note_lines = [&](const std::vector<KnownRepository>& list) {
             for (const auto& known : list) {
                 std::string description = known.description;
@@ -58,11 +59,10 @@ class Printer {
             note += "\nThe following untrusted locations may also have copies:\n";
             note_lines(untrusted);
         }
-        const bool web_listed = std::any_of(trusted.begin(), trusted.end(), [](const auto& k) {
-            return k.uuid == kWebUuid;
-        }) || std::any_of(untrusted.begin(), untrusted.end(), [](const auto& k) {
-            return k.uuid == kWebUuid;
-        });
+        const bool web_listed = std::any_of(trusted.begin(), trusted.end(),
+                                            [](const auto& k) { return k.uuid == kWebUuid; }) ||
+                                std::any_of(untrusted.begin(), untrusted.end(),
+                                            [](const auto& k) { return k.uuid == kWebUuid; });
         if (web_listed) {
             for (const std::string& url : urls) note += fmt::format("\nweb: {}\n", url);
         }
@@ -89,16 +89,16 @@ class Printer {
             };
             std::string line = R"({"command":"whereis","error-messages":[],)";
             if (answer.file) line += fmt::format(R"("file":{},)", json_string(*answer.file));
-            line += fmt::format(R"("input":[{}],"key":{},"note":{},"success":{},)",
-                                answer.input ? json_string(*answer.input) : "",
-                                json_string(answer.key), json_string(note),
-                                success ? "true" : "false");
+            line +=
+                fmt::format(R"("input":[{}],"key":{},"note":{},"success":{},)",
+                            answer.input ? json_string(*answer.input) : "", json_string(answer.key),
+                            json_string(note), success ? "true" : "false");
             line += fmt::format(R"("untrusted":{},"whereis":{}}})", entries(untrusted),
                                 entries(trusted));
             out_ << line << '\n';
         } else {
-            out_ << "whereis " << answer.file.value_or(answer.key) << " (" << note.substr(0, note.find('\n'))
-                 << ")";
+            out_ << "whereis " << answer.file.value_or(answer.key) << " ("
+                 << note.substr(0, note.find('\n')) << ")";
             const std::size_t rest = note.find('\n');
             out_ << (rest != std::string::npos ? note.substr(rest) : "\n");
             out_ << (success ? "ok" : "failed") << '\n';
@@ -158,18 +158,19 @@ Result<std::size_t> whereis(core::location::LocationDatabase& database,
             auto found = urls_of.find(answer.key);
             printer.print(answer, found == urls_of.end() ? none : found->second);
         };
-        auto streamed = core::location::for_each_location(
-            connection, [&](std::string_view key, std::string_view uuid,
-                            std::string_view status) -> Result<void> {
-                if (status.empty()) return {};
-                if (key != answer.key) {
-                    finish();
-                    answer.key = key;
-                    answer.rows.clear();
-                }
-                answer.rows.emplace_back(uuid, status[0]);
-                return {};
-            });
+        auto streamed =
+            core::location::for_each_location(connection,
+                                              [&](std::string_view key, std::string_view uuid,
+                                                  std::string_view status) -> Result<void> {
+                                                  if (status.empty()) return {};
+                                                  if (key != answer.key) {
+                                                      finish();
+                                                      answer.key = key;
+                                                      answer.rows.clear();
+                                                  }
+                                                  answer.rows.emplace_back(uuid, status[0]);
+                                                  return {};
+                                              });
         if (!streamed) return std::unexpected(streamed.error());
         finish();
     }
@@ -178,7 +179,8 @@ Result<std::size_t> whereis(core::location::LocationDatabase& database,
         Answer answer;
         answer.key = key;
         answer.input = key;
-        if (auto found = lookup(connection, answer, urls); !found) return std::unexpected(found.error());
+        if (auto found = lookup(connection, answer, urls); !found)
+            return std::unexpected(found.error());
         printer.print(answer, urls);
     }
 
@@ -189,11 +191,10 @@ Result<std::size_t> whereis(core::location::LocationDatabase& database,
         for (const auto& [file_path, file_key] : *files) {
             Answer answer;
             answer.key = file_key;
-            answer.file = request.cwd_in_tree.empty()
-                              ? file_path
-                              : std::filesystem::path(file_path)
-                                    .lexically_relative(request.cwd_in_tree)
-                                    .string();
+            answer.file = request.cwd_in_tree.empty() ? file_path
+                                                      : std::filesystem::path(file_path)
+                                                            .lexically_relative(request.cwd_in_tree)
+                                                            .string();
             answer.input = answer.file;
             if (auto found = lookup(connection, answer, urls); !found) {
                 return std::unexpected(found.error());

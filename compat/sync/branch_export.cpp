@@ -144,7 +144,8 @@ Result<ExportSummary> export_to_branch(const git::Repository& repository,
     const Timestamp visible_by{started.seconds - kVisibilityMarginSeconds, started.picoseconds};
     if (!full && watermark != "-1") {
         auto at = state->find(std::string(kExportedAt));
-        auto since = at == state->end() ? Result<Timestamp>(Timestamp{}) : Timestamp::parse(at->second);
+        auto since =
+            at == state->end() ? Result<Timestamp>(Timestamp{}) : Timestamp::parse(at->second);
         if (!since) return std::unexpected(since.error());
         const Timestamp from{since->seconds - kVisibilityMarginSeconds, since->picoseconds};
         auto others = core::location::count_log_migrations_by_others(connection, annex_uuid,
@@ -159,43 +160,45 @@ Result<ExportSummary> export_to_branch(const git::Repository& repository,
     auto presence = [&](core::location::ChangedTable changed, Kind info_kind, FileKind kind,
                         std::size_t& count) -> Result<void> {
         const std::string_view table = core::location::table_name(changed);
-        return by_key(connection, changed, watermark, newest,
-                      [&](const KeyRows& key) -> Result<void> {
-            if (!gate.admit(Kind::key, key.key, [&] { return fmt::format("table {}", table); })) {
-                return {};
-            }
-            const std::string path = logs::branch_path_for_key(key.key, kind);
-            auto content = branch->read_file(path);
-            if (!content) return std::unexpected(content.error());
-            std::map<std::string, Timestamp> known;
-            for (const auto& entry : logs::compact_presence(logs::parse_presence_log(*content).entries)) {
-                known[entry.info] = entry.ts;
-            }
-            std::vector<logs::PresenceEntry> lacking;
-            for (const auto& row : key.rows) {
-                auto ts = Timestamp::parse(row[3].value_or(""));
-                if (!ts || !row[1] || !row[2]) continue;
-                auto where = [&] { return fmt::format("table {}, key {}", table, key.key); };
-                if (!gate.admit(info_kind, *row[1], where) ||
-                    !gate.admit(Kind::presence_status, *row[2], where)) {
-                    continue;
+        return by_key(
+            connection, changed, watermark, newest, [&](const KeyRows& key) -> Result<void> {
+                if (!gate.admit(Kind::key, key.key,
+                                [&] { return fmt::format("table {}", table); })) {
+                    return {};
                 }
-                auto found = known.find(*row[1]);
-                if (found != known.end() && found->second >= *ts) continue;
-                lacking.push_back(logs::PresenceEntry{*ts, (*row[2])[0], *row[1]});
-            }
-            if (lacking.empty()) return {};
-            count += lacking.size();
-            return changes.append(path, logs::format_presence_log(lacking));
-        });
+                const std::string path = logs::branch_path_for_key(key.key, kind);
+                auto content = branch->read_file(path);
+                if (!content) return std::unexpected(content.error());
+                std::map<std::string, Timestamp> known;
+                for (const auto& entry :
+                     logs::compact_presence(logs::parse_presence_log(*content).entries)) {
+                    known[entry.info] = entry.ts;
+                }
+                std::vector<logs::PresenceEntry> lacking;
+                for (const auto& row : key.rows) {
+                    auto ts = Timestamp::parse(row[3].value_or(""));
+                    if (!ts || !row[1] || !row[2]) continue;
+                    auto where = [&] { return fmt::format("table {}, key {}", table, key.key); };
+                    if (!gate.admit(info_kind, *row[1], where) ||
+                        !gate.admit(Kind::presence_status, *row[2], where)) {
+                        continue;
+                    }
+                    auto found = known.find(*row[1]);
+                    if (found != known.end() && found->second >= *ts) continue;
+                    lacking.push_back(logs::PresenceEntry{*ts, (*row[2])[0], *row[1]});
+                }
+                if (lacking.empty()) return {};
+                count += lacking.size();
+                return changes.append(path, logs::format_presence_log(lacking));
+            });
     };
     if (auto done = presence(core::location::ChangedTable::locations, Kind::uuid,
                              FileKind::location, summary.locations);
         !done) {
         return std::unexpected(done.error());
     }
-    if (auto done = presence(core::location::ChangedTable::urls, Kind::url, FileKind::web,
-                             summary.urls);
+    if (auto done =
+            presence(core::location::ChangedTable::urls, Kind::url, FileKind::web, summary.urls);
         !done) {
         return std::unexpected(done.error());
     }
@@ -219,9 +222,8 @@ Result<ExportSummary> export_to_branch(const git::Repository& repository,
                 if (!ts || !row[1] || !row[2] || !row[3]) continue;
                 // The value needs no check: format_metadata_log encodes any that could break
                 // the line.
-                if (!gate.admit(Kind::metadata_field, *row[1], [&] {
-                        return fmt::format("table metadata, key {}", key.key);
-                    })) {
+                if (!gate.admit(Kind::metadata_field, *row[1],
+                                [&] { return fmt::format("table metadata, key {}", key.key); })) {
                     continue;
                 }
                 auto found = known.find({*row[1], *row[2]});
@@ -238,7 +240,8 @@ Result<ExportSummary> export_to_branch(const git::Repository& repository,
     auto uuid_log = branch->read_file("uuid.log");
     if (!uuid_log) return std::unexpected(uuid_log.error());
     std::set<std::string> described;
-    for (const auto& entry : logs::parse_uuid_based_log(*uuid_log).entries) described.insert(entry.id);
+    for (const auto& entry : logs::parse_uuid_based_log(*uuid_log).entries)
+        described.insert(entry.id);
     auto repositories = core::location::read_repository_descriptions(connection);
     if (!repositories) return std::unexpected(repositories.error());
     std::vector<logs::UuidBasedEntry> new_repositories;

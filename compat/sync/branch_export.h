@@ -22,9 +22,9 @@ inline constexpr std::string_view kExportRef = "refs/git-annex-dolt/git-annex";
 
 struct ExportSummary {
     std::size_t locations = 0, urls = 0, metadata = 0, repositories = 0;  // lines written
-    std::size_t files = 0;   // branch files changed
+    std::size_t files = 0;                                                // branch files changed
     std::size_t refused = 0;  // values kept out of the logs (core/annex_values.h), each reported
-    std::string commit;      // the commit made on kExportRef; empty when the branch lacked nothing
+    std::string commit;       // the commit made on kExportRef; empty when the branch lacked nothing
 };
 
 // Writes what the tables hold for keys and the combined git-annex branch of repository lacks,

@@ -30,19 +30,19 @@ Result<void> check_dataset_name(std::string_view name);
 
 struct DatasetSummary {
     std::string name;
-    std::string definition;          // the NAME.dataset file
-    std::size_t branches = 0;        // <uuid>-NAME branches brought up to date
-    std::size_t created = 0;         // of which new
-    std::size_t rows_added = 0;      // rows written (inserted or replaced) on them
-    std::size_t rows_removed = 0;    // rows removed from them
-    std::size_t present_facts = 0;   // rows dolt-annex added, recorded as "present" locations
-    std::size_t missing_facts = 0;   // rows dolt-annex removed, recorded as "missing" locations
-    std::size_t bad_keys = 0;        // keys dolt-annex wrote that are not git-annex keys (ignored)
-    std::size_t repo_files = 0;      // repos/<name>.repo files written
-    std::size_t left_out = 0;        // annexed files dolt-annex cannot hold (key not SHA256E,
-                                     // path not UTF-8)
-    std::size_t refused = 0;         // values kept out (core/annex_values.h), each reported:
-                                     // repository UUIDs, keys of annexed files, bad_keys
+    std::string definition;         // the NAME.dataset file
+    std::size_t branches = 0;       // <uuid>-NAME branches brought up to date
+    std::size_t created = 0;        // of which new
+    std::size_t rows_added = 0;     // rows written (inserted or replaced) on them
+    std::size_t rows_removed = 0;   // rows removed from them
+    std::size_t present_facts = 0;  // rows dolt-annex added, recorded as "present" locations
+    std::size_t missing_facts = 0;  // rows dolt-annex removed, recorded as "missing" locations
+    std::size_t bad_keys = 0;       // keys dolt-annex wrote that are not git-annex keys (ignored)
+    std::size_t repo_files = 0;     // repos/<name>.repo files written
+    std::size_t left_out = 0;       // annexed files dolt-annex cannot hold (key not SHA256E,
+                                    // path not UTF-8)
+    std::size_t refused = 0;        // values kept out (core/annex_values.h), each reported:
+                                    // repository UUIDs, keys of annexed files, bad_keys
 
     std::string json() const;  // one JSON object
     std::string text() const;  // one line, with its newline

@@ -5,7 +5,6 @@
 #include <array>
 #include <chrono>
 #include <cstring>
-
 #include <fstream>
 #include <sstream>
 
@@ -109,7 +108,8 @@ Result<AnnexRepository> AnnexRepository::init(const fs::path& root, std::string_
         auto written = write_file_atomically(
             root / "config.json",
             "{\n"
-            "    \"user\": {\"name\": \"git-annex-dolt\", \"email\": \"git-annex-dolt@localhost\"},\n"
+            "    \"user\": {\"name\": \"git-annex-dolt\", \"email\": "
+            "\"git-annex-dolt@localhost\"},\n"
             "    \"dolt\": {\"dolt_dir\": \"dolt\", \"spawn_dolt_server\": true},\n"
             "    \"local_repo_name\": \"__local__\"\n"
             "}\n");
@@ -118,11 +118,9 @@ Result<AnnexRepository> AnnexRepository::init(const fs::path& root, std::string_
     if (with_dolt && !fs::is_directory(root / "dolt" / ".dolt")) {
         fs::create_directories(root / "dolt", ec);
         if (ec) return fail("cannot create {}: {}", (root / "dolt").string(), ec.message());
-        auto initialised =
-            run_program_checked("dolt",
-                                {"init", "--name", "git-annex-dolt", "--email",
-                                 "git-annex-dolt@localhost"},
-                                root / "dolt");
+        auto initialised = run_program_checked(
+            "dolt", {"init", "--name", "git-annex-dolt", "--email", "git-annex-dolt@localhost"},
+            root / "dolt");
         if (!initialised) return std::unexpected(initialised.error());
     }
     AnnexRepository repository(root, std::string(uuid));

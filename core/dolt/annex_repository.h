@@ -15,16 +15,17 @@
 namespace gad::core::dolt {
 
 class AnnexRepository {
-public:
+  public:
     // Makes root a dolt-annex repository for the repository uuid, creating whatever is missing
     // (idempotent). with_dolt also runs `dolt init` in dolt/ when it has no database.
     // repos/__local__.repo, which claims root for uuid, is written last. Fails when root already
     // belongs to another UUID, or cannot be written.
     // filestore is where the repository's objects are, as repos/__local__.repo will say (a
     // backends.h address and its options; default: AnnexFS in its own annex/ folder).
-    static Result<AnnexRepository> init(
-        const std::filesystem::path& root, std::string_view uuid, bool with_dolt,
-        const filestore::RepoFilestore& filestore = {std::string(kOwnAnnex), {}});
+    static Result<AnnexRepository> init(const std::filesystem::path& root, std::string_view uuid,
+                                        bool with_dolt,
+                                        const filestore::RepoFilestore& filestore = {
+                                            std::string(kOwnAnnex), {}});
 
     // The filestore of a repository whose objects are in its own annex/ folder, as its
     // repos/__local__.repo names it (relative to the repository).
@@ -49,7 +50,7 @@ public:
     // Our own state (server locks, socket, log), invisible to dolt-annex.
     std::filesystem::path state_dir() const { return root_ / ".git-annex-dolt"; }
 
-private:
+  private:
     AnnexRepository(std::filesystem::path root, std::string uuid)
         : root_(std::move(root)), uuid_(std::move(uuid)) {}
     std::filesystem::path root_;

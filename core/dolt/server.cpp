@@ -10,13 +10,12 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <boost/process.hpp>
+#include <boost/process/extend.hpp>
 #include <csignal>
 #include <fstream>
 #include <sstream>
 #include <thread>
-
-#include <boost/process.hpp>
-#include <boost/process/extend.hpp>
 
 #include "core/log.h"
 #include "core/process.h"
@@ -110,9 +109,10 @@ bool process_alive(pid_t pid) {
     if (pid <= 0 || (::kill(pid, 0) != 0 && errno != EPERM)) return false;
     std::ifstream stat(fmt::format("/proc/{}/stat", pid));
     std::string line;
-    if (!std::getline(stat, line)) return true;  // no /proc: trust kill()
+    if (!std::getline(stat, line)) return true;    // no /proc: trust kill()
     const std::size_t name_end = line.rfind(')');  // the name may hold spaces and parentheses
-    return name_end == std::string::npos || name_end + 2 >= line.size() || line[name_end + 2] != 'Z';
+    return name_end == std::string::npos || name_end + 2 >= line.size() ||
+           line[name_end + 2] != 'Z';
 }
 
 // A TCP port on 127.0.0.1 that nothing listens on right now (dolt sql-server always listens on
@@ -140,7 +140,8 @@ extern "C" void on_stop_signal(int) { stop_requested = true; }
 }  // namespace
 
 ServerLease::ServerLease(ServerLease&& other) noexcept
-    : lease_fd_(std::exchange(other.lease_fd_, -1)), url_(std::move(other.url_)),
+    : lease_fd_(std::exchange(other.lease_fd_, -1)),
+      url_(std::move(other.url_)),
       connection_(std::exchange(other.connection_, std::nullopt)) {}
 
 ServerLease& ServerLease::operator=(ServerLease&& other) noexcept {
@@ -180,14 +181,17 @@ Result<ServerLease> acquire_server(const ServerOptions& options) {
     State state = read_state(options);
     if (state.ready && process_alive(state.supervisor)) {
         if (process_alive(state.server) && fs::exists(state.socket)) {
-            auto connection = sql::Connection::open(url_for(options, state.socket), {}, options.timeouts);
+            auto connection =
+                sql::Connection::open(url_for(options, state.socket), {}, options.timeouts);
             if (connection) {
                 ::close(start_fd);
-                return ServerLease(lease_fd, url_for(options, state.socket), std::move(*connection));
+                return ServerLease(lease_fd, url_for(options, state.socket),
+                                   std::move(*connection));
             }
             if (connection.error().kind == Failure::Kind::timeout) {
                 close_both();
-                return fail(Failure::Kind::timeout, "Dolt database {}: its dolt sql-server (pid {}) does not answer: {}",
+                return fail(Failure::Kind::timeout,
+                            "Dolt database {}: its dolt sql-server (pid {}) does not answer: {}",
                             options.dolt_dir.string(), state.server, connection.error().message);
             }
         }
@@ -214,12 +218,12 @@ Result<ServerLease> acquire_server(const ServerOptions& options) {
     {
         // The old state stays for the new supervisor to read: a server whose supervisor was
         // killed is named there, and still holds the database until it is stopped.
-        bp::child child(fs::read_symlink("/proc/self/exe").string(),
-                        std::string(kSupervisorFlag), fs::absolute(options.dolt_dir).string(),
-                        fs::absolute(options.state_dir).string(),
-                        std::to_string(options.idle.count()), bp::std_in < bp::null,
-                        bp::std_out > bp::null, bp::std_err > bp::null,
-                        bp::extend::on_exec_setup = [](auto&) { ::setsid(); }, spawn_error);
+        bp::child child(
+            fs::read_symlink("/proc/self/exe").string(), std::string(kSupervisorFlag),
+            fs::absolute(options.dolt_dir).string(), fs::absolute(options.state_dir).string(),
+            std::to_string(options.idle.count()), bp::std_in<bp::null, bp::std_out> bp::null,
+            bp::std_err > bp::null, bp::extend::on_exec_setup = [](auto&) { ::setsid(); },
+            spawn_error);
         if (spawn_error) {
             close_both();
             return fail("cannot start the Dolt server supervisor: {}", spawn_error.message());
@@ -264,7 +268,8 @@ int run_supervisor(const ServerOptions& options) {
         std::string name;
         if (comm >> name && name == "dolt") {
             ::kill(old.server, SIGTERM);
-            for (int i = 0; i < 200 && process_alive(old.server); ++i) std::this_thread::sleep_for(kPoll);
+            for (int i = 0; i < 200 && process_alive(old.server); ++i)
+                std::this_thread::sleep_for(kPoll);
         }
     }
 
@@ -275,10 +280,13 @@ int run_supervisor(const ServerOptions& options) {
         std::error_code ec;
         fs::remove(socket, ec);
         const int port = free_port();
-        bp::child child(bp::exe = dolt, bp::args = std::vector<std::string>{"sql-server", "--host", "127.0.0.1", "--port", std::to_string(port),
-                        "--socket", socket.string(), "--loglevel", "warning"},
-                        bp::start_dir = options.dolt_dir.string(), bp::std_in < bp::null,
-                        (bp::std_out & bp::std_err) > log.string(), ec);
+        bp::child child(
+            bp::exe = dolt,
+            bp::args = std::vector<std::string>{"sql-server", "--host", "127.0.0.1", "--port",
+                                                std::to_string(port), "--socket", socket.string(),
+                                                "--loglevel", "warning"},
+            bp::start_dir = options.dolt_dir.string(),
+            bp::std_in<bp::null, (bp::std_out & bp::std_err)> log.string(), ec);
         if (ec) {
             failure = fmt::format("cannot run {}: {}", dolt, ec.message());
             break;

@@ -23,12 +23,13 @@ struct ServerOptions {
     sql::Timeouts timeouts;  // of the connections to the server (a frozen one fails them)
 };
 
-// The supervisor's hidden command-line flag: `PROGRAM --dolt-supervisor DOLT_DIR STATE_DIR IDLE_MS`.
+// The supervisor's hidden command-line flag: `PROGRAM --dolt-supervisor DOLT_DIR STATE_DIR
+// IDLE_MS`.
 inline constexpr std::string_view kSupervisorFlag = "--dolt-supervisor";
 
 // A use of a running server: the server stays up at least until this is destroyed.
 class ServerLease {
-public:
+  public:
     ServerLease(ServerLease&& other) noexcept;
     ServerLease& operator=(ServerLease&& other) noexcept;
     ServerLease(const ServerLease&) = delete;
@@ -41,9 +42,11 @@ public:
     // The connection that found a running server answering, for the caller's own use (once; a
     // connection of its own saves opening another); nullopt after the first call, or when the
     // server was started for this lease.
-    std::optional<sql::Connection> take_connection() { return std::exchange(connection_, std::nullopt); }
+    std::optional<sql::Connection> take_connection() {
+        return std::exchange(connection_, std::nullopt);
+    }
 
-private:
+  private:
     friend Result<ServerLease> acquire_server(const ServerOptions&);
     ServerLease(int lease_fd, sql::DatabaseUrl url, std::optional<sql::Connection> connection = {})
         : lease_fd_(lease_fd), url_(std::move(url)), connection_(std::move(connection)) {}

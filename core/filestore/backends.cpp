@@ -40,8 +40,8 @@ Result<const Backend*> backend_for(std::string_view where) {
         known += fmt::format("{}..., ", backend->scheme);
     }
     if (separator == std::string_view::npos && local) return local;
-    return fail("{} is not a filestore this program knows: expected {}or a local directory",
-                where, known);
+    return fail("{} is not a filestore this program knows: expected {}or a local directory", where,
+                known);
 }
 
 Result<std::string> check_filestore(std::string_view where) {

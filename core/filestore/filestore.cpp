@@ -72,8 +72,9 @@ Result<void> StreamCheck::within_size(std::uint64_t total, std::string_view sour
     return {};
 }
 
-Result<std::uint64_t> read_blocks(int fd, const std::filesystem::path& path,
-                                  const std::function<Result<void>(std::span<const std::byte>)>& consume) {
+Result<std::uint64_t> read_blocks(
+    int fd, const std::filesystem::path& path,
+    const std::function<Result<void>(std::span<const std::byte>)>& consume) {
     std::vector<std::byte> buffer(1 << 20);
     std::uint64_t total = 0;
     while (true) {
@@ -97,7 +98,7 @@ namespace {
 // buffer is reused only once it is hashed (the caller is done with it by the time it asks for
 // the next one).
 class BackgroundCheck {
-public:
+  public:
     explicit BackgroundCheck(StreamCheck& check) : check_(check) {
         for (auto& buffer : buffers_) buffer.resize(kBlock);
         thread_ = std::thread([this] { run(); });
@@ -133,7 +134,7 @@ public:
         changed_.wait(lock, [&] { return queue_.empty() && !busy_; });
     }
 
-private:
+  private:
     static constexpr std::size_t kBuffers = 4;
     static constexpr std::size_t kBlock = 1 << 20;
 

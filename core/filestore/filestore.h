@@ -14,8 +14,8 @@
 #include <string>
 #include <string_view>
 
-#include "core/failure.h"
 #include "core/digest.h"
+#include "core/failure.h"
 #include "core/key.h"
 #include "core/timestamp.h"
 
@@ -25,7 +25,7 @@ namespace gad::core::filestore {
 using Progress = std::function<void(std::uint64_t bytes)>;
 
 class Filestore {
-public:
+  public:
     virtual ~Filestore() = default;
 
     // Stores the content of source under key. The content goes to a temporary name, is verified
@@ -105,8 +105,9 @@ Result<void> check_free_space(const Key& key, std::string_view where, std::uint6
 
 // Reads the file open as fd to its end, a block at a time, passing each block to consume (which
 // may stop the reading by failing); returns the number of bytes read. Fails naming path.
-Result<std::uint64_t> read_blocks(int fd, const std::filesystem::path& path,
-                                  const std::function<Result<void>(std::span<const std::byte>)>& consume);
+Result<std::uint64_t> read_blocks(
+    int fd, const std::filesystem::path& path,
+    const std::function<Result<void>(std::span<const std::byte>)>& consume);
 
 class StreamCheck;
 
@@ -122,7 +123,7 @@ inline constexpr std::uint64_t kBackgroundCheckSize = 4 << 20;
 // Checks content streamed through it against its key, as a store receives it: the size the key
 // gives, and the digest of hash backends (chunk keys and unverifiable backends: size only).
 class StreamCheck {
-public:
+  public:
     explicit StreamCheck(const Key& key);
 
     // Feeds the next bytes of the content.
@@ -143,7 +144,7 @@ public:
     // the digest disagrees with the key.
     Result<void> finish(std::uint64_t total, std::string_view source);
 
-private:
+  private:
     const Key& key_;
     std::optional<Digest> digest_;
 };

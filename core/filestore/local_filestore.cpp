@@ -19,13 +19,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
-
 std::string errno_text() { return std::strerror(errno); }
 
 constexpr std::uint64_t kWritebackStep = 8 << 20;
 
 // mkdir that tolerates an existing directory.
-bool make_directory(const fs::path& path) { return ::mkdir(path.c_str(), 0755) == 0 || errno == EEXIST; }
+bool make_directory(const fs::path& path) {
+    return ::mkdir(path.c_str(), 0755) == 0 || errno == EEXIST;
+}
 
 Result<void> fsync_directory(const fs::path& directory) {
     UniqueFd fd(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -189,7 +190,8 @@ Result<void> LocalFilestore::put_link(const Key& key, const fs::path& source) {
     const fs::path temporary = temporary_name();
     if (::link(source.c_str(), temporary.c_str()) != 0) {
         if (errno == EXDEV) return put(key, source, {});
-        return fail("cannot link {} into {}: {}", source.string(), temporary_.string(), errno_text());
+        return fail("cannot link {} into {}: {}", source.string(), temporary_.string(),
+                    errno_text());
     }
     auto installed = install(temporary, key);
     if (!installed) ::unlink(temporary.c_str());
@@ -201,7 +203,8 @@ Result<void> LocalFilestore::get(const Key& key, const fs::path& destination,
     const fs::path path = object_path(key);
     UniqueFd in(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!in) {
-        if (errno == ENOENT) return fail("{} is not in the filestore {}", key.to_string(), root_.string());
+        if (errno == ENOENT)
+            return fail("{} is not in the filestore {}", key.to_string(), root_.string());
         return fail("cannot read {}: {}", path.string(), errno_text());
     }
     UniqueFd out(::open(destination.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
@@ -212,7 +215,8 @@ Result<void> LocalFilestore::get(const Key& key, const fs::path& destination,
         const ssize_t copied = ::copy_file_range(in.get(), nullptr, out.get(), nullptr, 8 << 20, 0);
         if (copied < 0) {
             if (errno == EINTR) continue;
-            return fail("cannot copy {} to {}: {}", path.string(), destination.string(), errno_text());
+            return fail("cannot copy {} to {}: {}", path.string(), destination.string(),
+                        errno_text());
         }
         if (copied == 0) break;
         total += static_cast<std::uint64_t>(copied);
@@ -279,7 +283,8 @@ Result<fs::path> LocalFilestore::take_slot() {
             return slot;
         }
     }
-    if (!make_directory(hidden_)) return fail("cannot create {}: {}", hidden_.string(), errno_text());
+    if (!make_directory(hidden_))
+        return fail("cannot create {}: {}", hidden_.string(), errno_text());
     fs::path slot = hidden_ / std::to_string(counter_.fetch_add(1));
     if (!make_directory(slot)) return fail("cannot create {}: {}", slot.string(), errno_text());
     return slot;
@@ -345,19 +350,22 @@ Result<std::size_t> LocalFilestore::restore_abandoned(const RemovalRecorded& rec
                     struct stat info {};
                     std::optional<Timestamp> hidden_at;
                     if (::stat(object.path().c_str(), &info) == 0) {
-                        hidden_at = Timestamp{static_cast<std::int64_t>(info.st_ctim.tv_sec),
-                                              static_cast<std::uint64_t>(info.st_ctim.tv_nsec) * 1000};
+                        hidden_at =
+                            Timestamp{static_cast<std::int64_t>(info.st_ctim.tv_sec),
+                                      static_cast<std::uint64_t>(info.st_ctim.tv_nsec) * 1000};
                     }
                     auto removed = recorded(*key, hidden_at);
                     if (!removed) return std::unexpected(removed.error());
                     if (*removed) {
                         if (::unlink(object.path().c_str()) != 0 && errno != ENOENT) {
-                            return fail("cannot delete {}: {}", object.path().string(), errno_text());
+                            return fail("cannot delete {}: {}", object.path().string(),
+                                        errno_text());
                         }
                         continue;
                     }
                 }
-                if (auto back = put_back(object.path(), *key); !back) return std::unexpected(back.error());
+                if (auto back = put_back(object.path(), *key); !back)
+                    return std::unexpected(back.error());
                 ++restored;
             }
             fs::remove(slot.path(), ec);

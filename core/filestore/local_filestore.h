@@ -17,7 +17,7 @@ namespace gad::core::filestore {
 extern const Backend kAnnexFsBackend;
 
 class LocalFilestore final : public Filestore {
-public:
+  public:
     // root: the filestore directory, which must exist (a missing one is an unreachable store, as
     // when a drive is not mounted); temporary: where partial objects are written, on the same
     // filesystem as root (created if missing).
@@ -36,7 +36,8 @@ public:
     Result<std::optional<Hidden>> hide(const Key& key) override;
     Result<void> purge(const Hidden& hidden) override;
     Result<void> restore(const Hidden& hidden) override;
-    // Objects are taken to be hidden at their inode's change time (set by the rename that hid them).
+    // Objects are taken to be hidden at their inode's change time (set by the rename that hid
+    // them).
     Result<std::size_t> restore_abandoned(const RemovalRecorded& recorded = {}) override;
     std::string locate(const Key& key) const override;
 
@@ -49,7 +50,7 @@ public:
     // The path an object for key has in this store.
     std::filesystem::path object_path(const Key& key) const;
 
-private:
+  private:
     LocalFilestore(std::filesystem::path root, std::filesystem::path temporary);
     // put() from the file open as in (read from where it is to its end; source names it).
     Result<void> copy_in(const Key& key, int in, const std::filesystem::path& source,

@@ -48,10 +48,10 @@ Result<std::string> sftp_repo_entry(std::string_view where, const FilestoreOptio
         options.identity_file
             ? fmt::format(R"(, "client_key": {})", json_string(options.identity_file->string()))
             : std::string();
-    return fmt::format(
-        R"({{"type": "sftp", "connection": )"
-        R"({{"user": {}, "hostname": {}, "port": {}{}, "path": {}}}}})",
-        json_string(url->user), json_string(url->host), url->port, key, json_string(url->path));
+    return fmt::format(R"({{"type": "sftp", "connection": )"
+                       R"({{"user": {}, "hostname": {}, "port": {}{}, "path": {}}}}})",
+                       json_string(url->user), json_string(url->host), url->port, key,
+                       json_string(url->path));
 }
 
 Result<RepoFilestore> sftp_from_repo_entry(std::string_view entry, const fs::path&) {

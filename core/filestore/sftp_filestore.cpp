@@ -242,7 +242,7 @@ Result<void> SftpFilestore::check_room(SshSession& session, const Key& key) {
 }
 
 Result<ssh::SftpFile> SftpFilestore::create_partial(SshSession& session,
-                                                     const std::string& temporary) {
+                                                    const std::string& temporary) {
     const int flags = O_WRONLY | O_CREAT | O_EXCL;
     SftpFile out(sftp_open(session.sftp(), temporary.c_str(), flags, 0644));
     if (!out && session.usable() && session.status() == SSH_FX_NO_SUCH_FILE) {

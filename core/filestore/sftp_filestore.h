@@ -122,8 +122,7 @@ class SftpFilestore final : public Filestore {
         std::uint64_t size = 0;
     };
     // Opens the object stored under key; nullopt when there is none.
-    Result<std::optional<RemoteObject>> open_object(ssh::SshSession& session,
-                                                    const Key& key) const;
+    Result<std::optional<RemoteObject>> open_object(ssh::SshSession& session, const Key& key) const;
     // get() on one session: open_object, its size checked against the key, download
     // (sftp_transfer.h) into destination with the digest checked on the way.
     Result<void> get_once(ssh::SshSession& session, const Key& key,

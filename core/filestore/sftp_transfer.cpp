@@ -50,7 +50,7 @@ Result<void> send_block(SshSession& session, sftp_file_struct* out, const std::s
 // Reads of one remote file with several requests in flight, answered in the order sent, so the
 // content comes out sequentially.
 class PipelinedRead {
-public:
+  public:
     PipelinedRead(SshSession& session, sftp_file_struct* in, std::uint64_t size,
                   const std::string& path, std::string_view object)
         : session_(session),
@@ -93,7 +93,7 @@ public:
         return std::span<const std::byte>(buffer_.data(), filled);
     }
 
-private:
+  private:
     struct Request {
         int id;
         std::uint64_t offset;

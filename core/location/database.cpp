@@ -13,8 +13,8 @@ Result<LocationDatabase> open_location_database(const dolt::AnnexRepository& rep
         target = *url;
         database.description = url->to_string();
     } else {
-        auto lease = dolt::acquire_server(dolt::ServerOptions{
-            repository.dolt_dir(), repository.state_dir(), idle, timeouts});
+        auto lease = dolt::acquire_server(
+            dolt::ServerOptions{repository.dolt_dir(), repository.state_dir(), idle, timeouts});
         if (!lease) return std::unexpected(lease.error());
         target = lease->url();
         database.lease.emplace(std::move(*lease));

@@ -14,10 +14,11 @@
 namespace gad::core::location {
 
 struct LocationDatabase {
-    std::optional<dolt::ServerLease> lease;  // held while store is used (declared first: outlives it)
+    std::optional<dolt::ServerLease>
+        lease;  // held while store is used (declared first: outlives it)
     std::optional<LocationStore> store;
-    std::string description;                 // where the locations are, for messages and GETINFO
-    sql::DatabaseUrl target;                 // how to open more connections to it
+    std::string description;  // where the locations are, for messages and GETINFO
+    sql::DatabaseUrl target;  // how to open more connections to it
     // Still read by the dataset export and by peer merges (PeerEnd); other callers use
     // open_connection(). Goes private once those move (issue 16 item 1).
     std::string password;

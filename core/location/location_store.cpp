@@ -3,8 +3,8 @@
 #include <chrono>
 #include <thread>
 
-#include "core/location/tables.h"
 #include "core/location/schema.h"
+#include "core/location/tables.h"
 
 namespace gad::core::location {
 
@@ -43,7 +43,8 @@ Result<void> LocationStore::record_once(std::span<const LocationChange> changes)
     std::vector<std::string> timestamps;
     std::vector<sql::Param> params;
     for (std::size_t start = 0; start < changes.size(); start += kRowsPerStatement) {
-        const auto batch = changes.subspan(start, std::min(kRowsPerStatement, changes.size() - start));
+        const auto batch =
+            changes.subspan(start, std::min(kRowsPerStatement, changes.size() - start));
         timestamps.clear();
         timestamps.reserve(batch.size());
         params.clear();
@@ -56,11 +57,12 @@ Result<void> LocationStore::record_once(std::span<const LocationChange> changes)
             const char* status = change.presence == Presence::present   ? kStatus[0]
                                  : change.presence == Presence::missing ? kStatus[1]
                                                                         : kStatus[2];
-            params.insert(params.end(), {std::string_view(change.key),
-                                         std::string_view(change.uuid), std::string_view(status, 1),
-                                         std::string_view(timestamps[i])});
+            params.insert(params.end(),
+                          {std::string_view(change.key), std::string_view(change.uuid),
+                           std::string_view(status, 1), std::string_view(timestamps[i])});
         }
-        if (auto ran = connection_.run(lww_upsert_sql(tables::kLocations, batch.size()), params); !ran) {
+        if (auto ran = connection_.run(lww_upsert_sql(tables::kLocations, batch.size()), params);
+            !ran) {
             (void)connection_.execute("ROLLBACK");
             return std::unexpected(ran.error());
         }
@@ -84,7 +86,7 @@ Result<std::optional<Presence>> LocationStore::presence(std::string_view key,
 }
 
 Result<std::optional<LocationStore::Row>> LocationStore::row(std::string_view key,
-                                                            std::string_view uuid) {
+                                                             std::string_view uuid) {
     auto rows = connection_.query(
         "SELECT status, ts FROM locations WHERE annex_key = ? AND uuid = ?", {key, uuid});
     if (!rows) return std::unexpected(rows.error());
@@ -114,9 +116,9 @@ Result<void> LocationStore::set_repository(std::string_view uuid, std::string_vi
 Result<std::optional<std::string>> LocationStore::dolt_commit(std::string_view message) {
     if (!connection_.is_dolt()) return std::optional<std::string>{};
     for (int attempt = 1;; ++attempt) {
-        auto rows = connection_.query(
-            "CALL DOLT_COMMIT('-A', '--skip-empty', '-m', ?, '--author', ?)",
-            {message, kCommitAuthor});
+        auto rows =
+            connection_.query("CALL DOLT_COMMIT('-A', '--skip-empty', '-m', ?, '--author', ?)",
+                              {message, kCommitAuthor});
         if (rows) {
             if (rows->empty() || rows->front().empty() || !rows->front()[0] ||
                 rows->front()[0]->empty()) {

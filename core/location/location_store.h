@@ -17,13 +17,13 @@ namespace gad::core::location {
 inline constexpr std::string_view kCommitAuthor = "git-annex-dolt <git-annex-dolt@localhost>";
 
 class LocationStore {
-public:
+  public:
     // Takes over an open connection and makes sure the schema exists (committing it on Dolt).
     static Result<LocationStore> open(sql::Connection connection);
 
     // Records changes in one transaction; a change older than what the table holds for its
-    // (key, uuid) is ignored; on an equal timestamp the smaller status wins (git-annex's order). Retries
-    // serialization failures.
+    // (key, uuid) is ignored; on an equal timestamp the smaller status wins (git-annex's order).
+    // Retries serialization failures.
     Result<void> record(std::span<const LocationChange> changes);
 
     // The presence the table holds for (key, uuid), or nullopt when it has no row.
@@ -49,7 +49,7 @@ public:
 
     sql::Connection& connection() { return connection_; }
 
-private:
+  private:
     explicit LocationStore(sql::Connection connection) : connection_(std::move(connection)) {}
     Result<void> record_once(std::span<const LocationChange> changes);
 

@@ -23,9 +23,10 @@ LocationWriter::~LocationWriter() {
     wake_.notify_one();
     if (!finished_wake_.wait_for(lock, options_.exit_timeout, [&] { return finished_; })) {
         lock.unlock();
-        report(fmt::format("no answer within {} s; location changes not yet written are lost "
-                           "(CHECKPRESENT or git annex fsck --from the remote repairs them)",
-                           std::chrono::duration_cast<std::chrono::seconds>(options_.exit_timeout).count()));
+        report(fmt::format(
+            "no answer within {} s; location changes not yet written are lost "
+            "(CHECKPRESENT or git annex fsck --from the remote repairs them)",
+            std::chrono::duration_cast<std::chrono::seconds>(options_.exit_timeout).count()));
         store_.connection().interrupt();
     } else {
         lock.unlock();
@@ -58,22 +59,33 @@ void LocationWriter::record_later(LocationChange change, Reason reason, Written 
 Result<void> LocationWriter::record_now(LocationChange change, Reason reason) {
     std::promise<Result<void>> done;
     auto future = done.get_future();
-    enqueue(Item{Item::Kind::change, std::move(change), reason, {},
-                 [&done](const Result<void>& written) { done.set_value(written); }, true});
+    enqueue(Item{Item::Kind::change,
+                 std::move(change),
+                 reason,
+                 {},
+                 [&done](const Result<void>& written) { done.set_value(written); },
+                 true});
     return future.get();
 }
 
 void LocationWriter::reconcile(std::string key, std::string uuid, Presence observed,
                                std::function<bool()> still_true) {
-    enqueue(Item{Item::Kind::check, LocationChange{std::move(key), std::move(uuid), observed, {}},
-                 Reason::repair, std::move(still_true), {}});
+    enqueue(Item{Item::Kind::check,
+                 LocationChange{std::move(key), std::move(uuid), observed, {}},
+                 Reason::repair,
+                 std::move(still_true),
+                 {}});
 }
 
 Result<void> LocationWriter::flush() {
     std::promise<Result<void>> done;
     auto future = done.get_future();
-    enqueue(Item{Item::Kind::flush, {}, Reason::store, {},
-                 [&done](const Result<void>& committed) { done.set_value(committed); }, true});
+    enqueue(Item{Item::Kind::flush,
+                 {},
+                 Reason::store,
+                 {},
+                 [&done](const Result<void>& committed) { done.set_value(committed); },
+                 true});
     return future.get();
 }
 
@@ -136,7 +148,8 @@ void LocationWriter::write_batch(std::vector<Item>& batch) {
     for (auto& [uuid, checks] : checks_by_uuid) {
         for (std::size_t start = 0; start < checks.size(); start += kChecksPerQuery) {
             const std::size_t count = std::min(kChecksPerQuery, checks.size() - start);
-            std::string sql = "SELECT annex_key, status FROM locations WHERE uuid = ? AND annex_key IN (";
+            std::string sql =
+                "SELECT annex_key, status FROM locations WHERE uuid = ? AND annex_key IN (";
             std::vector<sql::Param> params{std::string_view(uuid)};
             for (std::size_t i = 0; i < count; ++i) {
                 sql += i == 0 ? "?" : ", ?";

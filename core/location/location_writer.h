@@ -20,7 +20,7 @@
 namespace gad::core::location {
 
 struct WriterOptions {
-    std::size_t commit_every = 1000;                                 // changes per Dolt commit
+    std::size_t commit_every = 1000;                                   // changes per Dolt commit
     std::chrono::milliseconds commit_after{std::chrono::seconds(10)};  // oldest uncommitted change
     std::string commit_prefix = "git-annex-remote-dolt";  // Dolt commit messages start with this
     // How long a queued change may wait for more to share its SQL transaction, unless something
@@ -43,7 +43,7 @@ struct WriterStats {
 };
 
 class LocationWriter {
-public:
+  public:
     LocationWriter(LocationStore store, WriterOptions options);
     // Writes everything still queued and makes the last Dolt commit, giving up (and saying so on
     // stderr) after options.exit_timeout.
@@ -79,7 +79,7 @@ public:
 
     WriterStats stats() const;
 
-private:
+  private:
     struct Item {
         enum class Kind { change, check, flush } kind;
         LocationChange change;
@@ -107,7 +107,7 @@ private:
     std::atomic<std::size_t> transactions_{0};
     std::atomic<std::size_t> changes_written_{0};
     std::deque<Item> queue_;
-    std::size_t urgent_ = 0;                             // urgent items in queue_
+    std::size_t urgent_ = 0;                              // urgent items in queue_
     std::chrono::steady_clock::time_point queued_since_;  // when queue_ last became non-empty
     bool stopping_ = false;
 

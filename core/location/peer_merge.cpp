@@ -1,13 +1,13 @@
 #include "core/location/peer_merge.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <chrono>
 #include <optional>
 #include <thread>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "core/dolt/annex_repository.h"
 #include "core/location/location_store.h"
@@ -69,7 +69,7 @@ const std::vector<MergedTable>& merged_tables() {
 // Writes rows of one merged table (as MergedTable::columns lists them) into a connection by the
 // rule, many rows per statement.
 class RuleWriter {
-public:
+  public:
     RuleWriter(sql::Connection& connection, const MergedTable& table)
         : connection_(connection), table_(table), pending_(table.groups.size()) {}
 
@@ -96,7 +96,7 @@ public:
         return {};
     }
 
-private:
+  private:
     Result<void> flush(std::size_t g) {
         auto& cells = pending_[g];
         if (cells.empty()) return {};
@@ -110,8 +110,8 @@ private:
                 params.emplace_back(nullptr);
             }
         }
-        auto ran = connection_.run(lww_upsert_sql(group, cells.size() / group.column_count()),
-                                   params);
+        auto ran =
+            connection_.run(lww_upsert_sql(group, cells.size() / group.column_count()), params);
         cells.clear();
         if (!ran) return std::unexpected(ran.error());
         return {};
@@ -150,16 +150,16 @@ Result<void> rollback_after(sql::Connection& connection, Failure failure) {
 
 // Streams theirs' rows of every merged table into write(table, row): its changes from
 // `from` to `to` when from is given (Dolt), else everything (at `to` on Dolt).
-Result<std::size_t> read_peer(sql::Connection& theirs, const std::optional<std::string>& from,
-                              const std::string& to,
-                              const std::function<Result<void>(const MergedTable&,
-                                                               const sql::Row&)>& write) {
+Result<std::size_t> read_peer(
+    sql::Connection& theirs, const std::optional<std::string>& from, const std::string& to,
+    const std::function<Result<void>(const MergedTable&, const sql::Row&)>& write) {
     std::size_t rows = 0;
     for (const MergedTable& table : merged_tables()) {
         std::string sql;
         if (from) {
-            sql = fmt::format("SELECT {} FROM dolt_diff('{}', '{}', '{}') WHERE diff_type <> 'removed'",
-                              table.columns("to_"), *from, to, table.name);
+            sql = fmt::format(
+                "SELECT {} FROM dolt_diff('{}', '{}', '{}') WHERE diff_type <> 'removed'",
+                table.columns("to_"), *from, to, table.name);
         } else if (!to.empty()) {
             sql = fmt::format("SELECT {} FROM {} AS OF '{}'", table.columns(""), table.name, to);
         } else {
@@ -227,15 +227,17 @@ Result<PeerMergeSummary> merge_once(const PeerEnd& ours_end, const PeerEnd& thei
     auto their_id = database_id(theirs->connection());
     if (!their_id) return std::unexpected(their_id.error());
     if (*our_id == *their_id) {
-        return fail("{} and {} are the same location database (id {}), or one is a copy of the "
-                    "other",
-                    ours_end.description, theirs_end.description, *our_id);
+        return fail(
+            "{} and {} are the same location database (id {}), or one is a copy of the "
+            "other",
+            ours_end.description, theirs_end.description, *our_id);
     }
 
     // What theirs holds, committed, and the commit to read it at.
     std::string their_head;
     if (theirs->is_dolt()) {
-        auto committed = theirs->dolt_commit("git-annex-dolt sync --with: changes not yet committed");
+        auto committed =
+            theirs->dolt_commit("git-annex-dolt sync --with: changes not yet committed");
         if (!committed) return std::unexpected(committed.error());
         auto head = dolt_head(theirs->connection());
         if (!head) return std::unexpected(head.error());
@@ -243,8 +245,8 @@ Result<PeerMergeSummary> merge_once(const PeerEnd& ours_end, const PeerEnd& thei
     }
     std::optional<std::string> merged_before;
     {
-        auto rows = ours->connection().query("SELECT peer_commit FROM peer_merges WHERE peer_id = ?",
-                                             {std::string_view(*their_id)});
+        auto rows = ours->connection().query(
+            "SELECT peer_commit FROM peer_merges WHERE peer_id = ?", {std::string_view(*their_id)});
         if (!rows) return std::unexpected(rows.error());
         if (!rows->empty() && (*rows)[0][0] && is_dolt_hash(*(*rows)[0][0])) {
             merged_before = *(*rows)[0][0];
@@ -309,9 +311,12 @@ Result<PeerMergeSummary> merge_once(const PeerEnd& ours_end, const PeerEnd& thei
 
     if (!ours->is_dolt()) {
         sql::Connection& connection = ours->connection();
-        if (auto begun = connection.execute("START TRANSACTION"); !begun) return std::unexpected(begun.error());
-        if (auto done = read_into(connection); !done) return std::unexpected(rollback_after(connection, done.error()).error());
-        if (auto done = record_peer(connection, *their_id, their_head, theirs_end.description); !done) {
+        if (auto begun = connection.execute("START TRANSACTION"); !begun)
+            return std::unexpected(begun.error());
+        if (auto done = read_into(connection); !done)
+            return std::unexpected(rollback_after(connection, done.error()).error());
+        if (auto done = record_peer(connection, *their_id, their_head, theirs_end.description);
+            !done) {
             return std::unexpected(rollback_after(connection, done.error()).error());
         }
         if (auto done = connection.execute("COMMIT"); !done) return std::unexpected(done.error());
@@ -408,18 +413,17 @@ bool check_peer_row(annex_values::Gate& gate, std::string_view table,
             continue;
         }
         all = gate.admit(kind, *row[i], [&] {
-                  return fmt::format("column {} of a row of table {} from {}", column, table, peer);
-              }) &&
-              all;
+            return fmt::format("column {} of a row of table {} from {}", column, table, peer);
+        }) && all;
     }
     return all;
 }
 
 Result<std::string> database_id(sql::Connection& connection) {
     const std::string fresh = dolt::new_uuid();
-    auto inserted = connection.run(
-        "INSERT IGNORE INTO gad_meta (name, value) VALUES ('database_id', ?)",
-        {std::string_view(fresh)});
+    auto inserted =
+        connection.run("INSERT IGNORE INTO gad_meta (name, value) VALUES ('database_id', ?)",
+                       {std::string_view(fresh)});
     if (!inserted) return std::unexpected(inserted.error());
     auto rows = connection.query("SELECT value FROM gad_meta WHERE name = 'database_id'", {});
     if (!rows) return std::unexpected(rows.error());
@@ -430,7 +434,8 @@ Result<std::string> database_id(sql::Connection& connection) {
 Result<std::size_t> merge_branch(sql::Connection& connection, std::string_view branch,
                                  std::string_view message,
                                  const std::function<Result<void>()>& before_commit) {
-    if (auto begun = connection.execute("START TRANSACTION"); !begun) return std::unexpected(begun.error());
+    if (auto begun = connection.execute("START TRANSACTION"); !begun)
+        return std::unexpected(begun.error());
     if (auto merged = connection.query(fmt::format("CALL DOLT_MERGE('{}')", branch)); !merged) {
         return std::unexpected(rollback_after(connection, merged.error()).error());
     }
@@ -443,10 +448,11 @@ Result<std::size_t> merge_branch(sql::Connection& connection, std::string_view b
                                   [&](const MergedTable& t) { return t.name == name; });
         if (table == merged_tables().end()) {
             return std::unexpected(
-                rollback_after(connection, Failure{Failure::Kind::error,
-                                                   fmt::format("merging {}: rows of table '{}' "
-                                                               "conflict, and no rule resolves them",
-                                                               branch, name)})
+                rollback_after(
+                    connection,
+                    Failure{Failure::Kind::error, fmt::format("merging {}: rows of table '{}' "
+                                                              "conflict, and no rule resolves them",
+                                                              branch, name)})
                     .error());
         }
         // Their side of each conflicting row, written by the rule over ours (which the merge
@@ -465,7 +471,8 @@ Result<std::size_t> merge_branch(sql::Connection& connection, std::string_view b
         if (auto done = writer.finish(); !done) {
             return std::unexpected(rollback_after(connection, done.error()).error());
         }
-        if (auto done = connection.execute(fmt::format("DELETE FROM dolt_conflicts_{}", table->name));
+        if (auto done =
+                connection.execute(fmt::format("DELETE FROM dolt_conflicts_{}", table->name));
             !done) {
             return std::unexpected(rollback_after(connection, done.error()).error());
         }

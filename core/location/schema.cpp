@@ -1,13 +1,13 @@
 #include "core/location/schema.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <charconv>
 #include <span>
 #include <string_view>
 #include <vector>
-
-#include <fmt/format.h>
 
 namespace gad::core::location {
 
@@ -182,7 +182,8 @@ Result<void> drop_secondary_indexes(sql::Connection& connection, std::string_vie
     for (const SecondaryIndex& index : kSecondaryIndexes) {
         if (index.table != table || index.kept_through_loads) continue;
         if (std::find(names->begin(), names->end(), index.name) == names->end()) continue;
-        auto dropped = connection.execute(fmt::format("ALTER TABLE {} DROP INDEX {}", table, index.name));
+        auto dropped =
+            connection.execute(fmt::format("ALTER TABLE {} DROP INDEX {}", table, index.name));
         if (!dropped) return dropped;
     }
     return {};
@@ -192,9 +193,9 @@ Result<void> restore_secondary_indexes(sql::Connection& connection, std::string_
     // One ALTER TABLE per table for all its missing indexes, so that a server can build them in
     // one scan (MariaDB, 1,000,000 keys: all six 22.3 s one by one, 18.8 s this way).
     for (auto first = kSecondaryIndexes.begin(); first != kSecondaryIndexes.end();) {
-        const auto last = std::find_if(first, kSecondaryIndexes.end(), [&](const SecondaryIndex& index) {
-            return index.table != first->table;
-        });
+        const auto last =
+            std::find_if(first, kSecondaryIndexes.end(),
+                         [&](const SecondaryIndex& index) { return index.table != first->table; });
         if (!only_table.empty() && first->table != only_table) {
             first = last;
             continue;
@@ -209,7 +210,8 @@ Result<void> restore_secondary_indexes(sql::Connection& connection, std::string_
                                      index->name, index->columns);
         }
         if (!additions.empty()) {
-            auto added = connection.execute(fmt::format("ALTER TABLE {} {}", first->table, additions));
+            auto added =
+                connection.execute(fmt::format("ALTER TABLE {} {}", first->table, additions));
             if (!added) return added;
         }
         first = last;
@@ -238,10 +240,12 @@ Result<bool> ensure_schema(sql::Connection& connection) {
     // was, and version 1's statements may run again (they only create what is missing).
     if (from < 1) {
         for (std::string_view statement : kVersion1) {
-            if (auto done = connection.execute(statement); !done) return std::unexpected(done.error());
+            if (auto done = connection.execute(statement); !done)
+                return std::unexpected(done.error());
         }
     }
-    for (std::string_view statement : from < 2 ? std::span(kVersion2) : std::span(kVersion2).first(0)) {
+    for (std::string_view statement :
+         from < 2 ? std::span(kVersion2) : std::span(kVersion2).first(0)) {
         auto done = connection.execute(statement);
         // A concurrent upgrade may have added the columns first: then there is nothing to do.
         if (!done && !(statement.starts_with("ALTER") &&
@@ -256,7 +260,8 @@ Result<bool> ensure_schema(sql::Connection& connection) {
         if (auto done = connection.execute(statement); !done) return std::unexpected(done.error());
     }
     // Version 5: the ts indexes.
-    if (auto done = restore_secondary_indexes(connection); !done) return std::unexpected(done.error());
+    if (auto done = restore_secondary_indexes(connection); !done)
+        return std::unexpected(done.error());
     auto recorded = connection.run(
         "REPLACE INTO gad_meta (name, value) VALUES (?, ?)",
         {std::string_view("schema_version"), std::string_view(std::to_string(kSchemaVersion))});

@@ -24,7 +24,8 @@ Result<void> drop_secondary_indexes(sql::Connection& connection, std::string_vie
 // Creates every secondary index of the location tables (or of only_table, when given) that is
 // missing and used on this kind of server (the timestamp indexes are Dolt's only): after a bulk
 // load, or after one that failed half-way. Cheap when none is missing.
-Result<void> restore_secondary_indexes(sql::Connection& connection, std::string_view only_table = {});
+Result<void> restore_secondary_indexes(sql::Connection& connection,
+                                       std::string_view only_table = {});
 
 // The ORDER BY columns that read one repository's annexed_files rows (WHERE annex_uuid = ?, the
 // uuid a bound parameter) in path order straight from the primary key, without a sort: Dolt sorts

@@ -1,8 +1,7 @@
 #include "core/sql/connection.h"
 
-#include <mysql.h>
 #include <errmsg.h>
-
+#include <mysql.h>
 #include <sys/socket.h>
 
 #include <array>
@@ -13,7 +12,7 @@ namespace gad::core::sql {
 
 // A prepared statement with its parameter and result buffers.
 class Statement {
-public:
+  public:
     explicit Statement(MYSQL_STMT* stmt) : stmt_(stmt) {}
     ~Statement() { mysql_stmt_close(stmt_); }
     Statement(const Statement&) = delete;
@@ -21,7 +20,7 @@ public:
 
     MYSQL_STMT* get() const { return stmt_; }
 
-private:
+  private:
     MYSQL_STMT* stmt_;
 };
 
@@ -155,12 +154,23 @@ int infile_error(void*, char* message, unsigned int length) {
 void append_load_field(std::string& out, std::string_view value) {
     for (char c : value) {
         switch (c) {
-            case '\\': out += "\\\\"; break;
-            case '\t': out += "\\t"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\0': out += "\\0"; break;
-            default: out += c;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\0':
+                out += "\\0";
+                break;
+            default:
+                out += c;
         }
     }
 }
@@ -197,7 +207,8 @@ Result<Connection> Connection::open(const DatabaseUrl& url, const std::string& p
     connection.timeouts_ = timeouts;
     connection.where_ = url.to_string();
     MYSQL* mysql = connection.mysql_.get();
-    unsigned connect_timeout = static_cast<unsigned>(std::max<std::int64_t>(1, timeouts.connect.count()));
+    unsigned connect_timeout =
+        static_cast<unsigned>(std::max<std::int64_t>(1, timeouts.connect.count()));
     unsigned io_timeout = static_cast<unsigned>(std::max<std::int64_t>(1, timeouts.io.count()));
 #if !defined(MARIADB_PACKAGE_VERSION)
     // Oracle's libmysqlclient tries a timed-out read up to three times; MariaDB Connector/C (the
@@ -247,8 +258,8 @@ void Connection::interrupt() {
 Failure Connection::timed(Failure failure, Clock::time_point started) const {
     if (Clock::now() - started >= std::chrono::milliseconds(timeouts_.io) * 9 / 10) {
         failure.kind = Failure::Kind::timeout;
-        failure.message += fmt::format(" (database {} did not answer within {} s)", where_,
-                                       timeouts_.io.count());
+        failure.message +=
+            fmt::format(" (database {} did not answer within {} s)", where_, timeouts_.io.count());
     }
     return failure;
 }

@@ -40,7 +40,7 @@ struct Timeouts {
 };
 
 class Connection {
-public:
+  public:
     // Connects to url with timeouts; password may be empty. Fails naming the database.
     static Result<Connection> open(const DatabaseUrl& url, const std::string& password = {},
                                    Timeouts timeouts = {});
@@ -90,7 +90,7 @@ public:
     // later ones. The only member that may be called while another thread uses the connection.
     void interrupt();
 
-private:
+  private:
     using Clock = std::chrono::steady_clock;
     Connection() = default;
     Result<Statement*> prepare(std::string_view sql);
@@ -106,8 +106,8 @@ private:
     std::optional<bool> is_dolt_;
     std::unique_ptr<LocalInfile> local_infile_;
     Timeouts timeouts_;
-    std::string where_;   // the database, as named in messages
-    int socket_ = -1;     // the connection's socket, for interrupt()
+    std::string where_;  // the database, as named in messages
+    int socket_ = -1;    // the connection's socket, for interrupt()
 };
 
 // Appends value to out in the text form LOAD DATA's default FIELDS ESCAPED BY '\\' reads back

@@ -5,13 +5,14 @@
 // fsync, no database, no ASYNC. Timing git-annex against it shows what git-annex's own external
 // special remote path costs per request, apart from anything git-annex-remote-dolt does.
 // Not installed; built for tests/bench only.
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <string>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace {
 
@@ -80,7 +81,8 @@ int main() {
         } else if (request == "REMOVE") {
             std::string key = word(line, 1);
             bool ok = ::unlink((directory / key).c_str()) == 0 || errno == ENOENT;
-            reply((ok ? "REMOVE-SUCCESS " : "REMOVE-FAILURE ") + key + (ok ? "" : " unlink failed"));
+            reply((ok ? "REMOVE-SUCCESS " : "REMOVE-FAILURE ") + key +
+                  (ok ? "" : " unlink failed"));
         } else {
             reply("UNSUPPORTED-REQUEST");
         }

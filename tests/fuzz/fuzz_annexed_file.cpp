@@ -9,8 +9,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view text = gad::fuzz::as_text(data, size);
     for (bool is_symlink : {true, false}) {
         if (const auto key = annexed_file_key(text, is_symlink)) {
-            check(!key->empty() && key->find("--") != std::string::npos, "keys are key-like",
-                  *key, text);
+            check(!key->empty() && key->find("--") != std::string::npos, "keys are key-like", *key,
+                  text);
         }
     }
     key_from_link_target(text);

@@ -103,7 +103,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     EchoHandler handler;
     const SessionResult result = serve(handler, read_line, write_line, {.max_jobs = 8});
     // (It may quote a CR the line held; the ERROR line sent has a space instead.)
-    check(result.error.find('\n') == std::string::npos, "the error has no line feed",
-          result.error);
+    check(result.error.find('\n') == std::string::npos, "the error has no line feed", result.error);
     return 0;
 }

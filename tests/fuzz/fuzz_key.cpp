@@ -20,8 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(syntax.has_value(), "check_syntax accepts what parse accepts", text);
     check(key->to_string() == text, "to_string() is the text parsed", key->to_string(), text);
     check(key->to_string().size() <= Key::max_length, "length limit", key->to_string());
-    check(!key->backend().empty() && !key->name().empty(), "backend and name are not empty",
-          text);
+    check(!key->backend().empty() && !key->name().empty(), "backend and name are not empty", text);
     check(key->name() != "." && key->name() != ".." &&
               key->to_string().find_first_of("/\\") == std::string::npos,
           "a key is safe as a file name", text);

@@ -15,8 +15,8 @@ void round_trip(std::string_view line, Parse parse) {
     if (!parsed) {
         // Lines come without their '\n'; the error quotes the line.
         if (line.find('\n') == std::string_view::npos) {
-            check(parsed.error().message.find('\n') == std::string::npos,
-                  "ParseError is one line", parsed.error().message);
+            check(parsed.error().message.find('\n') == std::string::npos, "ParseError is one line",
+                  parsed.error().message);
         }
         return;
     }

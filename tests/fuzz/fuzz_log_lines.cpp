@@ -11,7 +11,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const Line& line : split_lines(text)) {
         check(!line.text.empty() && line.text.find_first_of("\r\n") == std::string_view::npos,
               "lines are non-empty and hold no line break", line.text);
-        check(line.number >= previous && line.number >= 1, "line numbers never decrease", line.text);
+        check(line.number >= previous && line.number >= 1, "line numbers never decrease",
+              line.text);
         previous = line.number;
         const LineError error = line_error(line, "bad", line.text);
         check(error.message.find_first_of("\r\n") == std::string::npos, "errors are one line",
@@ -31,8 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     if (const auto ts = gad::core::Timestamp::parse(text)) {
         const auto again = gad::core::Timestamp::parse(ts->to_log());
-        check(again && *again == *ts, "Timestamp::parse(to_log()) round-trips", ts->to_log(),
-              text);
+        check(again && *again == *ts, "Timestamp::parse(to_log()) round-trips", ts->to_log(), text);
     }
     return 0;
 }

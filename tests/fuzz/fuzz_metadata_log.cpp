@@ -38,7 +38,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // spellings in one line, one is written: compared ignoring case).
     std::vector<MetadataEntry> plain;
     for (const MetadataEntry& entry : parsed.entries) {
-        const bool printable = std::ranges::all_of(entry.field, [](char c) { return c > ' ' && c < 0x7f; });
+        const bool printable =
+            std::ranges::all_of(entry.field, [](char c) { return c > ' ' && c < 0x7f; });
         if (printable && !entry.field.empty() && entry.field[0] != '+' && entry.field[0] != '-') {
             plain.push_back(entry);
         }

@@ -10,7 +10,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const bool no_nul = text.find('\0') == std::string_view::npos;
     const auto parsed = parse_single_value_log(text);
     gad::fuzz::check_errors(parsed, text);
-    gad::fuzz::check_round_trip(parsed.entries, parse_single_value_log, format_single_value_log, no_nul);
+    gad::fuzz::check_round_trip(parsed.entries, parse_single_value_log, format_single_value_log,
+                                no_nul);
     newest_number(parsed.entries);
     parse_number_value(text);
     return 0;

@@ -15,7 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const bool no_nul = text.find('\0') == std::string_view::npos;
     const auto parsed = parse_uuid_based_log(text);
     gad::fuzz::check_errors(parsed, text);
-    gad::fuzz::check_round_trip(parsed.entries, parse_uuid_based_log, format_uuid_based_log, no_nul);
+    gad::fuzz::check_round_trip(parsed.entries, parse_uuid_based_log, format_uuid_based_log,
+                                no_nul);
     const auto compact = compact_uuid_based(parsed.entries);
     gad::fuzz::check_round_trip(compact, parse_uuid_based_log, format_uuid_based_log, no_nul);
 

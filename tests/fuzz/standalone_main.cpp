@@ -22,8 +22,8 @@
 
 namespace {
 
-std::string crash_path;         // Where the current input goes if it crashes.
-const std::string* current;     // The input being run.
+std::string crash_path;      // Where the current input goes if it crashes.
+const std::string* current;  // The input being run.
 
 void keep_current_input() {
     if (!current) return;
@@ -49,7 +49,8 @@ void run(const std::string& input) {
     current = nullptr;
 }
 
-std::string mutate(std::string input, const std::vector<std::string>& corpus, std::mt19937_64& rng) {
+std::string mutate(std::string input, const std::vector<std::string>& corpus,
+                   std::mt19937_64& rng) {
     auto pick = [&](std::size_t n) { return n == 0 ? 0 : rng() % n; };
     const char interesting[] = " \n\r\t-_./&%:=+!0123456789sJX\x00\xff";
     for (int changes = 1 + pick(4); changes > 0; --changes) {
@@ -106,7 +107,8 @@ int main(int argc, char** argv) {
             std::error_code ec;
             for (const auto& entry : std::filesystem::directory_iterator(arg, ec)) {
                 std::ifstream in(entry.path(), std::ios::binary);
-                corpus.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+                corpus.emplace_back(std::istreambuf_iterator<char>(in),
+                                    std::istreambuf_iterator<char>());
             }
         }
     }

@@ -1,16 +1,14 @@
 #include "test_servers.h"
 
+#include <fmt/format.h>
+#include <signal.h>
 #include <unistd.h>
 
-#include <signal.h>
-
+#include <boost/process.hpp>
 #include <chrono>
 #include <fstream>
 #include <random>
 #include <thread>
-
-#include <boost/process.hpp>
-#include <fmt/format.h>
 
 #include "core/dolt/annex_repository.h"
 #include "core/process.h"
@@ -43,7 +41,7 @@ bool wait_for(const core::sql::DatabaseUrl& url) {
 }
 
 class MariaDbServer final : public TestServer {
-public:
+  public:
     explicit MariaDbServer(std::string& why_not) {
         const std::string daemon = bp::search_path("mariadbd").string();
         const std::string install = bp::search_path("mariadb-install-db").string();
@@ -65,13 +63,17 @@ public:
                                    (bp::std_out & bp::std_err) > install_log.string()) == 0;
         }
         if (!installed) {
-            throw std::runtime_error("mariadb-install-db failed: " + core::last_line_of(install_log));
+            throw std::runtime_error("mariadb-install-db failed: " +
+                                     core::last_line_of(install_log));
         }
         url_.socket = (dir_.path() / "mysqld.sock").string();
         const fs::path error_log = dir_.path() / "error.log";
-        std::vector<std::string> args{"--no-defaults", "--datadir=" + data.string(),
-                                      "--socket=" + *url_.socket, "--skip-networking",
-                                      "--skip-grant-tables", "--innodb-buffer-pool-size=64M",
+        std::vector<std::string> args{"--no-defaults",
+                                      "--datadir=" + data.string(),
+                                      "--socket=" + *url_.socket,
+                                      "--skip-networking",
+                                      "--skip-grant-tables",
+                                      "--innodb-buffer-pool-size=64M",
                                       "--log-error=" + error_log.string()};
         if (::getuid() == 0) args.push_back("--user=root");
         server_ = bp::child(daemon, bp::args(args), bp::std_out > bp::null, bp::std_err > bp::null);
@@ -98,7 +100,7 @@ public:
         return url;
     }
 
-private:
+  private:
     TempDir dir_;
     core::sql::DatabaseUrl url_;
     bp::child server_;
@@ -106,7 +108,7 @@ private:
 
 // Dolt through the project's own shared-server code: one dolt-annex repository per database.
 class DoltServer final : public TestServer {
-public:
+  public:
     explicit DoltServer(std::string& why_not) {
         if (bp::search_path("dolt").empty()) why_not = "dolt is not installed";
     }
@@ -124,8 +126,8 @@ public:
     }
     core::sql::DatabaseUrl new_database(const std::string& name) override {
         const fs::path root = dir_.path() / name;
-        auto repository = core::dolt::AnnexRepository::init(
-            root, "00000000-0000-4000-8000-000000000000", true);
+        auto repository =
+            core::dolt::AnnexRepository::init(root, "00000000-0000-4000-8000-000000000000", true);
         if (!repository) throw std::runtime_error(repository.error().message);
         auto lease = core::dolt::acquire_server(core::dolt::ServerOptions{
             repository->dolt_dir(), repository->state_dir(), std::chrono::milliseconds(500), {}});
@@ -135,7 +137,7 @@ public:
         return url;
     }
 
-private:
+  private:
     TempDir dir_;
     std::vector<core::dolt::ServerLease> leases_;
 };
@@ -143,7 +145,8 @@ private:
 }  // namespace
 
 Frozen::Frozen(int pid) : pid_(pid) {
-    if (::kill(pid_, SIGSTOP) != 0) throw std::runtime_error("cannot stop process " + std::to_string(pid));
+    if (::kill(pid_, SIGSTOP) != 0)
+        throw std::runtime_error("cannot stop process " + std::to_string(pid));
 }
 
 void Frozen::thaw() {

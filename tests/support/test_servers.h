@@ -14,19 +14,19 @@ namespace gad::test {
 
 // A temporary directory removed with everything in it on destruction.
 class TempDir {
-public:
+  public:
     TempDir();
     ~TempDir();
     TempDir(const TempDir&) = delete;
     TempDir& operator=(const TempDir&) = delete;
     const std::filesystem::path& path() const { return path_; }
 
-private:
+  private:
     std::filesystem::path path_;
 };
 
 class TestServer {
-public:
+  public:
     virtual ~TestServer() = default;
     virtual std::string name() const = 0;
     // A new empty database on this server, and the URL to reach it.
@@ -40,14 +40,14 @@ public:
 // Stops (SIGSTOP) a process for as long as it lives, and lets it go on (SIGCONT) when it goes,
 // also when the test fails first.
 class Frozen {
-public:
+  public:
     explicit Frozen(int pid);
     ~Frozen() { thaw(); }
     Frozen(const Frozen&) = delete;
     Frozen& operator=(const Frozen&) = delete;
     void thaw();
 
-private:
+  private:
     int pid_;
 };
 

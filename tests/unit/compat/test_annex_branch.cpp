@@ -1,8 +1,6 @@
 // AnnexBranch and Repository on a repository built with git's own plumbing: the local git-annex
 // branch, an unmerged remote git-annex branch and the journal, combined; the incremental read;
 // and a commit written back with libgit2 that git itself reads.
-#include "compat/git/annex_branch.h"
-
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -10,6 +8,7 @@
 #include <fstream>
 #include <map>
 
+#include "compat/git/annex_branch.h"
 #include "test_servers.h"
 
 namespace gad::compat::git {
@@ -35,8 +34,10 @@ std::string commit_files(const fs::path& dir, const std::map<std::string, std::s
     std::string script = "export GIT_INDEX_FILE=$(mktemp -u) && ";
     if (!parent.empty()) script += "git read-tree " + parent + " && ";
     for (const auto& [path, content] : files) {
-        script += "b=$(printf '" + content + "' | git hash-object -w --stdin) && "
-                  "git update-index --add --cacheinfo 100644,$b," + path + " && ";
+        script += "b=$(printf '" + content +
+                  "' | git hash-object -w --stdin) && "
+                  "git update-index --add --cacheinfo 100644,$b," +
+                  path + " && ";
     }
     script += "t=$(git write-tree) && rm -f $GIT_INDEX_FILE && echo m | git commit-tree $t" +
               (parent.empty() ? std::string() : " -p " + parent);
@@ -47,15 +48,13 @@ class AnnexBranchTest : public testing::Test {
   protected:
     void SetUp() override {
         sh(dir_.path(), "git init -q . && git config user.name t && git config user.email t@t");
-        local_ = commit_files(dir_.path(),
-                              {{"uuid.log", "u1 one timestamp=1s\\n"},
-                               {"aaa/bbb/K1.log", "1s 1 u1\\n"}},
-                              "");
+        local_ = commit_files(
+            dir_.path(), {{"uuid.log", "u1 one timestamp=1s\\n"}, {"aaa/bbb/K1.log", "1s 1 u1\\n"}},
+            "");
         sh(dir_.path(), "git update-ref refs/heads/git-annex " + local_);
-        remote_ = commit_files(dir_.path(),
-                               {{"aaa/bbb/K1.log", "1s 1 u1\\n2s 1 u2\\n"},
-                                {"ccc/ddd/K2.log", "3s 1 u2\\n"}},
-                               local_);
+        remote_ = commit_files(
+            dir_.path(),
+            {{"aaa/bbb/K1.log", "1s 1 u1\\n2s 1 u2\\n"}, {"ccc/ddd/K2.log", "3s 1 u2\\n"}}, local_);
         sh(dir_.path(), "git update-ref refs/remotes/origin/git-annex " + remote_);
         fs::create_directories(dir_.path() / ".git/annex/journal");
         std::ofstream(dir_.path() / ".git/annex/journal/eee_fff_K__3.log") << "4s 1 u3\n";

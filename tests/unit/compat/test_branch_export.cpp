@@ -1,8 +1,6 @@
 // export_to_branch against a real git-annex repository and a real MariaDB: values that could
 // forge a git-annex log line are refused, counted and reported, and the rows beside them are
 // written.
-#include "compat/sync/branch_export.h"
-
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -15,6 +13,7 @@
 #include "compat/logs/metadata_log.h"
 #include "compat/logs/presence_log.h"
 #include "compat/logs/uuid_based_log.h"
+#include "compat/sync/branch_export.h"
 #include "core/location/location_store.h"
 
 namespace gad::compat::sync {
@@ -70,12 +69,10 @@ TEST(BranchExport, RefusesValuesThatWouldForgeLogLines) {
          {key, "tag +forged", "x", "1"}},
         {"INSERT INTO metadata (annex_key, field, value, status, ts) VALUES (?, ?, ?, ?, 100)",
          {key, "note", "two\nlines\0nul"s, "1"}},
-        {"INSERT INTO repositories (uuid, description) VALUES (?, ?)",
-         {good, "good repository"}},
+        {"INSERT INTO repositories (uuid, description) VALUES (?, ?)", {good, "good repository"}},
         {"INSERT INTO repositories (uuid, description) VALUES (?, ?)",
          {other, "x timestamp=1s\n" + annex_uuid + " HACKED timestamp=9999999999s"}},
-        {"INSERT INTO repositories (uuid, description) VALUES (?, ?)",
-         {"bad\nuuid", "whatever"}},
+        {"INSERT INTO repositories (uuid, description) VALUES (?, ?)", {"bad\nuuid", "whatever"}},
     };
     for (const auto& [statement, values] : rows) {
         std::vector<core::sql::Param> params(values.begin(), values.end());
@@ -84,10 +81,9 @@ TEST(BranchExport, RefusesValuesThatWouldForgeLogLines) {
     }
 
     std::vector<std::string> lines;
-    auto exported = export_to_branch(*repository, annex_uuid, sql, /*full=*/true,
-                                     [&](const core::annex_values::Refusal& refusal) {
-                                         lines.push_back(refusal.line());
-                                     });
+    auto exported = export_to_branch(
+        *repository, annex_uuid, sql, /*full=*/true,
+        [&](const core::annex_values::Refusal& refusal) { lines.push_back(refusal.line()); });
     ASSERT_TRUE(exported) << exported.error().message;
     EXPECT_EQ(exported->refused, 7u);
     EXPECT_EQ(lines.size(), 7u);

@@ -39,7 +39,8 @@ TEST(DatasetSummary, JsonAndTextName) {
     EXPECT_EQ(summary.text().find("refused"), std::string::npos);
     summary.refused = 2;
     EXPECT_TRUE(summary.json().ends_with(R"("refused":2})")) << summary.json();
-    EXPECT_TRUE(summary.text().ends_with("; 2 values refused (named on stderr)\n")) << summary.text();
+    EXPECT_TRUE(summary.text().ends_with("; 2 values refused (named on stderr)\n"))
+        << summary.text();
 }
 
 }  // namespace

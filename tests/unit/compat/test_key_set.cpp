@@ -1,10 +1,10 @@
-// KeySet: membership, intersection, union and difference of key digests (present_in is covered by the
-// find_info integration tests against real servers).
-#include "compat/query/key_set.h"
-
+// KeySet: membership, intersection, union and difference of key digests (present_in is covered by
+// the find_info integration tests against real servers).
 #include <gtest/gtest.h>
 
 #include <string>
+
+#include "compat/query/key_set.h"
 
 namespace gad::compat::query {
 namespace {

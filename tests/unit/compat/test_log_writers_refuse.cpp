@@ -75,8 +75,9 @@ TEST(LogWritersRefuse, MapChunkAndSingleValueLogs) {
                                 {Timestamp{2, 0}, "u\n9s v", 10, 2},
                                 {Timestamp{3, 0}, "u v", 10, 2}}),
               std::string("1s ") + kU + ":10 2\n");
-    EXPECT_EQ(format_single_value_log({{Timestamp{1, 0}, "2"}, {Timestamp{2, 0}, "3\n9999999999s 0"}}),
-              "1s 2\n");
+    EXPECT_EQ(
+        format_single_value_log({{Timestamp{1, 0}, "2"}, {Timestamp{2, 0}, "3\n9999999999s 0"}}),
+        "1s 2\n");
 }
 
 }  // namespace

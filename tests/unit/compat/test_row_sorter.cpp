@@ -1,7 +1,5 @@
 // RowSorter: rows come back in the order of their key cells, compared cell by cell, whether they
 // stayed in memory or went through runs in the temporary file.
-#include "compat/migrate/row_sorter.h"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,6 +7,8 @@
 #include <random>
 #include <string>
 #include <vector>
+
+#include "compat/migrate/row_sorter.h"
 
 namespace gad::compat::migrate {
 namespace {
@@ -67,7 +67,8 @@ TEST(RowSorter, ComparesCellByCellNotTheirConcatenation) {
     add(sorter, {"a", "b", "3"});
     add(sorter, {"", "z", "4"});
     EXPECT_EQ(sorter.rows(), 4u);
-    const std::vector<Row> want = {{"", "z", "4"}, {"a", "b", "3"}, {"a", "bc", "2"}, {"ab", "c", "1"}};
+    const std::vector<Row> want = {
+        {"", "z", "4"}, {"a", "b", "3"}, {"a", "bc", "2"}, {"ab", "c", "1"}};
     EXPECT_EQ(drain(sorter), want);
     EXPECT_EQ(sorter.rows(), 0u);
     EXPECT_EQ(sorter.memory(), 0u);

@@ -26,11 +26,13 @@ std::set<std::string> ours(const Repository& repository, const std::string& from
         return std::move(*t);
     };
     std::set<std::string> lines;
-    auto done = repository.diff(tree(from), tree(to), [&](const ChangedFile& change) -> core::Result<void> {
-        lines.insert(change.blob ? fmt::format("{} {:o} {}", change.path, change.mode, change.blob->hex())
-                                 : fmt::format("{} D", change.path));
-        return {};
-    });
+    auto done =
+        repository.diff(tree(from), tree(to), [&](const ChangedFile& change) -> core::Result<void> {
+            lines.insert(change.blob ? fmt::format("{} {:o} {}", change.path, change.mode,
+                                                   change.blob->hex())
+                                     : fmt::format("{} D", change.path));
+            return {};
+        });
     EXPECT_TRUE(done) << done.error().message;
     return lines;
 }
@@ -79,10 +81,12 @@ TEST(TreeDiff, AgreesWithGitDiffTree) {
     auto repository = Repository::discover(d);
     ASSERT_TRUE(repository) << repository.error().message;
     for (auto [from, to] : {std::pair<std::string, std::string>{"HEAD~1", "HEAD"},
-                            {"HEAD", "HEAD~1"}, {"", "HEAD"}, {"HEAD", "HEAD"}}) {
+                            {"HEAD", "HEAD~1"},
+                            {"", "HEAD"},
+                            {"HEAD", "HEAD"}}) {
         SCOPED_TRACE(from + ".." + to);
-        const auto expected = to == "HEAD" && from == "HEAD" ? std::set<std::string>{}
-                                                              : gits(d, from, to);
+        const auto expected =
+            to == "HEAD" && from == "HEAD" ? std::set<std::string>{} : gits(d, from, to);
         if (!(from == "HEAD" && to == "HEAD")) {
             EXPECT_FALSE(expected.empty());
         }

@@ -1,16 +1,14 @@
-#include "core/annex_jobs.h"
-
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdlib>
-#include <unistd.h>
+
+#include "core/annex_jobs.h"
 
 namespace gad::core {
 namespace {
 
-bool concurrent(std::vector<std::string> arguments) {
-    return asks_for_concurrent_jobs(arguments);
-}
+bool concurrent(std::vector<std::string> arguments) { return asks_for_concurrent_jobs(arguments); }
 
 TEST(AnnexJobs, EveryFormOfTheJobsOptionIsRead) {
     EXPECT_TRUE(concurrent({"git-annex", "copy", "-J4", "--to", "r"}));

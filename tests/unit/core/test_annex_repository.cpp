@@ -1,10 +1,9 @@
-#include "core/dolt/annex_repository.h"
-
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <sstream>
 
+#include "core/dolt/annex_repository.h"
 #include "test_servers.h"
 
 namespace gad::core::dolt {

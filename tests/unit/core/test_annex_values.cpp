@@ -47,13 +47,14 @@ TEST(AnnexValues, UuidsRefused) {
 }
 
 TEST(AnnexValues, KeysInBranchLogsAndKeysThatBecomeFiles) {
-    const std::string sha = "SHA256E-s5--2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824.txt";
+    const std::string sha =
+        "SHA256E-s5--2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824.txt";
     const std::string url = "URL--http&c%%example.com%dir%file";
     const std::string url_slash = "URL--http://example.com/dir/file";
     EXPECT_TRUE(ok(Kind::key, sha));
     EXPECT_TRUE(ok(Kind::stored_key, sha));
     EXPECT_TRUE(ok(Kind::key, url));
-    EXPECT_TRUE(ok(Kind::key, url_slash));        // git-annex's branch holds such keys
+    EXPECT_TRUE(ok(Kind::key, url_slash));          // git-annex's branch holds such keys
     EXPECT_FALSE(ok(Kind::stored_key, url_slash));  // never a file name
     EXPECT_TRUE(ok(Kind::key, "WORM-s3-m1700000000--my file"));
     EXPECT_TRUE(ok(Kind::key, "URL--" + std::string(400, 'x')));
@@ -63,7 +64,8 @@ TEST(AnnexValues, KeysInBranchLogsAndKeysThatBecomeFiles) {
               "not a git-annex key: control character \\x0a at byte 15");
     EXPECT_EQ(why(Kind::key, "SHA256E-s5--abc\rdef"),
               "not a git-annex key: control character \\x0d at byte 15");
-    EXPECT_EQ(why(Kind::key, "SHA256E-s5--a\0b"s), "not a git-annex key: control character \\x00 at byte 13");
+    EXPECT_EQ(why(Kind::key, "SHA256E-s5--a\0b"s),
+              "not a git-annex key: control character \\x00 at byte 13");
     EXPECT_EQ(why(Kind::key, ""), "not a git-annex key: the key is empty");
     EXPECT_EQ(why(Kind::key, "no-separator"), "not a git-annex key: no '--' before the name");
     EXPECT_EQ(why(Kind::stored_key, "SHA256E-s1--.."), "not a git-annex key: the name is '..'");

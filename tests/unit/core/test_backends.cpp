@@ -1,11 +1,10 @@
-#include "core/filestore/backends.h"
-
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <set>
 #include <sstream>
 
+#include "core/filestore/backends.h"
 #include "core/filestore/local_filestore.h"
 #include "core/filestore/sftp_filestore.h"
 #include "test_servers.h"
@@ -220,7 +219,7 @@ TEST(Backends, LocalVerifyReadsTheWholeObject) {
 // --- SFTP filestores by URL, against a private sshd ---
 
 class SftpBackendTest : public testing::Test {
-protected:
+  protected:
     void SetUp() override {
         std::string why_not;
         server_ = test::TestSshd::start(why_not);

@@ -1,6 +1,6 @@
-#include "core/sql/database_url.h"
-
 #include <gtest/gtest.h>
+
+#include "core/sql/database_url.h"
 
 namespace gad::core::sql {
 namespace {
@@ -16,7 +16,8 @@ TEST(DatabaseUrl, ParsesHostPortUserDatabase) {
 }
 
 TEST(DatabaseUrl, DefaultsAndSockets) {
-    auto url = DatabaseUrl::parse("mariadb://localhost/annex?socket=/run/mysqld/mysqld.sock").value();
+    auto url =
+        DatabaseUrl::parse("mariadb://localhost/annex?socket=/run/mysqld/mysqld.sock").value();
     EXPECT_EQ(url.user, "root");
     EXPECT_EQ(url.port, 3306);
     EXPECT_EQ(url.socket.value(), "/run/mysqld/mysqld.sock");
@@ -35,14 +36,11 @@ TEST(DatabaseUrl, RejectsMalformedUrlsNamingTheProblem) {
         const char* url;
         const char* says;
     };
-    for (auto [text, says] : {Case{"postgres://h/d", "expected mysql://"},
-                              Case{"mysql://h", "no database name"},
-                              Case{"mysql://h/", "no database name"},
-                              Case{"mysql://h:0/d", "port"},
-                              Case{"mysql://h:99999/d", "port"},
-                              Case{"mysql://h:x/d", "port"},
-                              Case{"mysql://h/d/e", "contains '/'"},
-                              Case{"mysql://h/d?ssl=1", "unknown parameter"}}) {
+    for (auto [text, says] :
+         {Case{"postgres://h/d", "expected mysql://"}, Case{"mysql://h", "no database name"},
+          Case{"mysql://h/", "no database name"}, Case{"mysql://h:0/d", "port"},
+          Case{"mysql://h:99999/d", "port"}, Case{"mysql://h:x/d", "port"},
+          Case{"mysql://h/d/e", "contains '/'"}, Case{"mysql://h/d?ssl=1", "unknown parameter"}}) {
         auto url = DatabaseUrl::parse(text);
         ASSERT_FALSE(url) << text;
         EXPECT_NE(url.error().message.find(says), std::string::npos) << url.error().message;

@@ -1,8 +1,6 @@
 // Tests of core/digest.h: streaming hashes and whole-file verification, against digests computed
 // by git-annex itself (git annex calckey --backend=X) for every backend it has.
 #include <gtest/gtest.h>
-
-#include "test_tools.h"
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -18,6 +16,7 @@
 #include <vector>
 
 #include "core/digest.h"
+#include "test_tools.h"
 
 namespace gad::core {
 namespace {

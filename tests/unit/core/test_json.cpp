@@ -1,6 +1,6 @@
-#include "core/json.h"
-
 #include <gtest/gtest.h>
+
+#include "core/json.h"
 
 namespace gad::core {
 namespace {

@@ -1,8 +1,6 @@
 // Tests of core/key.h: parsing and exact re-serialization of git-annex keys, refusal of malformed
 // and unsafe keys, and hash directories checked against answers from git-annex itself.
 #include <gtest/gtest.h>
-
-#include "test_tools.h"
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -17,6 +15,7 @@
 #include <vector>
 
 #include "core/key.h"
+#include "test_tools.h"
 
 namespace gad::core {
 namespace {

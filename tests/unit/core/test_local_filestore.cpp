@@ -1,5 +1,3 @@
-#include "core/filestore/local_filestore.h"
-
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <sys/wait.h>
@@ -8,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/filestore/local_filestore.h"
 #include "test_servers.h"
 #include "test_tools.h"
 
@@ -26,18 +25,19 @@ std::string read(const fs::path& path) {
 }
 
 class LocalFilestoreTest : public testing::Test {
-protected:
+  protected:
     void SetUp() override {
         fs::create_directories(dir_.path() / "annex");
-        store_ = std::move(LocalFilestore::open(dir_.path() / "annex", dir_.path() / "tmp").value());
+        store_ =
+            std::move(LocalFilestore::open(dir_.path() / "annex", dir_.path() / "tmp").value());
     }
     fs::path write(const std::string& name, const std::string& content) {
         std::ofstream(dir_.path() / name, std::ios::binary) << content;
         return dir_.path() / name;
     }
     Key key_for(const std::string& content, const std::string& extension = ".txt") {
-        return Key::parse(fmt::format("SHA256E-s{}--{}{}", content.size(), sha256_hex(content),
-                                      extension))
+        return Key::parse(
+                   fmt::format("SHA256E-s{}--{}{}", content.size(), sha256_hex(content), extension))
             .value();
     }
     bool tmp_is_empty() {

@@ -1,13 +1,12 @@
 // LocationStore and LocationWriter against real servers: Dolt (through our shared server) and a
 // private MariaDB. Every test runs on both.
-#include "core/location/location_store.h"
-
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <set>
 #include <thread>
 
+#include "core/location/location_store.h"
 #include "core/location/location_writer.h"
 #include "core/location/schema.h"
 #include "test_servers.h"
@@ -23,7 +22,7 @@ Timestamp at(std::int64_t seconds, std::uint64_t picoseconds = 0) {
 }
 
 class LocationStoreTest : public testing::TestWithParam<std::string> {
-protected:
+  protected:
     void SetUp() override {
         std::string why_not;
         server_ = test::start_server(GetParam(), why_not);
@@ -81,7 +80,8 @@ TEST_P(LocationStoreTest, LargeBatchesInOneTransaction) {
     LocationStore store = open_store();
     std::vector<LocationChange> changes;
     for (int i = 0; i < 1000; ++i) {
-        changes.push_back({fmt::format("WORM-s{}--file{}", i, i), std::string(i % 2 ? kUuid : kOther),
+        changes.push_back({fmt::format("WORM-s{}--file{}", i, i),
+                           std::string(i % 2 ? kUuid : kOther),
                            i % 3 ? Presence::present : Presence::missing, at(1000 + i)});
     }
     ASSERT_TRUE(store.record(changes));
@@ -94,7 +94,8 @@ TEST_P(LocationStoreTest, SchemaIsCreatedOnceAndANewerOneIsRefused) {
     { LocationStore store = open_store(); }
     auto connection = sql::Connection::open(url_);
     EXPECT_EQ(ensure_schema(*connection).value(), false);  // already current: nothing changed
-    ASSERT_TRUE(connection->execute("UPDATE gad_meta SET value = '99' WHERE name = 'schema_version'"));
+    ASSERT_TRUE(
+        connection->execute("UPDATE gad_meta SET value = '99' WHERE name = 'schema_version'"));
     auto refused = ensure_schema(*connection);
     ASSERT_FALSE(refused);
     EXPECT_NE(refused.error().message.find("schema version 99"), std::string::npos)
@@ -137,11 +138,12 @@ TEST_P(LocationStoreTest, WriterGroupsChangesAndCommitsByCount) {
         }
         std::atomic<int> removed_written{0};
         writer.record_later({"WORM--k0", std::string(kUuid), Presence::missing, Timestamp::now()},
-                            LocationWriter::Reason::remove,
-                            [&](const Result<void>& written) { removed_written = written ? 1 : -1; });
-        ASSERT_TRUE(writer.record_now(
-            {"WORM--k1", std::string(kUuid), Presence::missing, Timestamp::now()},
-            LocationWriter::Reason::remove));
+                            LocationWriter::Reason::remove, [&](const Result<void>& written) {
+                                removed_written = written ? 1 : -1;
+                            });
+        ASSERT_TRUE(
+            writer.record_now({"WORM--k1", std::string(kUuid), Presence::missing, Timestamp::now()},
+                              LocationWriter::Reason::remove));
         EXPECT_EQ(removed_written.load(), 1);
     }  // the destructor writes and commits the rest
     auto rows = query("SELECT COUNT(*), SUM(status = '0') FROM locations");
@@ -171,9 +173,9 @@ TEST_P(LocationStoreTest, WriterGathersChangesUnlessOneIsWaitedFor) {
     EXPECT_EQ(written.load(), 0);
     // A change someone waits for is written at once, with those gathered before it.
     const auto start = std::chrono::steady_clock::now();
-    ASSERT_TRUE(writer.record_now(
-        {"WORM--waited", std::string(kUuid), Presence::present, Timestamp::now()},
-        LocationWriter::Reason::store));
+    ASSERT_TRUE(
+        writer.record_now({"WORM--waited", std::string(kUuid), Presence::present, Timestamp::now()},
+                          LocationWriter::Reason::store));
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
     EXPECT_EQ(written.load(), 1);
     EXPECT_EQ(query("SELECT COUNT(*) FROM locations")[0][0].value(), "2");
@@ -260,10 +262,12 @@ TEST_P(LocationStoreTest, SecondaryIndexesDroppedForALoadAndRestored) {
     LocationStore store = open_store();
     auto indexes = [&](std::string_view table) {
         std::set<std::string> names;
-        for (const auto& row : query(fmt::format("SHOW INDEX FROM {}", table))) names.insert(*row[2]);
+        for (const auto& row : query(fmt::format("SHOW INDEX FROM {}", table)))
+            names.insert(*row[2]);
         return names;
     };
-    // The timestamp indexes are Dolt's only (MariaDB scans for new facts faster than it builds them).
+    // The timestamp indexes are Dolt's only (MariaDB scans for new facts faster than it builds
+    // them).
     const bool dolt = server_->is_dolt();
     EXPECT_EQ(indexes("locations").count("locations_by_ts"), dolt ? 1u : 0u);
     EXPECT_EQ(indexes("urls").count("urls_by_ts"), dolt ? 1u : 0u);
@@ -274,7 +278,7 @@ TEST_P(LocationStoreTest, SecondaryIndexesDroppedForALoadAndRestored) {
     // Its entries arrive in order in a load in primary-key order: it is kept up to date instead.
     EXPECT_TRUE(indexes("locations").count("locations_by_uuid"));
     EXPECT_FALSE(indexes("annexed_files").count("annexed_files_by_key"));
-    EXPECT_TRUE(indexes("metadata").count("metadata_by_field"));  // not asked for
+    EXPECT_TRUE(indexes("metadata").count("metadata_by_field"));           // not asked for
     ASSERT_TRUE(drop_secondary_indexes(store.connection(), "locations"));  // none left: no-op
     ASSERT_TRUE(restore_secondary_indexes(store.connection()));
     EXPECT_EQ(indexes("locations").count("locations_by_ts"), dolt ? 1u : 0u);
@@ -286,22 +290,23 @@ TEST_P(LocationStoreTest, AnnexedFilesPathOrderIsTheKeysOwnWithoutASort) {
     LocationStore store = open_store();
     sql::Connection& connection = store.connection();
     for (int i = 0; i < 300; ++i) {
-        for (std::string_view uuid : {kUuid, std::string_view("00000000-0000-0000-0000-000000000002")}) {
+        for (std::string_view uuid :
+             {kUuid, std::string_view("00000000-0000-0000-0000-000000000002")}) {
             ASSERT_TRUE(connection.run(
                 "INSERT INTO annexed_files (annex_uuid, path, annex_key) VALUES (?, ?, ?)",
                 {uuid, fmt::format("d{}/f{}", i % 7, (i * 37) % 300), "WORM--k"}));
         }
     }
-    const std::string select = fmt::format(
-        "SELECT path FROM annexed_files WHERE annex_uuid = ? ORDER BY {}",
-        annexed_files_path_order(connection));
+    const std::string select =
+        fmt::format("SELECT path FROM annexed_files WHERE annex_uuid = ? ORDER BY {}",
+                    annexed_files_path_order(connection));
     // On MariaDB the uuid bound as the programs bind it (it sorted 1M rows for "annex_uuid,
     // path" only then); Dolt explains no prepared statement, nor plans one differently.
-    auto plan = server_->is_dolt()
-                    ? connection.query("EXPLAIN PLAN " + select.substr(0, select.find('?')) +
-                                       fmt::format("'{}'", kUuid) +
-                                       select.substr(select.find('?') + 1))
-                    : connection.query("EXPLAIN " + select, {kUuid});
+    auto plan =
+        server_->is_dolt()
+            ? connection.query("EXPLAIN PLAN " + select.substr(0, select.find('?')) +
+                               fmt::format("'{}'", kUuid) + select.substr(select.find('?') + 1))
+            : connection.query("EXPLAIN " + select, {kUuid});
     ASSERT_TRUE(plan) << plan.error().message;
     std::string text;
     for (const auto& row : *plan) {

@@ -2,13 +2,12 @@
 // MariaDB): a removal waits for its own SQL transaction, concurrent ones share one (group
 // commit), a frozen server fails them within the connection's timeout leaving the table as it
 // was, and the writer's final flush is bounded.
-#include "core/location/location_writer.h"
-
 #include <gtest/gtest.h>
 
 #include <thread>
 #include <vector>
 
+#include "core/location/location_writer.h"
 #include "test_servers.h"
 
 namespace gad::core::location {
@@ -18,7 +17,7 @@ using namespace std::chrono_literals;
 constexpr std::string_view kUuid = "11111111-2222-4333-8444-555555555555";
 
 class LocationWriterTest : public testing::TestWithParam<std::string> {
-protected:
+  protected:
     void SetUp() override {
         std::string why_not;
         server_ = test::start_server(GetParam(), why_not);
@@ -59,9 +58,11 @@ TEST_P(LocationWriterTest, ARemovalWaitsForItsTransactionButNotForTheDoltCommit)
                                                       .gather = std::chrono::hours(1)});
     const std::string dolt_log_before =
         server_->is_dolt() ? query("SELECT COUNT(*) FROM dolt_log")[0][0].value() : "";
-    ASSERT_TRUE(writer.record_now(change("WORM--a", Presence::present), LocationWriter::Reason::store));
+    ASSERT_TRUE(
+        writer.record_now(change("WORM--a", Presence::present), LocationWriter::Reason::store));
     const auto start = std::chrono::steady_clock::now();
-    auto removed = writer.record_now(change("WORM--a", Presence::missing), LocationWriter::Reason::remove);
+    auto removed =
+        writer.record_now(change("WORM--a", Presence::missing), LocationWriter::Reason::remove);
     ASSERT_TRUE(removed) << removed.error().message;
     // Without waiting for the hour of gathering, and seen by every other connection at once.
     EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
@@ -101,7 +102,8 @@ TEST_P(LocationWriterTest, ConcurrentRemovalsShareTransactions) {
 TEST_P(LocationWriterTest, AFrozenServerFailsTheWaitInTimeAndChangesNothing) {
     auto writer = std::make_unique<LocationWriter>(
         open_store(2s), WriterOptions{.commit_after = std::chrono::hours(1), .exit_timeout = 2s});
-    ASSERT_TRUE(writer->record_now(change("WORM--kept", Presence::present), LocationWriter::Reason::store));
+    ASSERT_TRUE(
+        writer->record_now(change("WORM--kept", Presence::present), LocationWriter::Reason::store));
     {
         test::Frozen frozen(server_->server_pid(url_));
         const auto start = std::chrono::steady_clock::now();
@@ -110,9 +112,11 @@ TEST_P(LocationWriterTest, AFrozenServerFailsTheWaitInTimeAndChangesNothing) {
         const auto took = std::chrono::steady_clock::now() - start;
         ASSERT_FALSE(removed);
         EXPECT_LT(took, 8s);  // 2 s per read, at most: not 3 times that, nor 600 s
-        EXPECT_NE(removed.error().message.find("2 s"), std::string::npos) << removed.error().message;
+        EXPECT_NE(removed.error().message.find("2 s"), std::string::npos)
+            << removed.error().message;
         // A store queued now is lost with the connection, and the writer's end is bounded.
-        writer->record_later(change("WORM--later", Presence::present), LocationWriter::Reason::store);
+        writer->record_later(change("WORM--later", Presence::present),
+                             LocationWriter::Reason::store);
         const auto exit_start = std::chrono::steady_clock::now();
         writer.reset();
         EXPECT_LT(std::chrono::steady_clock::now() - exit_start, 6s);

@@ -1,8 +1,6 @@
 // merge_from_peer and merge_branch against real servers: two or three location databases on
 // Dolt, on MariaDB, and mixed, merged both ways; random histories checked against a model of
 // git-annex's union merge.
-#include "core/location/peer_merge.h"
-
 #include <gtest/gtest.h>
 
 #include <map>
@@ -10,6 +8,7 @@
 #include <set>
 
 #include "core/location/location_store.h"
+#include "core/location/peer_merge.h"
 #include "test_servers.h"
 
 namespace gad::core::location {
@@ -26,7 +25,7 @@ std::string short_key(std::string_view key) {
 
 // The servers a test needs ("dolt", "mariadb"), started once per test.
 class PeerMergeTest : public testing::TestWithParam<std::string> {
-protected:
+  protected:
     void SetUp() override {
         for (const std::string& kind : kinds()) {
             if (servers_.count(kind)) continue;
@@ -56,7 +55,8 @@ protected:
         return std::move(*store);
     }
 
-    static void record(const PeerEnd& end, std::vector<LocationChange> changes, bool commit = true) {
+    static void record(const PeerEnd& end, std::vector<LocationChange> changes,
+                       bool commit = true) {
         LocationStore store = open(end);
         auto done = store.record(changes);
         ASSERT_TRUE(done) << done.error().message;
@@ -67,7 +67,8 @@ protected:
 
     static Table locations(const PeerEnd& end) {
         LocationStore store = open(end);
-        auto rows = store.connection().query("SELECT annex_key, uuid, status, ts FROM locations", {});
+        auto rows =
+            store.connection().query("SELECT annex_key, uuid, status, ts FROM locations", {});
         EXPECT_TRUE(rows) << rows.error().message;
         Table table;
         for (const auto& row : *rows) table[{short_key(*row[0]), *row[1]}] = {*row[2], *row[3]};
@@ -118,8 +119,8 @@ TEST_P(PeerMergeTest, BothWaysByTheRuleThenOnlyTheChanges) {
                             {{"K4", std::string(kU2)}, {"X", "7.000000000000"}}};
     EXPECT_EQ(locations(a), expected);
     EXPECT_EQ(locations(b), expected);
-    auto described = open(a).connection().query("SELECT description FROM repositories WHERE uuid = ?",
-                                                {kU2});
+    auto described =
+        open(a).connection().query("SELECT description FROM repositories WHERE uuid = ?", {kU2});
     ASSERT_TRUE(described && described->size() == 1);
     EXPECT_EQ((*described)[0][0].value_or(""), "only known to b");
 
@@ -150,7 +151,8 @@ TEST_P(PeerMergeTest, BothWaysByTheRuleThenOnlyTheChanges) {
 // unions the lines; the location in effect is the newest line, and among equal timestamps the
 // first in the sorted union.
 struct Model {
-    static Table state(const std::map<std::string, std::set<std::tuple<std::int64_t, char, std::string>>>& logs) {
+    static Table state(
+        const std::map<std::string, std::set<std::tuple<std::int64_t, char, std::string>>>& logs) {
         Table table;
         for (const auto& [key, log] : logs) {
             std::map<std::string, std::pair<std::int64_t, char>> best;
@@ -176,7 +178,8 @@ TEST_P(PeerMergeTest, RandomHistoriesInAnyOrderAgreeWithUnionMerge) {
         std::mt19937 random(seed);
         auto pick = [&](int n) { return static_cast<int>(random() % n); };
         std::vector<PeerEnd> ends;
-        for (std::size_t i = 0; i < 3; ++i) ends.push_back(new_end(i, fmt::format("r{}_{}", seed, i)));
+        for (std::size_t i = 0; i < 3; ++i)
+            ends.push_back(new_end(i, fmt::format("r{}_{}", seed, i)));
         // What each database has been told, as git-annex log lines per key.
         using Log = std::map<std::string, std::set<std::tuple<std::int64_t, char, std::string>>>;
         std::vector<Log> told(3);
@@ -195,7 +198,8 @@ TEST_P(PeerMergeTest, RandomHistoriesInAnyOrderAgreeWithUnionMerge) {
             merge(ends[x], ends[y]);
             for (const auto& [key, log] : told[y]) told[x][key].insert(log.begin(), log.end());
             // What each holds now is the model of the lines it was told.
-            EXPECT_EQ(locations(ends[x]), Model::state(told[x])) << "after merging " << y << " into " << x;
+            EXPECT_EQ(locations(ends[x]), Model::state(told[x]))
+                << "after merging " << y << " into " << x;
         }
         // Then everything everywhere, in a random order of pairs.
         Log all;
@@ -207,7 +211,8 @@ TEST_P(PeerMergeTest, RandomHistoriesInAnyOrderAgreeWithUnionMerge) {
         for (int pass = 0; pass < 2; ++pass) {
             for (auto [x, y] : pairs) merge(ends[x], ends[y]);
         }
-        for (const PeerEnd& end : ends) EXPECT_EQ(locations(end), Model::state(all)) << end.description;
+        for (const PeerEnd& end : ends)
+            EXPECT_EQ(locations(end), Model::state(all)) << end.description;
     }
 }
 
@@ -322,7 +327,8 @@ TEST(PeerMergeDolt, ConflictingRowsResolvedByTheRule) {
     ASSERT_TRUE(resolved) << resolved.error().message;
     EXPECT_EQ(*resolved, 2u);
     EXPECT_TRUE(ran_before_commit);
-    auto rows = store->connection().query("SELECT annex_key, status, ts FROM locations ORDER BY annex_key", {});
+    auto rows = store->connection().query(
+        "SELECT annex_key, status, ts FROM locations ORDER BY annex_key", {});
     ASSERT_TRUE(rows && rows->size() == 2);
     EXPECT_EQ((*rows)[0][1].value(), "0");  // K: side's newer line
     EXPECT_EQ((*rows)[0][2].value(), "20.000000000000");

@@ -1,15 +1,13 @@
 // The shared dolt sql-server: one per directory, shared by leases, stopped when idle.
-#include "core/dolt/server.h"
-
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 
 #include <fstream>
 #include <thread>
 
-#include <fmt/format.h>
-
 #include "core/dolt/annex_repository.h"
+#include "core/dolt/server.h"
 #include "core/sql/connection.h"
 #include "test_servers.h"
 
@@ -20,11 +18,12 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 class DoltServerTest : public testing::Test {
-protected:
+  protected:
     void SetUp() override {
         std::string why_not;
         if (test::start_server("dolt", why_not) == nullptr) GTEST_SKIP() << why_not;
-        auto repository = AnnexRepository::init(dir_.path(), "b48450d2-85e9-435d-b475-26d2e3be7111", true);
+        auto repository =
+            AnnexRepository::init(dir_.path(), "b48450d2-85e9-435d-b475-26d2e3be7111", true);
         ASSERT_TRUE(repository) << repository.error().message;
         options_ = ServerOptions{repository->dolt_dir(), repository->state_dir(), 600ms, {}};
     }
@@ -114,7 +113,8 @@ TEST_F(DoltServerTest, AKilledServerIsReplacedByTheNextUse) {
 }
 
 TEST_F(DoltServerTest, ANonDatabaseDirectoryIsRefused) {
-    auto lease = acquire_server(ServerOptions{dir_.path() / "annex", dir_.path() / "state", 1s, {}});
+    auto lease =
+        acquire_server(ServerOptions{dir_.path() / "annex", dir_.path() / "state", 1s, {}});
     ASSERT_FALSE(lease);
     EXPECT_NE(lease.error().message.find("not a Dolt database"), std::string::npos);
 }

@@ -1,12 +1,13 @@
-#include "core/timestamp.h"
-
 #include <gtest/gtest.h>
+
+#include "core/timestamp.h"
 
 namespace gad::core {
 namespace {
 
 TEST(Timestamp, ParsesEveryFormGitAnnexWrites) {
-    EXPECT_EQ(Timestamp::parse("1287290776.765152s").value(), (Timestamp{1287290776, 765152000000}));
+    EXPECT_EQ(Timestamp::parse("1287290776.765152s").value(),
+              (Timestamp{1287290776, 765152000000}));
     EXPECT_EQ(Timestamp::parse("1287290776s").value(), (Timestamp{1287290776, 0}));
     EXPECT_EQ(Timestamp::parse("1287290776").value(), (Timestamp{1287290776, 0}));
     EXPECT_EQ(Timestamp::parse("1700000000.123456789012s").value(),

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "core/key.h"
+#include "core/utf8.h"
 
 namespace gad::core::annex_values {
 namespace {
@@ -36,30 +37,6 @@ bool is_uuid(std::string_view value) {
     for (std::size_t i = 0; i < value.size(); ++i) {
         const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
         if (dash ? value[i] != '-' : !is_hex(value[i])) return false;
-    }
-    return true;
-}
-
-bool is_utf8(std::string_view text) {
-    for (std::size_t i = 0; i < text.size();) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        const std::size_t length = c < 0x80           ? 1
-                                   : (c >> 5) == 0x6  ? 2
-                                   : (c >> 4) == 0xe  ? 3
-                                   : (c >> 3) == 0x1e ? 4
-                                                      : 0;
-        if (length == 0 || i + length > text.size()) return false;
-        std::uint32_t point = length == 1 ? c : c & (0x7f >> length);
-        for (std::size_t j = 1; j < length; ++j) {
-            const auto next = static_cast<unsigned char>(text[i + j]);
-            if ((next >> 6) != 0x2) return false;
-            point = (point << 6) | (next & 0x3f);
-        }
-        static constexpr std::uint32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
-        if (point < kMinimum[length] || point > 0x10ffff || (point >= 0xd800 && point <= 0xdfff)) {
-            return false;
-        }
-        i += length;
     }
     return true;
 }

@@ -20,31 +20,6 @@ bool is_dolt_hash(std::string_view text) {
            });
 }
 
-bool is_utf8(std::string_view text) {
-    for (std::size_t i = 0; i < text.size();) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        std::size_t length = c < 0x80           ? 1
-                             : (c >> 5) == 0x6  ? 2
-                             : (c >> 4) == 0xe  ? 3
-                             : (c >> 3) == 0x1e ? 4
-                                                : 0;
-        if (length == 0 || i + length > text.size()) return false;
-        std::uint32_t point = length == 1 ? c : c & (0x7f >> length);
-        for (std::size_t j = 1; j < length; ++j) {
-            const auto next = static_cast<unsigned char>(text[i + j]);
-            if ((next >> 6) != 0x2) return false;
-            point = (point << 6) | (next & 0x3f);
-        }
-        // Overlong forms, surrogates and points beyond U+10FFFF are not UTF-8.
-        static constexpr std::uint32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
-        if (point < kMinimum[length] || point > 0x10ffff || (point >= 0xd800 && point <= 0xdfff)) {
-            return false;
-        }
-        i += length;
-    }
-    return true;
-}
-
 bool dolt_annex_can_hold(std::string_view key) { return key.starts_with("SHA256E-s"); }
 
 std::string placeholders(std::size_t n) {

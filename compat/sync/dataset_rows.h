@@ -12,6 +12,7 @@
 
 #include "core/failure.h"
 #include "core/sql/connection.h"
+#include "core/utf8.h"
 
 namespace gad::compat::sync::dataset {
 
@@ -37,8 +38,7 @@ std::string backticked(std::string_view identifier);
 // A Dolt commit hash: 32 characters of its base-32 alphabet.
 bool is_dolt_hash(std::string_view text);
 
-// True when text is well-formed UTF-8 (no overlong forms, surrogates or points past U+10FFFF).
-bool is_utf8(std::string_view text);
+using core::is_utf8;  // (core/utf8.h)
 
 // dolt-annex (v0.4) knows SHA256E keys only; other keys in its tables break its commands.
 bool dolt_annex_can_hold(std::string_view key);

@@ -123,8 +123,10 @@ BranchFile classify_branch_path(std::string_view path) {
     if (!hashed) return BranchFile{};
     for (const auto& s : per_key) {
         if (name.size() > s.suffix.size() && name.ends_with(s.suffix)) {
-            return BranchFile{
-                s.kind, unescape_key_file_name(name.substr(0, name.size() - s.suffix.size()))};
+            std::string key = unescape_key_file_name(name.substr(0, name.size() - s.suffix.size()));
+            // A name that unescapes to nothing (a lone '&') is no key's log.
+            if (key.empty()) return BranchFile{};
+            return BranchFile{s.kind, std::move(key)};
         }
     }
     return BranchFile{};

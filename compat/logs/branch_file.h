@@ -43,7 +43,7 @@ struct BranchFile {
 // annex.tune.branchhash1 "abc/KEY.log"). Per-key logs must sit under one or two directories
 // of 3 lowercase hex digits; their suffix is matched exactly (".log" is a location log only when
 // no longer suffix matches), and the key is unescaped from the file name ("&a" '&', "&s" '%',
-// "&c" ':', '%' '/'). The key is not otherwise checked.
+// "&c" ':', '%' '/'); a name that unescapes to no key is unknown. The key is not otherwise checked.
 BranchFile classify_branch_path(std::string_view path);
 
 // The branch path of a key's log of a per-key kind: hashdirlower of the key (md5 of the key,

@@ -66,6 +66,10 @@ TEST(BranchFile, ClassifiesPerKeyLogsBySuffix) {
     expect_kind("abcd/def/" + key + ".log", FileKind::unknown);
     expect_kind("abc/def/ghi/" + key + ".log", FileKind::unknown);
     expect_kind("abc/def/.log", FileKind::unknown);
+    // A name that unescapes to no key at all (a lone '&', found by fuzz_branch_file) names no
+    // key's log: a per-key log with an empty key would reach the tables as a key "".
+    expect_kind("221/&.log", FileKind::unknown);
+    expect_kind("abc/def/&&.log.web", FileKind::unknown);
 }
 
 TEST(BranchFile, UnescapesKeysAsFileKeyDoes) {

@@ -14,12 +14,6 @@ std::string backticked(std::string_view identifier) {
     return out + "`";
 }
 
-bool is_dolt_hash(std::string_view text) {
-    return text.size() == 32 && std::ranges::all_of(text, [](char c) {
-               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'v');
-           });
-}
-
 bool dolt_annex_can_hold(std::string_view key) { return key.starts_with("SHA256E-s"); }
 
 std::string placeholders(std::size_t n) {

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/dolt/written_mark.h"
 #include "core/failure.h"
 #include "core/sql/connection.h"
 #include "core/utf8.h"
@@ -35,8 +36,7 @@ inline constexpr std::size_t kInListRows = 200;  // values per IN (...) list (Do
 // identifier quoted for MySQL: in backticks, each backtick doubled.
 std::string backticked(std::string_view identifier);
 
-// A Dolt commit hash: 32 characters of its base-32 alphabet.
-bool is_dolt_hash(std::string_view text);
+using core::dolt::is_dolt_hash;  // (core/dolt/written_mark.h)
 
 using core::is_utf8;  // (core/utf8.h)
 
@@ -104,9 +104,11 @@ Result<std::optional<std::string>> single_value(Connection& connection, std::str
 // Runs sql (a CALL of a Dolt procedure), discarding its rows.
 Result<void> call(Connection& connection, std::string_view sql, const std::vector<Param>& params);
 
-// What the log of a <uuid>-NAME branch says of our writes.
+// What the log of a <uuid>-NAME branch and its written tag say of our writes.
 struct LastCommits {
-    std::string any;        // the newest commit git-annex-dolt made, or empty
+    std::string written;    // the commit our last write made (core/dolt/written_mark.h), or empty
+    std::string any;        // the newest commit with our message and author, or empty
+    bool amended = false;   // a newer commit has our message but another author: dolt-annex's amend
     bool ours = false;      // whether this git-annex repository made one
     std::string locations;  // the location tables' commit its newest one was computed from
 };

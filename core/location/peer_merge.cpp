@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/dolt/annex_repository.h"
+#include "core/dolt/written_mark.h"
 #include "core/location/location_store.h"
 #include "core/location/lww_table.h"
 #include "core/location/tables.h"
@@ -122,11 +123,7 @@ class RuleWriter {
     std::vector<std::vector<std::optional<std::string>>> pending_;  // per group, row after row
 };
 
-bool is_dolt_hash(std::string_view text) {
-    return text.size() == 32 && std::all_of(text.begin(), text.end(), [](char c) {
-               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'v');
-           });
-}
+using dolt::is_dolt_hash;
 
 Result<std::string> single_value(sql::Connection& connection, std::string_view sql) {
     auto rows = connection.query(sql);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "compat/sync/dataset_sync.h"
+#include "core/dolt/written_mark.h"
 #include "core/key.h"
 #include "core/location/schema.h"
 
@@ -169,6 +170,9 @@ Result<void> DatasetSync::flow_back_from(BranchWrite& write) {
     auto read = last_commits(*write.reader);
     if (!read) return std::unexpected(read.error());
     write.last = std::move(*read);
+    auto written = core::dolt::written_commit(main_, write.branch_name);
+    if (!written) return std::unexpected(written.error());
+    write.last.written = written->value_or("");
     auto flowed = flow_back(write.uuid, *write.reader, *write.branch, write.last);
     if (!flowed) return std::unexpected(flowed.error());
     write.theirs = *flowed;
@@ -196,9 +200,9 @@ Result<void> DatasetSync::flush(BranchWrite& write, bool all) {
         write.writes.clear();
     }
     if (!write.removals.empty() && (all || write.removals.size() >= kInListRows)) {
-        if (auto done = remove_rows(*write.branch, write.removals, write.removed); !done) {
-            return done;
-        }
+        auto gone = gone_paths(write.uuid, write.removals);
+        if (!gone) return std::unexpected(gone.error());
+        if (auto done = remove_rows(*write.branch, *gone, write.removed); !done) return done;
         write.removals.clear();
     }
     return {};
@@ -232,17 +236,17 @@ Result<void> DatasetSync::merge_files(BranchWrite& write, const query::KeySet& k
         const PathRow* f = *file;
         if (f == nullptr && row == nullptr) break;
         if (f == nullptr || (row != nullptr && row->path < f->path)) {
-            // A row at a path the tree does not have (dolt-annex's own): kept while the
-            // repository has its key, as far as the location tables know.
+            // A row at a path the tree does not have (dolt-annex's own): kept unless the
+            // location tables know the repository no longer has its key.
             if (core::Key::check_syntax(row->key) && !keys.contains(row->key)) {
-                write.removals.push_back(row->path);
+                write.removals.push_back(*row);
             }
             rows->pop();
         } else {
             const bool wanted = wanted_file(*f, keys, count_left_out);
             if (row != nullptr && row->path == f->path) {
                 if (!wanted) {
-                    write.removals.push_back(row->path);
+                    write.removals.push_back(*row);
                 } else if (row->key != f->key) {
                     write.writes.push_back(*f);
                 }
@@ -272,17 +276,49 @@ bool DatasetSync::wanted_file(const PathRow& file, const query::KeySet& keys, bo
     return usable && keys.contains(file.key);
 }
 
+Result<std::vector<std::string>> DatasetSync::gone_paths(const std::string& uuid,
+                                                         const std::vector<PathRow>& rows) {
+    std::set<std::string> gone;
+    for (std::size_t at = 0; at < rows.size(); at += kInListRows) {
+        const std::size_t n = std::min(kInListRows, rows.size() - at);
+        std::vector<Param> params{std::string_view(uuid)};
+        for (std::size_t i = 0; i < n; ++i) params.emplace_back(std::string_view(rows[at + i].key));
+        auto found = main_.query(
+            fmt::format("SELECT annex_key FROM locations WHERE uuid = ? AND status IN ('0', 'X') "
+                        "AND annex_key IN ({})",
+                        placeholders(n)),
+            params);
+        if (!found) return std::unexpected(found.error());
+        for (const Row& row : *found) {
+            if (row[0]) gone.insert(*row[0]);
+        }
+    }
+    std::vector<std::string> paths;
+    for (const PathRow& row : rows) {
+        if (gone.contains(row.key)) paths.push_back(row.path);
+    }
+    return paths;
+}
+
 Result<void> DatasetSync::commit_branch(BranchWrite& write, const std::string& locations) {
     // Also commits what dolt-annex left uncommitted (recorded above as facts already). After
     // commits of dolt-annex, even an empty commit: the next sync reads on from it.
-    return call(*write.branch,
-                write.theirs ? "CALL DOLT_COMMIT('-A', '--allow-empty', '-m', ?, '--author', ?)"
-                             : "CALL DOLT_COMMIT('-A', '--skip-empty', '-m', ?, '--author', ?)",
-                {fmt::format("git-annex-dolt sync --dataset {}: {} rows written, {} removed "
-                             "for repository {}\n\n{}{}\n{}{}\n",
-                             name_, write.added, write.removed, write.uuid, kAnnexTrailer,
-                             annex_uuid_, kLocationsTrailer, locations),
-                 core::location::kCommitAuthor});
+    auto committed =
+        call(*write.branch,
+             write.theirs ? "CALL DOLT_COMMIT('-A', '--allow-empty', '-m', ?, '--author', ?)"
+                          : "CALL DOLT_COMMIT('-A', '--skip-empty', '-m', ?, '--author', ?)",
+             {fmt::format("git-annex-dolt sync --dataset {}: {} rows written, {} removed "
+                          "for repository {}\n\n{}{}\n{}{}\n",
+                          name_, write.added, write.removed, write.uuid, kAnnexTrailer, annex_uuid_,
+                          kLocationsTrailer, locations),
+              core::location::kCommitAuthor});
+    if (!committed) return committed;
+    // What the branch holds now is what we wrote: the next flow back reads on from it, whatever
+    // dolt-annex's amends do to this commit.
+    auto head = single_value(*write.branch, "SELECT HASHOF('HEAD')");
+    if (!head) return std::unexpected(head.error());
+    if (!*head) return fail("no HEAD commit after our commit");
+    return core::dolt::mark_written(main_, write.branch_name, **head);
 }
 
 }  // namespace gad::compat::sync::dataset

@@ -4,6 +4,8 @@
 #include <sstream>
 
 #include "compat/sync/dataset_sync.h"
+#include "core/dolt/written_mark.h"
+#include "core/location/location_store.h"
 #include "core/location/presence.h"
 
 namespace gad::compat::sync::dataset {
@@ -16,22 +18,32 @@ Result<LastCommits> DatasetSync::last_commits(Connection& branch) {
     const std::string trailer = fmt::format("{}{}", kAnnexTrailer, annex_uuid_);
     LastCommits last;
     auto streamed = branch.for_each(
-        "SELECT commit_hash, message FROM dolt_log", {}, [&](const Row& row) -> Result<void> {
-            if (!row[0] || !row[1] || !row[1]->starts_with(first_line)) return {};
-            if (last.any.empty()) last.any = *row[0];
-            std::istringstream lines(*row[1]);
-            std::string line, locations;
-            bool ours = false;
-            while (std::getline(lines, line)) {
-                if (line == trailer) ours = true;
-                if (line.starts_with(kLocationsTrailer)) {
-                    locations = line.substr(kLocationsTrailer.size());
+        "SELECT commit_hash, committer, email, message FROM dolt_log", {},
+        [&](const Row& row) -> Result<void> {
+            if (!row[0] || !row[3] || !row[3]->starts_with(first_line)) return {};
+            // dolt-annex's amend keeps our message; its author is the server's user.
+            const bool by_us =
+                row[1] && row[2] &&
+                fmt::format("{} <{}>", *row[1], *row[2]) == core::location::kCommitAuthor;
+            if (last.any.empty() && !last.amended) {
+                if (by_us) {
+                    last.any = *row[0];
+                } else {
+                    last.amended = true;
                 }
             }
-            if (!ours) return {};
-            last.locations = is_dolt_hash(locations) ? locations : std::string();
-            last.ours = true;
-            return fail("found");  // stops the stream
+            if (!last.ours) {
+                std::istringstream lines(*row[3]);
+                std::string line, locations;
+                while (std::getline(lines, line)) {
+                    if (line == trailer) last.ours = true;
+                    if (line.starts_with(kLocationsTrailer)) {
+                        locations = line.substr(kLocationsTrailer.size());
+                    }
+                }
+                if (last.ours) last.locations = is_dolt_hash(locations) ? locations : "";
+            }
+            return last.ours ? fail("found") : Result<void>{};  // "found" stops the stream
         });
     if (!streamed && !last.ours) return std::unexpected(streamed.error());
     return last;
@@ -153,43 +165,59 @@ Result<void> DatasetSync::flow_diff(Connection& reader, Connection& branch, std:
     return record_facts(branch, uuid, held_at, dated, touched);
 }
 
+Result<std::string> DatasetSync::baseline(Connection& reader, const LastCommits& last) {
+    if (!last.written.empty()) return last.written;
+    if (!last.any.empty() && !last.amended) return last.any;
+    // No tag (a branch dolt-annex made, or one written before tags were kept) and no commit of
+    // ours that dolt-annex left as it was: everything since the empty table.
+    auto empty = single_value(reader, "SELECT HASHOF(?)", {name_});
+    if (!empty) return std::unexpected(empty.error());
+    if (!*empty || !is_dolt_hash(**empty)) return fail("no commit on branch {}", name_);
+    return **empty;
+}
+
+Result<std::vector<DatasetSync::Change>> DatasetSync::changes_since(Connection& reader,
+                                                                    const std::string& since,
+                                                                    const std::string& head) {
+    std::vector<Change> changes;  // newest first
+    if (since == head) return changes;
+    // since and head are checked commit hashes: safe in the table functions' text.
+    auto base = single_value(reader, "SELECT DOLT_MERGE_BASE(?, ?)", {since, head});
+    if (!base) return std::unexpected(base.error());
+    const bool rewritten = !*base || **base != since;
+    auto rows = reader.query(
+        rewritten ? fmt::format("SELECT commit_hash, UNIX_TIMESTAMP(date), parents FROM "
+                                "dolt_log('{}', '--parents') LIMIT 1",
+                                head)
+                  : fmt::format("SELECT commit_hash, UNIX_TIMESTAMP(date), parents FROM "
+                                "dolt_log('{}..{}', '--parents')",
+                                since, head));
+    if (!rows) return std::unexpected(rows.error());
+    for (const Row& row : *rows) {
+        if (!row[0] || !row[1] || !row[2]) continue;
+        auto date = Timestamp::parse(*row[1]);
+        if (!date) return std::unexpected(date.error());
+        std::string parent = row[2]->substr(0, row[2]->find(','));
+        std::erase(parent, ' ');
+        // Our written commit amended (or the branch otherwise rewritten) by dolt-annex: all it
+        // changed since, in one step dated by the branch's head.
+        if (rewritten) parent = since;
+        if (!is_dolt_hash(parent)) continue;
+        changes.push_back(Change{*row[0], parent, std::min(*date, started_)});
+    }
+    return changes;
+}
+
 Result<bool> DatasetSync::flow_back(std::string_view uuid, Connection& reader, Connection& branch,
                                     const LastCommits& last) {
-    std::string since;
-    if (!last.any.empty()) {
-        since = last.any;
-    } else {
-        auto base = single_value(reader, "SELECT DOLT_MERGE_BASE(?, ?)", {name_, branch_of(uuid)});
-        if (!base) return std::unexpected(base.error());
-        if (!*base || !is_dolt_hash(**base)) return false;
-        since = **base;
-    }
+    auto since = baseline(reader, last);
+    if (!since) return std::unexpected(since.error());
     auto head = single_value(reader, "SELECT HASHOF('HEAD')");
     if (!head) return std::unexpected(head.error());
     if (!*head || !is_dolt_hash(**head)) return fail("no HEAD commit");
-    struct Commit {
-        std::string hash, parent;
-        Timestamp date;
-    };
-    std::vector<Commit> commits;  // newest first
-    if (since != **head) {
-        // since and head are checked commit hashes: safe in the table function's text.
-        auto rows = reader.query(
-            fmt::format("SELECT commit_hash, UNIX_TIMESTAMP(date), parents FROM dolt_log('{}..{}', "
-                        "'--parents')",
-                        since, **head));
-        if (!rows) return std::unexpected(rows.error());
-        for (const Row& row : *rows) {
-            if (!row[0] || !row[1] || !row[2]) continue;
-            auto date = Timestamp::parse(*row[1]);
-            if (!date) return std::unexpected(date.error());
-            std::string parent = row[2]->substr(0, row[2]->find(','));
-            std::erase(parent, ' ');
-            if (!is_dolt_hash(parent)) continue;
-            commits.push_back(Commit{*row[0], parent, std::min(*date, started_)});
-        }
-    }
-    for (auto it = commits.rbegin(); it != commits.rend(); ++it) {
+    auto changes = changes_since(reader, *since, **head);
+    if (!changes) return std::unexpected(changes.error());
+    for (auto it = changes->rbegin(); it != changes->rend(); ++it) {
         if (auto done = flow_diff(reader, branch, uuid, it->parent, it->hash, it->date); !done) {
             return std::unexpected(done.error());
         }
@@ -197,7 +225,7 @@ Result<bool> DatasetSync::flow_back(std::string_view uuid, Connection& reader, C
     if (auto done = flow_diff(reader, branch, uuid, **head, "WORKING", started_); !done) {
         return std::unexpected(done.error());
     }
-    return !commits.empty();
+    return !changes->empty();
 }
 
 }  // namespace gad::compat::sync::dataset

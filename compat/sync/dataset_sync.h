@@ -77,7 +77,8 @@ class DatasetSync {
     // --- dataset_flow_back.cpp: what dolt-annex changed, as location facts
     // The newest commits of git-annex-dolt sync --dataset on the branch: by any git-annex
     // repository (what dolt-annex did is what came after it; another git-annex repository's
-    // writes come from the same location tables), and by this one (its locations trailer).
+    // writes come from the same location tables) unless dolt-annex amended it, and by this one
+    // (its locations trailer). LastCommits::written is left for the caller (the branch's tag).
     Result<LastCommits> last_commits(Connection& branch);
 
     // Which of keys a commit of the branch (or its working set, when commit is empty) holds.
@@ -104,9 +105,25 @@ class DatasetSync {
     Result<void> flow_diff(Connection& reader, Connection& branch, std::string_view uuid,
                            const std::string& from, const std::string& to, const Timestamp& dated);
 
-    // What dolt-annex did on the branch since our last commit there (or since it was made from
-    // the empty table): each commit in turn, oldest first, then the uncommitted working set.
-    // Returns whether there were such commits.
+    // The commit the flow back reads on from: the one our last write made (its tag), else our
+    // newest commit when dolt-annex has not amended it, else the empty table's.
+    Result<std::string> baseline(Connection& reader, const LastCommits& last);
+
+    // One change of the branch: from parent to hash, dated (capped at this run's start).
+    struct Change {
+        std::string hash, parent;
+        Timestamp date;
+    };
+
+    // The changes from since to head, newest first: each commit when since is head's ancestor,
+    // else (since amended or the branch rewritten) one change from since to head.
+    Result<std::vector<Change>> changes_since(Connection& reader, const std::string& since,
+                                              const std::string& head);
+
+    // What dolt-annex did on the branch since our last write there (or since it was made from
+    // the empty table), by any means (new, amended or merge commits, uncommitted rows): each
+    // change in turn, oldest first, then the uncommitted working set. Returns whether there
+    // were such changes.
     Result<bool> flow_back(std::string_view uuid, Connection& reader, Connection& branch,
                            const LastCommits& last);
 
@@ -135,9 +152,9 @@ class DatasetSync {
         std::string uuid, branch_name;
         std::optional<Connection> reader, branch;  // open once the branch exists
         LastCommits last;
-        bool theirs = false;          // dolt-annex committed on the branch since our last commit
-        std::vector<PathRow> writes;  // rows to write, pending
-        std::vector<std::string> removals;  // paths to remove, pending
+        bool theirs = false;            // dolt-annex committed on the branch since our last commit
+        std::vector<PathRow> writes;    // rows to write, pending
+        std::vector<PathRow> removals;  // rows to remove, pending (if their key is gone)
         std::size_t added = 0, removed = 0;
     };
 
@@ -147,7 +164,7 @@ class DatasetSync {
 
     // The annexed files against the branch's rows, both in path order: a row for each file whose
     // key the repository has (keys), none for others; rows at paths the tree lacks kept while
-    // their key is in keys.
+    // their key is in keys. A row is removed only when its key is gone (gone_paths).
     Result<void> merge_files(BranchWrite& write, const query::KeySet& keys);
 
     // Whether an annexed file belongs on a branch whose repository has keys; counts the files
@@ -158,7 +175,13 @@ class DatasetSync {
     // the empty table on its first write.
     Result<void> flush(BranchWrite& write, bool all);
 
-    // The branch's Dolt commit, with the trailers naming this repository and locations.
+    // The paths of rows whose key the location tables hold as gone (missing or dead) from
+    // repository uuid: the only rows of a branch ever removed for their key.
+    Result<std::vector<std::string>> gone_paths(const std::string& uuid,
+                                                const std::vector<PathRow>& rows);
+
+    // The branch's Dolt commit, with the trailers naming this repository and locations; then
+    // the branch's written tag moved to it.
     Result<void> commit_branch(BranchWrite& write, const std::string& locations);
 
     // --- dataset_repo_files.cpp: repos/<name>.repo

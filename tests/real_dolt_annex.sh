@@ -14,6 +14,8 @@
 #     does; git-annex-dolt sync --dataset files must succeed, keep the row (issue 17) and make git
 #     annex whereis list dolt for its key. The rest (sync's summary, read-table, the locations
 #     row) is printed as OBSERVED, not asserted.
+#  e. dolt-annex push --remote da2 (a second repository, its filestore only) amends its rows into
+#     <da2>-files; git-annex-dolt sync --dataset files keeps them and git annex whereis lists da2.
 #
 # usage: DOLT_ANNEX_SRC=/path/to/dolt-annex [DOLT_ANNEX_VENV=/path/to/venv] tests/real_dolt_annex.sh
 if [ -z "${DOLT_ANNEX_SRC:-}" ]; then
@@ -100,4 +102,27 @@ git annex whereis --key "$own_key" >"$TEST_TMP/whereis.out" 2>&1 || true
 grep -q "$store_uuid -- \\[dolt\\]" "$TEST_TMP/whereis.out" || fail "d: git annex whereis --key of dolt-annex's record does not list dolt: $(cat "$TEST_TMP/whereis.out")"
 echo "d. ok: the row stays on the branch; git annex whereis lists dolt for its key"
 observe "git annex whereis --key: $(tr '\n' ' ' <"$TEST_TMP/whereis.out")"
-summary "real dolt-annex on our store: whereis, read-table of our dataset, insert-record then sync"
+
+# e. dolt-annex pushes the dataset to a second dolt-annex repository da2 (its filestore only:
+# repos/da2.repo in the store); its rows for da2, amended into <da2>-files by its own merges,
+# must reach git annex whereis after our sync, and stay on the branch.
+da2_uuid=$(python3 -c 'import uuid; print(uuid.uuid4())')
+mkdir -p "$TEST_TMP/da2/annex"
+cat >"$store/repos/da2.repo" <<JSON
+{"name": "da2", "uuid": "$da2_uuid", "filestore": {"type": "annexfs", "root": "$TEST_TMP/da2/annex"}, "key_format": "Sha256e"}
+JSON
+da push --remote da2 --dataset files
+observe "dolt-annex push: $(tr '\n' ' ' <"$TEST_TMP/da.out")"
+pushed=$(q "SELECT path FROM \`dolt/$da2_uuid-files\`.files ORDER BY path" | sed '/^$/d' | tr '\n' ' ')
+expect_eq "$pushed" "f1.txt f2.txt f3.txt own.txt " "e: rows dolt-annex push wrote on $da2_uuid-files"
+observe "head of $da2_uuid-files: $(q "SELECT committer, message FROM \`dolt/$da2_uuid-files\`.dolt_log LIMIT 1" | tr '\t\n' '  ')"
+git-annex-dolt sync --dataset files >"$TEST_TMP/sync3.out" 2>&1 || fail "e: git-annex-dolt sync --dataset files after push: $(cat "$TEST_TMP/sync3.out")"
+observe "sync output: $(tr '\n' ' ' <"$TEST_TMP/sync3.out")"
+expect_eq "$(q "SELECT path FROM \`dolt/$da2_uuid-files\`.files ORDER BY path" | sed '/^$/d' | tr '\n' ' ')" "$pushed" \
+    "e: rows of $da2_uuid-files after our sync"
+for f in f1.txt f2.txt f3.txt; do
+    git annex whereis "$f" >"$TEST_TMP/whereis.out" 2>&1 || true
+    grep -q "$da2_uuid" "$TEST_TMP/whereis.out" || fail "e: git annex whereis $f does not list da2 ($da2_uuid): $(cat "$TEST_TMP/whereis.out")"
+done
+echo "e. ok: dolt-annex push to da2: its 4 rows stay, git annex whereis lists da2 for f1..f3"
+summary "real dolt-annex on our store: whereis, read-table of our dataset, insert-record then sync, push then sync"

@@ -91,10 +91,12 @@ std::string summary_json(const compat::migrate::MigrationSummary& s,
     return fmt::format(
         R"({{"branch":"{}","incremental":{},"logs_read":{},"locations":{},"urls":{},)"
         R"("metadata":{},"chunks":{},"remote_states":{},"repositories":{},"settings":{},)"
-        R"("files":{},"files_removed":{},"corrupt_lines":{},"unknown_files":{},"dolt_commit":"{}"{}}})",
+        R"("files":{},"files_removed":{},"corrupt_lines":{},"unknown_files":{},)"
+        R"("key_migrations":{},"key_migrations_refused":{},"dolt_commit":"{}"{}}})",
         s.branch, s.incremental ? "true" : "false", s.logs_read, s.locations, s.urls, s.metadata,
         s.chunks, s.remote_states, s.repositories, s.settings, s.files, s.files_removed,
-        s.corrupt_lines, s.unknown_files, s.dolt_commit, content);
+        s.corrupt_lines, s.unknown_files, s.key_migrations, s.key_migrations_refused, s.dolt_commit,
+        content);
 }
 
 int migrate_command(const std::vector<std::string>& args) {
@@ -191,12 +193,14 @@ int migrate_command(const std::vector<std::string>& args) {
         fmt::print(
             "migrate: git-annex branch {} into {}: {}{} logs read, {} locations, {} URLs, {} "
             "metadata values, {} chunk logs, {} remote states, {} repository settings, {} "
-            "settings, {} annexed files ({} removed); {} corrupt lines, {} unknown files\n",
+            "settings, {} annexed files ({} removed), {} key migrations ({} refused); {} corrupt "
+            "lines, {} unknown files\n",
             summary->branch.substr(0, 12), open->database.description,
             summary->incremental ? "incremental, " : "", summary->logs_read, summary->locations,
             summary->urls, summary->metadata, summary->chunks, summary->remote_states,
             summary->repositories, summary->settings, summary->files, summary->files_removed,
-            summary->corrupt_lines, summary->unknown_files);
+            summary->key_migrations, summary->key_migrations_refused, summary->corrupt_lines,
+            summary->unknown_files);
         if (content) {
             fmt::print(
                 "migrate --content: {} objects stored, {} already there, {} failed, {} "

@@ -302,6 +302,53 @@ Result<std::optional<Oid>> Repository::blob_at(const Tree& tree, std::string_vie
     return std::optional<Oid>(oid);
 }
 
+Result<void> Repository::walk_history(
+    const std::vector<Oid>& tips, const std::vector<Oid>& hidden,
+    const std::function<Result<void>(const CommitInfo&)>& visit) const {
+    git_revwalk* raw = nullptr;
+    if (int code = git_revwalk_new(&raw, repo_); code != 0) {
+        return git_failure("cannot walk the history", code);
+    }
+    Owned<git_revwalk, git_revwalk_free> walk(raw);
+    git_revwalk_sorting(walk.get(), GIT_SORT_TIME);
+    for (const Oid& tip : tips) {
+        if (int code = git_revwalk_push(walk.get(), &tip.raw); code != 0) {
+            return git_failure(fmt::format("cannot walk the history of {}", tip.hex()), code);
+        }
+    }
+    for (const Oid& old : hidden) (void)git_revwalk_hide(walk.get(), &old.raw);
+    git_oid next;
+    while (true) {
+        int code = git_revwalk_next(&next, walk.get());
+        if (code == GIT_ITEROVER) return {};
+        if (code != 0) return git_failure("cannot walk the history", code);
+        git_commit* commit = nullptr;
+        if (code = git_commit_lookup(&commit, repo_, &next); code != 0) {
+            return git_failure("cannot read a commit of the history", code);
+        }
+        Owned<git_commit, git_commit_free> owned(commit);
+        CommitInfo info;
+        info.id.raw = next;
+        info.tree.raw = *git_commit_tree_id(commit);
+        info.time = git_commit_time(commit);
+        if (auto visited = visit(info); !visited) return visited;
+    }
+}
+
+Result<std::optional<Oid>> Repository::tree_at(const Tree& tree, std::string_view path) const {
+    if (tree.empty()) return std::optional<Oid>{};
+    git_tree_entry* entry = nullptr;
+    const std::string wanted(path);
+    int code = git_tree_entry_bypath(&entry, tree.get(), wanted.c_str());
+    if (code == GIT_ENOTFOUND) return std::optional<Oid>{};
+    if (code != 0) return git_failure(fmt::format("cannot look up {}", path), code);
+    Owned<git_tree_entry, git_tree_entry_free> owned(entry);
+    if (git_tree_entry_type(entry) != GIT_OBJECT_TREE) return std::optional<Oid>{};
+    Oid oid;
+    oid.raw = *git_tree_entry_id(entry);
+    return std::optional<Oid>(oid);
+}
+
 Result<void> Repository::read_blob(const Oid& blob, std::string& out) const {
     git_odb_object* object = nullptr;
     if (int code = git_odb_read(&object, odb_, &blob.raw); code != 0) {

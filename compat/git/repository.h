@@ -64,6 +64,13 @@ struct ChangedFile {
     std::uint32_t mode = 0;
 };
 
+// One commit of a history walk: its id, its tree and its committer time (seconds since the epoch).
+struct CommitInfo {
+    Oid id;
+    Oid tree;
+    std::int64_t time = 0;
+};
+
 class Repository {
   public:
     // Opens the repository containing start (searching upwards, as git does); fails with
@@ -101,6 +108,14 @@ class Repository {
     // The paths whose blob differs between old_tree (may be empty) and new_tree.
     Result<void> diff(const Tree& old_tree, const Tree& new_tree,
                       const std::function<Result<void>(const ChangedFile&)>& visit) const;
+
+    // Calls visit for every commit reachable from tips and from none of hidden, newest first
+    // (hidden ids this repository does not have are skipped); stops at visit's first failure.
+    Result<void> walk_history(const std::vector<Oid>& tips, const std::vector<Oid>& hidden,
+                              const std::function<Result<void>(const CommitInfo&)>& visit) const;
+
+    // The subtree at path in tree, or nullopt when tree has no directory there.
+    Result<std::optional<Oid>> tree_at(const Tree& tree, std::string_view path) const;
 
     // The blob at path in tree, or nullopt when tree has no file there.
     Result<std::optional<Oid>> blob_at(const Tree& tree, std::string_view path) const;

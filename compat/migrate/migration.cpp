@@ -16,6 +16,7 @@
 #include "compat/logs/single_value_log.h"
 #include "compat/logs/uuid_based_log.h"
 #include "compat/migrate/bulk_writer.h"
+#include "compat/migrate/migration_records.h"
 #include "core/key.h"
 #include "core/location/annexed_files.h"
 #include "core/location/bulk_load.h"
@@ -530,6 +531,13 @@ Result<MigrationSummary> migrate(const git::Repository& repository, std::string_
     if (auto restored = core::location::restore_secondary_indexes(connection); !restored) {
         return std::unexpected(restored.error());
     }
+
+    // The key migrations git-annex recorded in the branches' history since the last run.
+    auto records = read_migration_records(repository, annex_uuid, connection);
+    if (!records) return std::unexpected(records.error());
+    summary.key_migrations = records->records;
+    summary.key_migrations_refused = records->refused;
+    for (std::string& problem : records->problems) summary.problems.push_back(std::move(problem));
 
     // Record the run as complete, last.
     std::vector<std::pair<std::string, std::string>> sources(branch->sources().begin(),

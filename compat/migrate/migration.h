@@ -35,6 +35,8 @@ struct MigrationSummary {
     std::size_t rows_sorted = 0;  // of a first run's rows, loaded in key order at the end so far
     std::size_t corrupt_lines = 0;
     std::size_t unknown_files = 0;
+    std::size_t key_migrations = 0;  // migration records (old key, new key) read from history
+    std::size_t key_migrations_refused = 0;
     std::vector<std::string> problems;  // the first few corrupt lines and unknown files, named
     std::string dolt_commit;            // on Dolt, the commit made (empty when nothing changed)
 };

@@ -138,6 +138,18 @@ constexpr std::array<std::string_view, 1> kVersion4 = {
     " merged DECIMAL(24,12) NOT NULL)",
 };
 
+// Version 6: key migrations git-annex recorded (git annex migrate), chains resolved: old_key's
+// object is also new_key's content since ts. Looked up by new key (the remote, for a key it does
+// not hold) and by old key (what removing an object takes away).
+constexpr std::array<std::string_view, 1> kVersion6 = {
+    "CREATE TABLE IF NOT EXISTS key_migrations ("
+    " new_key VARBINARY(512) NOT NULL,"
+    " old_key VARBINARY(512) NOT NULL,"
+    " ts DECIMAL(24,12) NOT NULL,"
+    " PRIMARY KEY (new_key, old_key),"
+    " KEY key_migrations_by_old (old_key))",
+};
+
 // The secondary indexes the statements above create, for dropping and restoring around bulk loads;
 // a table's are next to each other.
 struct SecondaryIndex {
@@ -257,6 +269,9 @@ Result<bool> ensure_schema(sql::Connection& connection) {
         if (auto done = connection.execute(statement); !done) return std::unexpected(done.error());
     }
     for (std::string_view statement : kVersion4) {
+        if (auto done = connection.execute(statement); !done) return std::unexpected(done.error());
+    }
+    for (std::string_view statement : kVersion6) {
         if (auto done = connection.execute(statement); !done) return std::unexpected(done.error());
     }
     // Version 5: the ts indexes.

@@ -8,7 +8,7 @@
 namespace gad::core::location {
 
 // The schema version this program writes.
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 
 // Creates missing tables and records the schema version; refuses a database whose schema is newer
 // than this program's. Idempotent and cheap when the schema is current. Returns true when it

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "bridge/credentials.h"
+#include "core/digest.h"
 #include "core/key.h"
 #include "core/log.h"
 
@@ -227,6 +228,8 @@ protocol::PrepareReply DoltRemote::prepare(protocol::Annex& annex) {
         });
     database->store.reset();
     state->database = std::move(*database);
+    state->stand_ins = std::make_unique<StandIns>(
+        state->database, state->uuid, core::sql::Timeouts::all(state->config.db_timeout));
     std::lock_guard lock(mutex_);
     prepared_ = std::move(state);
     return protocol::PrepareSuccess{};
@@ -250,9 +253,33 @@ protocol::TransferReply DoltRemote::transfer(protocol::Annex& annex,
             LocationChange{request.key, state->uuid, Presence::present, core::Timestamp::now()},
             LocationWriter::Reason::store);
     } else if (auto got = state->filestore->get(*key, request.file, progress); !got) {
-        return failure(got.error().message);
+        // Not held under key: an older key's object may stand in for it.
+        auto held = state->filestore->contains(*key);
+        if (!held || *held) return failure(got.error().message);
+        auto stand_in = state->stand_ins->find(*key, *state->filestore);
+        if (!stand_in) return failure(stand_in.error().message);
+        if (!*stand_in) return failure(got.error().message);
+        if (auto served = retrieve_stand_in(*state, *key, **stand_in, request.file, progress);
+            !served) {
+            return failure(served.error().message);
+        }
     }
     return protocol::TransferSuccess{request.direction, request.key};
+}
+
+core::Result<void> DoltRemote::retrieve_stand_in(Prepared& state, const Key& key,
+                                                 const Key& stand_in, const fs::path& destination,
+                                                 const core::filestore::Progress& progress) {
+    if (auto got = state.filestore->get(stand_in, destination, progress); !got) return got;
+    auto verified = core::verify_file(key, destination);
+    if (!verified) {
+        std::error_code ec;
+        fs::remove(destination, ec);
+        return core::fail(
+            "{} is recorded as migrated from {}, whose object here does not match it: {}",
+            key.to_string(), stand_in.to_string(), verified.error().message);
+    }
+    return {};
 }
 
 void DoltRemote::reconcile_with_filestore(Prepared& state, const std::string& key_text,
@@ -274,6 +301,15 @@ protocol::CheckPresentReply DoltRemote::check_present(protocol::Annex&,
     if (!key) return protocol::CheckPresentUnknown{request.key, key.error().message};
     auto present = state->filestore->contains(*key);
     if (!present) return protocol::CheckPresentUnknown{request.key, present.error().message};
+    if (!*present) {
+        // An older key's object may stand in for it (a migrated key).
+        auto stand_in = state->stand_ins->find(*key, *state->filestore);
+        if (!stand_in) return protocol::CheckPresentUnknown{request.key, stand_in.error().message};
+        if (*stand_in) {
+            reconcile_with_filestore(*state, request.key, **stand_in, true);
+            return protocol::CheckPresentSuccess{request.key};
+        }
+    }
     reconcile_with_filestore(*state, request.key, *key, *present);
     if (*present) return protocol::CheckPresentSuccess{request.key};
     return protocol::CheckPresentFailure{request.key};
@@ -290,12 +326,27 @@ protocol::RemoveReply DoltRemote::remove(protocol::Annex&, const protocol::Remov
     auto hidden = state->filestore->hide(*key);
     if (!hidden) return protocol::RemoveFailure{request.key, hidden.error().message};
     if (!*hidden) {
+        auto stood_in = remove_stand_in(*state, *key);
+        if (!stood_in) return protocol::RemoveFailure{request.key, stood_in.error().message};
         // Nothing was there: only a row still claiming it present needs a change (git-annex
         // removes every possible chunk of a key, so most such requests change nothing).
-        reconcile_with_filestore(*state, request.key, *key, false);
+        if (!*stood_in) reconcile_with_filestore(*state, request.key, *key, false);
         return protocol::RemoveSuccess{request.key};
     }
     const core::filestore::Filestore::Hidden object = **hidden;
+    // The newer keys this object stood in for go with it, in the same transaction.
+    auto newer = state->stand_ins->standing_on(*key, *state->filestore);
+    if (!newer) {
+        if (auto back = state->filestore->restore(object); !back) {
+            core::log::error(back.error().message);
+        }
+        return protocol::RemoveFailure{request.key, newer.error().message};
+    }
+    for (const std::string& gone : *newer) {
+        state->writer->record_later(
+            LocationChange{gone, state->uuid, Presence::missing, core::Timestamp::now()},
+            LocationWriter::Reason::remove);
+    }
     // Timestamped after the hiding: a dead process's hidden object counts as removed only when
     // the table's absence is at least as new (settle_abandoned()).
     auto written = state->writer->record_now(
@@ -325,6 +376,20 @@ protocol::RemoveReply DoltRemote::remove(protocol::Annex&, const protocol::Remov
     return protocol::RemoveSuccess{request.key};
 }
 
+core::Result<bool> DoltRemote::remove_stand_in(Prepared& state, const Key& key) {
+    auto stand_in = state.stand_ins->find(key, *state.filestore);
+    if (!stand_in) return std::unexpected(stand_in.error());
+    if (!*stand_in) return false;
+    auto written = state.writer->record_now(
+        LocationChange{key.to_string(), state.uuid, Presence::missing, core::Timestamp::now()},
+        LocationWriter::Reason::remove);
+    if (!written) {
+        return core::fail("the removal could not be recorded in {}: {}", state.database.description,
+                          written.error().message);
+    }
+    return true;
+}
+
 protocol::ListConfigsReply DoltRemote::list_configs(protocol::Annex&) {
     return config_descriptions();
 }
@@ -347,6 +412,13 @@ protocol::WhereIsReply DoltRemote::where_is(protocol::Annex&, const protocol::Wh
     Prepared* state = prepared();
     auto key = Key::parse(request.key);
     if (state == nullptr || !key) return protocol::WhereIsFailure{};
+    auto held = state->filestore->contains(*key);
+    if (held && !*held) {
+        auto stand_in = state->stand_ins->find(*key, *state->filestore);
+        if (stand_in && *stand_in) {
+            return protocol::WhereIsSuccess{state->filestore->locate(**stand_in)};
+        }
+    }
     return protocol::WhereIsSuccess{state->filestore->locate(*key)};
 }
 

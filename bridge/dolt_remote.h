@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "bridge/remote_config.h"
+#include "bridge/stand_ins.h"
 #include "core/dolt/annex_repository.h"
 #include "core/filestore/backends.h"
 #include "core/filestore/filestore.h"
@@ -47,6 +48,8 @@ class DoltRemote final : public protocol::Handler {
         std::unique_ptr<core::filestore::Filestore> filestore;
         core::location::LocationDatabase database;  // lease and description (store moved out)
         std::unique_ptr<core::location::LocationWriter> writer;
+        // Older keys' objects serving migrated keys (reads state's database).
+        std::unique_ptr<StandIns> stand_ins;
         // Keys whose removal's write broke off with the connection (the server may have
         // committed it): one empty file each, checked against the filestore at the next PREPARE.
         std::filesystem::path unsure_dir;
@@ -75,6 +78,16 @@ class DoltRemote final : public protocol::Handler {
     // Makes the table's rows of the keys in state.unsure_dir say what the filestore shows, and
     // forgets those keys once that is written.
     static core::Result<void> settle_unsure(Prepared& state, core::location::LocationStore& store);
+    // RETRIEVE of key from the object of stand_in (an older key of the same content), verified
+    // against key; the destination is removed when it does not match.
+    static core::Result<void> retrieve_stand_in(Prepared& state, const core::Key& key,
+                                                const core::Key& stand_in,
+                                                const std::filesystem::path& destination,
+                                                const core::filestore::Progress& progress);
+    // REMOVE of key, which the filestore does not hold: when an older key's object stands in for
+    // it, that object stays (other clones count on it under the older key) and key is recorded
+    // as gone; true when so.
+    static core::Result<bool> remove_stand_in(Prepared& state, const core::Key& key);
     // The state, or nullptr before a successful PREPARE.
     Prepared* prepared();
     // Queues a check of the table's row for key against what the filestore showed (present or

@@ -21,6 +21,7 @@
 #include "compat/query/whereis.h"
 #include "compat/sync/branch_export.h"
 #include "compat/sync/dataset_export.h"
+#include "compat/sync/migrated_locations.h"
 #include "core/dolt/annex_repository.h"
 #include "core/dolt/server.h"
 #include "core/location/peer_merge.h"
@@ -432,18 +433,23 @@ int sync_command(const std::vector<std::string>& args) {
     auto synced =
         compat::sync::sync_dataset(annex->repository, annex->uuid, *open, dataset, report_refusal);
     if (!synced) return failed(synced.error());
+    // Then migrated keys, present in our stores that hold their old keys: dated by the migration,
+    // so older than the last export's watermark, and the export compares everything.
+    auto migrated_present = compat::sync::record_migrated_locations(*open->database.store);
+    if (!migrated_present) return failed(migrated_present.error());
+    if (*migrated_present != 0) full = true;
     auto exported = compat::sync::export_to_branch(
         annex->repository, annex->uuid, open->database.store->connection(), full, report_refusal);
     if (!exported) return failed(exported.error());
     if (json) {
-        fmt::print(
-            R"({{"migrated":{},"with":[{}],"dataset":{},"export":{{"locations":{},"urls":{},"metadata":{},)"
-            R"("repositories":{},"refused":{},"files":{},"commit":"{}","ref":"{}"}}}})"
-            "\n",
-            summary_json(*migrated, std::nullopt), merges_json,
-            *synced ? (*synced)->json() : "null", exported->locations, exported->urls,
-            exported->metadata, exported->repositories, exported->refused, exported->files,
-            exported->commit, compat::sync::kExportRef);
+        fmt::print(R"({{"migrated":{},"with":[{}],"dataset":{},"migrated_keys_present":{},)"
+                   R"("export":{{"locations":{},"urls":{},"metadata":{},)"
+                   R"("repositories":{},"refused":{},"files":{},"commit":"{}","ref":"{}"}}}})"
+                   "\n",
+                   summary_json(*migrated, std::nullopt), merges_json,
+                   *synced ? (*synced)->json() : "null", *migrated_present, exported->locations,
+                   exported->urls, exported->metadata, exported->repositories, exported->refused,
+                   exported->files, exported->commit, compat::sync::kExportRef);
     } else {
         fmt::print("{}{}", merges_text, *synced ? (*synced)->text() : "");
         fmt::print(

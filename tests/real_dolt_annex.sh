@@ -97,7 +97,7 @@ expect_eq "$(q "SELECT annex_key FROM \`dolt/$store_uuid-files\`.files WHERE pat
     "d: dolt-annex's row own.txt on branch $store_uuid-files after sync (issue 17)"
 da dataset read-table --dataset files --table-name files
 observe "after sync: dolt-annex read-table: $(grep -v '^$' "$TEST_TMP/da.out" | LC_ALL=C sort | tr '\n' ';')"
-observe "after sync: locations row: '$(q "SELECT uuid, status FROM locations WHERE annex_key = '$own_key'" | tr '\t\n' ' ;')'"
+observe "after sync: locations row: '$(q "SELECT uuid, status FROM gad_locations WHERE annex_key = '$own_key'" | tr '\t\n' ' ;')'"
 git annex whereis --key "$own_key" >"$TEST_TMP/whereis.out" 2>&1 || true
 grep -q "$store_uuid -- \\[dolt\\]" "$TEST_TMP/whereis.out" || fail "d: git annex whereis --key of dolt-annex's record does not list dolt: $(cat "$TEST_TMP/whereis.out")"
 echo "d. ok: the row stays on the branch; git annex whereis lists dolt for its key"

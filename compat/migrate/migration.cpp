@@ -375,7 +375,8 @@ Result<void> walk_files_apart(const git::Repository& main, const git::Oid& commi
         if (!walked) return walked;
         if (auto written = writer.finish(); !written) return written;
     }
-    return core::location::restore_secondary_indexes(*connection, "annexed_files");
+    return core::location::restore_secondary_indexes(*connection,
+                                                     core::location::kAnnexedFilesTable);
 }
 
 }  // namespace
@@ -459,12 +460,13 @@ Result<MigrationSummary> migrate(const git::Repository& repository, std::string_
         }
         // A fresh walk writes only paths of this repository, whose old rows are gone.
         if (old_files_tree.empty()) {
-            tables[kFile].load_sql = load_sql("annexed_files", core::location::kAnnexedFileColumns);
-            auto empty = table_empty(connection, "annexed_files");
+            tables[kFile].load_sql =
+                load_sql(core::location::kAnnexedFilesTable, core::location::kAnnexedFileColumns);
+            auto empty = table_empty(connection, core::location::kAnnexedFilesTable);
             if (!empty) return std::unexpected(empty.error());
             if (*empty) {
-                if (auto dropped =
-                        core::location::drop_secondary_indexes(connection, "annexed_files");
+                if (auto dropped = core::location::drop_secondary_indexes(
+                        connection, core::location::kAnnexedFilesTable);
                     !dropped) {
                     return std::unexpected(dropped.error());
                 }

@@ -207,7 +207,7 @@ Result<ExportSummary> export_to_branch(const git::Repository& repository,
     auto metadata = by_key(
         connection, core::location::ChangedTable::metadata, watermark, newest,
         [&](const KeyRows& key) -> Result<void> {
-            if (!gate.admit(Kind::key, key.key, [] { return "table metadata"; })) return {};
+            if (!gate.admit(Kind::key, key.key, [] { return "table gad_metadata"; })) return {};
             const std::string path = logs::branch_path_for_key(key.key, FileKind::metadata);
             auto content = branch->read_file(path);
             if (!content) return std::unexpected(content.error());
@@ -222,8 +222,9 @@ Result<ExportSummary> export_to_branch(const git::Repository& repository,
                 if (!ts || !row[1] || !row[2] || !row[3]) continue;
                 // The value needs no check: format_metadata_log encodes any that could break
                 // the line.
-                if (!gate.admit(Kind::metadata_field, *row[1],
-                                [&] { return fmt::format("table metadata, key {}", key.key); })) {
+                if (!gate.admit(Kind::metadata_field, *row[1], [&] {
+                        return fmt::format("table gad_metadata, key {}", key.key);
+                    })) {
                     continue;
                 }
                 auto found = known.find({*row[1], *row[2]});
@@ -248,10 +249,10 @@ Result<ExportSummary> export_to_branch(const git::Repository& repository,
     const Timestamp now = Timestamp::now();
     for (const auto& [uuid, stored_description] : *repositories) {
         if (uuid == kWebUuid || described.contains(uuid)) continue;
-        auto where = [] { return "table repositories"; };
+        auto where = [] { return "table gad_repositories"; };
         if (!gate.admit(Kind::uuid, uuid, where)) continue;
         if (stored_description && !gate.admit(Kind::description, *stored_description, [&] {
-                return fmt::format("table repositories, uuid {}", uuid);
+                return fmt::format("table gad_repositories, uuid {}", uuid);
             })) {
             continue;
         }

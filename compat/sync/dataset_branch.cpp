@@ -86,7 +86,7 @@ Result<void> DatasetSync::remove_left_files(Connection& branch, const std::strin
         return remove_rows(branch, doomed, removed);
     };
     auto streamed = main_.for_each(
-        "SELECT from_path, from_annex_key FROM dolt_commit_diff_annexed_files WHERE "
+        "SELECT from_path, from_annex_key FROM dolt_commit_diff_gad_annexed_files WHERE "
         "from_commit = ? AND to_commit = ? AND diff_type = 'removed' AND from_annex_uuid = ?",
         {locations, now, annex_uuid_}, [&](const Row& row) -> Result<void> {
             if (!row[0] || !row[1]) return {};
@@ -209,11 +209,12 @@ Result<void> DatasetSync::flush(BranchWrite& write, bool all) {
 }
 
 Result<void> DatasetSync::merge_files(BranchWrite& write, const query::KeySet& keys) {
-    PathPages files(main_,
-                    fmt::format("SELECT path, annex_key FROM annexed_files WHERE annex_uuid = ? "
-                                "AND path > ? ORDER BY {} LIMIT {}",
-                                core::location::annexed_files_path_order(main_), kPageRows),
-                    {annex_uuid_}, "annexed_files");
+    PathPages files(
+        main_,
+        fmt::format("SELECT path, annex_key FROM gad_annexed_files WHERE annex_uuid = ? "
+                    "AND path > ? ORDER BY {} LIMIT {}",
+                    core::location::annexed_files_path_order(main_), kPageRows),
+        {annex_uuid_}, "gad_annexed_files");
     std::optional<PathPages> rows;
     if (write.reader) {
         rows.emplace(*write.reader,
@@ -284,9 +285,10 @@ Result<std::vector<std::string>> DatasetSync::gone_paths(const std::string& uuid
         std::vector<Param> params{std::string_view(uuid)};
         for (std::size_t i = 0; i < n; ++i) params.emplace_back(std::string_view(rows[at + i].key));
         auto found = main_.query(
-            fmt::format("SELECT annex_key FROM locations WHERE uuid = ? AND status IN ('0', 'X') "
-                        "AND annex_key IN ({})",
-                        placeholders(n)),
+            fmt::format(
+                "SELECT annex_key FROM gad_locations WHERE uuid = ? AND status IN ('0', 'X') "
+                "AND annex_key IN ({})",
+                placeholders(n)),
             params);
         if (!found) return std::unexpected(found.error());
         for (const Row& row : *found) {

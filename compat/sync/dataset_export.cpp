@@ -116,7 +116,7 @@ Result<bool> DatasetSync::definition_missing() const {
 
 Result<std::vector<std::string>> DatasetSync::repository_uuids() {
     std::set<std::string> uuids;
-    auto streamed = main_.for_each("SELECT DISTINCT uuid FROM locations WHERE status = ?",
+    auto streamed = main_.for_each("SELECT DISTINCT uuid FROM gad_locations WHERE status = ?",
                                    {std::string_view("1")}, [&](const Row& row) -> Result<void> {
                                        if (row[0] && dolt_annex_uuid(*row[0])) {
                                            uuids.insert(*row[0]);
@@ -139,7 +139,7 @@ Result<std::vector<std::string>> DatasetSync::repository_uuids() {
 }
 
 bool DatasetSync::dolt_annex_uuid(std::string_view uuid) {
-    auto where = [] { return "table locations, for a dataset branch"; };
+    auto where = [] { return "table gad_locations, for a dataset branch"; };
     if (!gate_.admit(core::annex_values::Kind::uuid, uuid, where)) return false;
     if (core::dolt::is_uuid(uuid)) return true;
     gate_.refuse({core::annex_values::Kind::uuid, std::string(uuid),

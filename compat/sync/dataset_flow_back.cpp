@@ -95,7 +95,7 @@ Result<void> DatasetSync::record_facts(Connection& branch, std::string_view uuid
         std::vector<Param> params{uuid};
         for (std::size_t i = 0; i < n; ++i) params.emplace_back(std::string_view(keys[at + i]));
         auto rows = main_.query(
-            fmt::format("SELECT annex_key, status, ts FROM locations WHERE uuid = ? AND "
+            fmt::format("SELECT annex_key, status, ts FROM gad_locations WHERE uuid = ? AND "
                         "annex_key IN ({})",
                         placeholders(n)),
             params);

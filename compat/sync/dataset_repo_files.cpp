@@ -10,8 +10,8 @@
 namespace gad::compat::sync::dataset {
 
 Result<void> DatasetSync::write_repo_files() {
-    auto rows =
-        main_.query("SELECT uuid, remote_config FROM repositories WHERE remote_config IS NOT NULL");
+    auto rows = main_.query(
+        "SELECT uuid, remote_config FROM gad_repositories WHERE remote_config IS NOT NULL");
     if (!rows) return std::unexpected(rows.error());
     for (const Row& row : *rows) {
         if (!row[0] || !row[1] || !core::dolt::is_uuid(*row[0]) || *row[0] == local_uuid_) {

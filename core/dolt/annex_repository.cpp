@@ -89,21 +89,29 @@ Result<AnnexRepository> AnnexRepository::init(const fs::path& root, std::string_
                                               bool with_dolt,
                                               const filestore::RepoFilestore& filestore) {
     if (!is_uuid(uuid)) return fail("'{}' is not a UUID", uuid);
-    std::error_code ec;
-    fs::create_directories(root / "repos", ec);
-    if (!ec) fs::create_directories(root / "annex", ec);
-    if (ec) return fail("cannot create dolt-annex repository {}: {}", root.string(), ec.message());
-
+    // A directory of another UUID is refused before anything is made in it.
     const fs::path repo_file = root / "repos" / fmt::format("{}.repo", kLocalRepo);
     if (fs::exists(repo_file)) {
         const std::string existing = read_repo_uuid(repo_file);
         if (existing != uuid) {
+            if (!is_uuid(existing)) {
+                return fail(
+                    "{} already belongs to a dolt-annex repository, whose uuid cannot be read "
+                    "from {}; choose another directory=",
+                    root.string(), repo_file.string());
+            }
+            // A repository of dolt-annex's (or another remote's) is adopted by taking its UUID,
+            // which only the user can give this remote: git-annex has chosen one already.
             return fail(
-                "{} already belongs to dolt-annex repository {}, not to this remote's UUID {}; "
-                "choose another directory=",
-                root.string(), existing.empty() ? "(unreadable uuid)" : existing, uuid);
+                "{} is dolt-annex repository {}, not this remote's UUID {}: to adopt it, give "
+                "uuid={} to initremote, or choose another directory=",
+                root.string(), existing, uuid, existing);
         }
     }
+    std::error_code ec;
+    fs::create_directories(root / "repos", ec);
+    if (!ec) fs::create_directories(root / "annex", ec);
+    if (ec) return fail("cannot create dolt-annex repository {}: {}", root.string(), ec.message());
     if (!fs::exists(root / "config.json") && !fs::exists(root / "config.json5")) {
         auto written = write_file_atomically(
             root / "config.json",

@@ -34,7 +34,8 @@ Result<std::vector<std::pair<std::string, std::string>>> annexed_files_at(
 // Deletes every file row of annex_uuid.
 Result<void> clear_annexed_files(sql::Connection& connection, std::string_view annex_uuid);
 
-// The columns a migrate row of annexed_files has, in order (for bulk loads).
+// The table of annexed files, and the columns a migrate row of it has, in order (for bulk loads).
+inline constexpr std::string_view kAnnexedFilesTable = "gad_annexed_files";
 inline constexpr std::string_view kAnnexedFileColumns = "annex_uuid, path, annex_key";
 
 // An upsert of rows (annex_uuid, path, annex_key) rows, each placeholders in that order; a file

@@ -12,11 +12,11 @@ namespace {
 std::string_view select_of(ChangedTable table) {
     switch (table) {
         case ChangedTable::locations:
-            return "SELECT annex_key, uuid, status, ts FROM locations";
+            return "SELECT annex_key, uuid, status, ts FROM gad_locations";
         case ChangedTable::urls:
-            return "SELECT annex_key, url, status, ts FROM urls";
+            return "SELECT annex_key, url, status, ts FROM gad_urls";
         case ChangedTable::metadata:
-            return "SELECT annex_key, field, value, status, ts FROM metadata";
+            return "SELECT annex_key, field, value, status, ts FROM gad_metadata";
     }
     return {};
 }
@@ -26,11 +26,11 @@ std::string_view select_of(ChangedTable table) {
 std::string_view table_name(ChangedTable table) {
     switch (table) {
         case ChangedTable::locations:
-            return "locations";
+            return "gad_locations";
         case ChangedTable::urls:
-            return "urls";
+            return "gad_urls";
         case ChangedTable::metadata:
-            return "metadata";
+            return "gad_metadata";
     }
     return {};
 }

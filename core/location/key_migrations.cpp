@@ -21,7 +21,7 @@ constexpr int kMaxClosureRounds = 32;
 constexpr std::string_view kStillStanding = "(l.status IS NULL OR l.status = '1' OR l.ts < m.ts)";
 
 Result<std::uint64_t> count_rows(sql::Connection& connection) {
-    auto rows = connection.query("SELECT COUNT(*) FROM key_migrations");
+    auto rows = connection.query("SELECT COUNT(*) FROM gad_key_migrations");
     if (!rows) return std::unexpected(rows.error());
     if (rows->empty() || !(*rows)[0][0]) return 0;
     return std::stoull(*(*rows)[0][0]);
@@ -35,7 +35,7 @@ Result<void> insert_direct(sql::Connection& connection,
         const std::size_t count = std::min(kRowsPerStatement, migrations.size() - start);
         timestamps.clear();
         params.clear();
-        std::string sql = "INSERT INTO key_migrations (old_key, new_key, ts) VALUES ";
+        std::string sql = "INSERT INTO gad_key_migrations (old_key, new_key, ts) VALUES ";
         for (std::size_t i = 0; i < count; ++i) {
             timestamps.push_back(migrations[start + i].timestamp.to_decimal());
             sql += i == 0 ? "(?, ?, ?)" : ", (?, ?, ?)";
@@ -46,7 +46,9 @@ Result<void> insert_direct(sql::Connection& connection,
                           {std::string_view(migration.old_key), std::string_view(migration.new_key),
                            std::string_view(timestamps[i])});
         }
-        sql += " ON DUPLICATE KEY UPDATE key_migrations.ts = LEAST(key_migrations.ts, VALUES(ts))";
+        sql +=
+            " ON DUPLICATE KEY UPDATE gad_key_migrations.ts = LEAST(gad_key_migrations.ts, "
+            "VALUES(ts))";
         if (auto ran = connection.run(sql, params); !ran) return std::unexpected(ran.error());
     }
     return {};
@@ -57,8 +59,8 @@ Result<void> insert_direct(sql::Connection& connection,
 Result<void> close_chains(sql::Connection& connection, std::uint64_t rows) {
     for (int round = 0; round < kMaxClosureRounds; ++round) {
         auto implied = connection.query(
-            "SELECT a.old_key, b.new_key, GREATEST(a.ts, b.ts) FROM key_migrations a"
-            " JOIN key_migrations b ON b.old_key = a.new_key WHERE a.old_key <> b.new_key");
+            "SELECT a.old_key, b.new_key, GREATEST(a.ts, b.ts) FROM gad_key_migrations a"
+            " JOIN gad_key_migrations b ON b.old_key = a.new_key WHERE a.old_key <> b.new_key");
         if (!implied) return std::unexpected(implied.error());
         std::vector<KeyMigration> pairs;
         for (const auto& row : *implied) {
@@ -114,7 +116,7 @@ Result<std::uint64_t> record_key_migrations(sql::Connection& connection,
 Result<std::vector<StandIn>> stand_ins_for(sql::Connection& connection, std::string_view new_key,
                                            std::string_view uuid) {
     auto rows = connection.query(
-        fmt::format("SELECT m.old_key, m.ts FROM key_migrations m LEFT JOIN locations l"
+        fmt::format("SELECT m.old_key, m.ts FROM gad_key_migrations m LEFT JOIN gad_locations l"
                     " ON l.annex_key = m.new_key AND l.uuid = ? WHERE m.new_key = ? AND {}"
                     " ORDER BY m.ts DESC",
                     kStillStanding),
@@ -133,7 +135,7 @@ Result<std::vector<StandIn>> stand_ins_for(sql::Connection& connection, std::str
 Result<std::vector<std::string>> keys_standing_on(sql::Connection& connection,
                                                   std::string_view old_key, std::string_view uuid) {
     auto rows = connection.query(
-        fmt::format("SELECT m.new_key FROM key_migrations m LEFT JOIN locations l"
+        fmt::format("SELECT m.new_key FROM gad_key_migrations m LEFT JOIN gad_locations l"
                     " ON l.annex_key = m.new_key AND l.uuid = ? WHERE m.old_key = ? AND {}",
                     kStillStanding),
         {uuid, old_key});
@@ -150,12 +152,12 @@ Result<std::uint64_t> record_migrated_locations(sql::Connection& connection) {
     // written where the store has no row for the new key, or an older absence.
     auto rows = connection.query(
         "SELECT c.new_key, c.uuid, c.ts FROM ("
-        "  SELECT m.new_key AS new_key, o.uuid AS uuid, MIN(m.ts) AS ts FROM key_migrations m"
-        "  JOIN locations o ON o.annex_key = m.old_key AND o.status = '1'"
-        "  JOIN repositories r ON r.uuid = o.uuid"
+        "  SELECT m.new_key AS new_key, o.uuid AS uuid, MIN(m.ts) AS ts FROM gad_key_migrations m"
+        "  JOIN gad_locations o ON o.annex_key = m.old_key AND o.status = '1'"
+        "  JOIN gad_repositories r ON r.uuid = o.uuid"
         "  WHERE CONCAT(' ', r.remote_config, ' ') LIKE '% externaltype=dolt %'"
         "  GROUP BY m.new_key, o.uuid) c"
-        " LEFT JOIN locations n ON n.annex_key = c.new_key AND n.uuid = c.uuid"
+        " LEFT JOIN gad_locations n ON n.annex_key = c.new_key AND n.uuid = c.uuid"
         " WHERE n.annex_key IS NULL OR (n.ts < c.ts AND n.status <> '1')");
     if (!rows) return std::unexpected(rows.error());
     std::vector<sql::Param> params;

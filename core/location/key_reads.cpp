@@ -5,7 +5,7 @@ namespace gad::core::location {
 Result<std::vector<LocationRow>> locations_of_key(sql::Connection& connection,
                                                   std::string_view key) {
     auto rows = connection.query(
-        "SELECT uuid, status FROM locations WHERE annex_key = ? ORDER BY uuid", {key});
+        "SELECT uuid, status FROM gad_locations WHERE annex_key = ? ORDER BY uuid", {key});
     if (!rows) return std::unexpected(rows.error());
     std::vector<LocationRow> out;
     for (const auto& row : *rows) {
@@ -17,7 +17,7 @@ Result<std::vector<LocationRow>> locations_of_key(sql::Connection& connection,
 Result<std::vector<std::string>> present_urls_of_key(sql::Connection& connection,
                                                      std::string_view key) {
     auto rows = connection.query(
-        "SELECT url FROM urls WHERE annex_key = ? AND status = '1' ORDER BY url", {key});
+        "SELECT url FROM gad_urls WHERE annex_key = ? AND status = '1' ORDER BY url", {key});
     if (!rows) return std::unexpected(rows.error());
     std::vector<std::string> urls;
     for (const auto& row : *rows) {
@@ -28,7 +28,7 @@ Result<std::vector<std::string>> present_urls_of_key(sql::Connection& connection
 
 Result<void> for_each_location(sql::Connection& connection, const LocationVisitor& visit) {
     return connection.for_each(
-        "SELECT annex_key, uuid, status FROM locations ORDER BY annex_key, uuid", {},
+        "SELECT annex_key, uuid, status FROM gad_locations ORDER BY annex_key, uuid", {},
         [&](const sql::Row& row) -> Result<void> {
             if (!row[0] || !row[1] || !row[2]) return {};
             return visit(*row[0], *row[1], *row[2]);
@@ -37,7 +37,7 @@ Result<void> for_each_location(sql::Connection& connection, const LocationVisito
 
 Result<void> for_each_present_url(sql::Connection& connection, const KeyUrlVisitor& visit) {
     return connection.for_each(
-        "SELECT annex_key, url FROM urls WHERE status = '1' ORDER BY annex_key, url", {},
+        "SELECT annex_key, url FROM gad_urls WHERE status = '1' ORDER BY annex_key, url", {},
         [&](const sql::Row& row) -> Result<void> {
             if (!row[0] || !row[1]) return {};
             return visit(*row[0], *row[1]);
@@ -46,11 +46,12 @@ Result<void> for_each_present_url(sql::Connection& connection, const KeyUrlVisit
 
 Result<void> for_each_key_present_in(sql::Connection& connection, std::string_view uuid,
                                      const KeyVisitor& visit) {
-    return connection.for_each("SELECT annex_key FROM locations WHERE uuid = ? AND status = '1'",
-                               {uuid}, [&](const sql::Row& row) -> Result<void> {
-                                   if (!row[0]) return {};
-                                   return visit(*row[0]);
-                               });
+    return connection.for_each(
+        "SELECT annex_key FROM gad_locations WHERE uuid = ? AND status = '1'", {uuid},
+        [&](const sql::Row& row) -> Result<void> {
+            if (!row[0]) return {};
+            return visit(*row[0]);
+        });
 }
 
 }  // namespace gad::core::location

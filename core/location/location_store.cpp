@@ -19,7 +19,8 @@ Result<LocationStore> LocationStore::open(sql::Connection connection) {
     LocationStore store(std::move(connection));
     auto changed = ensure_schema(store.connection_);
     if (!changed) return std::unexpected(changed.error());
-    if (*changed) {
+    if (changed->changed) {
+        store.unstaged_renames_ = std::move(changed->renamed);
         auto committed = store.dolt_commit(
             fmt::format("git-annex-dolt: create location schema v{}", kSchemaVersion));
         if (!committed) return std::unexpected(committed.error());
@@ -76,8 +77,8 @@ Result<void> LocationStore::record_once(std::span<const LocationChange> changes)
 
 Result<std::optional<Presence>> LocationStore::presence(std::string_view key,
                                                         std::string_view uuid) {
-    auto rows = connection_.query("SELECT status FROM locations WHERE annex_key = ? AND uuid = ?",
-                                  {key, uuid});
+    auto rows = connection_.query(
+        "SELECT status FROM gad_locations WHERE annex_key = ? AND uuid = ?", {key, uuid});
     if (!rows) return std::unexpected(rows.error());
     if (rows->empty() || !(*rows)[0][0] || (*rows)[0][0]->empty()) {
         return std::optional<Presence>{};
@@ -88,7 +89,7 @@ Result<std::optional<Presence>> LocationStore::presence(std::string_view key,
 Result<std::optional<LocationStore::Row>> LocationStore::row(std::string_view key,
                                                              std::string_view uuid) {
     auto rows = connection_.query(
-        "SELECT status, ts FROM locations WHERE annex_key = ? AND uuid = ?", {key, uuid});
+        "SELECT status, ts FROM gad_locations WHERE annex_key = ? AND uuid = ?", {key, uuid});
     if (!rows) return std::unexpected(rows.error());
     if (rows->empty() || !(*rows)[0][0] || (*rows)[0][0]->empty() || !(*rows)[0][1]) {
         return std::optional<Row>{};
@@ -103,22 +104,40 @@ Result<std::optional<LocationStore::Row>> LocationStore::row(std::string_view ke
 }
 
 Result<void> LocationStore::set_repository(std::string_view uuid, std::string_view description) {
-    auto ran = description.empty()
-                   ? connection_.run("INSERT IGNORE INTO repositories (uuid) VALUES (?)", {uuid})
-                   : connection_.run(
-                         "INSERT INTO repositories (uuid, description) VALUES (?, ?)"
-                         " ON DUPLICATE KEY UPDATE description = VALUES(description)",
-                         {uuid, description});
+    auto ran =
+        description.empty()
+            ? connection_.run("INSERT IGNORE INTO gad_repositories (uuid) VALUES (?)", {uuid})
+            : connection_.run(
+                  "INSERT INTO gad_repositories (uuid, description) VALUES (?, ?)"
+                  " ON DUPLICATE KEY UPDATE description = VALUES(description)",
+                  {uuid, description});
     if (!ran) return std::unexpected(ran.error());
+    return {};
+}
+
+Result<void> stage_location_tables(sql::Connection& connection,
+                                   const std::vector<std::string>& renamed) {
+    std::string tables;
+    for (std::string_view table : tables::kAllTables) {
+        tables += fmt::format("{}'{}'", tables.empty() ? "" : ", ", table);
+    }
+    for (const std::string& table : renamed) tables += fmt::format(", '{}'", table);
+    auto staged = connection.query(fmt::format("CALL DOLT_ADD({})", tables));
+    if (!staged) return std::unexpected(staged.error());
     return {};
 }
 
 Result<std::optional<std::string>> LocationStore::dolt_commit(std::string_view message) {
     if (!connection_.is_dolt()) return std::optional<std::string>{};
     for (int attempt = 1;; ++attempt) {
+        // Only our tables: what else the branch holds uncommitted (dolt-annex's rows, a user's
+        // tables) is theirs to commit.
+        auto staged = stage_location_tables(connection_, unstaged_renames_);
         auto rows =
-            connection_.query("CALL DOLT_COMMIT('-A', '--skip-empty', '-m', ?, '--author', ?)",
-                              {message, kCommitAuthor});
+            staged ? connection_.query("CALL DOLT_COMMIT('--skip-empty', '-m', ?, '--author', ?)",
+                                       {message, kCommitAuthor})
+                   : Result<sql::Rows>(std::unexpected(staged.error()));
+        if (rows) unstaged_renames_.clear();
         if (rows) {
             if (rows->empty() || rows->front().empty() || !rows->front()[0] ||
                 rows->front()[0]->empty()) {

@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/failure.h"
 #include "core/location/presence.h"
@@ -40,8 +41,9 @@ class LocationStore {
     // Inserts the repository or updates its description when one is given.
     Result<void> set_repository(std::string_view uuid, std::string_view description);
 
-    // On Dolt, makes a Dolt commit of everything uncommitted with message; does nothing on other
-    // servers or when nothing changed. Returns the commit hash, or nullopt when none was made.
+    // On Dolt, makes a Dolt commit of what is uncommitted in our tables (tables.h) with message,
+    // leaving every other table's changes uncommitted; does nothing on other servers or when
+    // nothing changed. Returns the commit hash, or nullopt when none was made.
     Result<std::optional<std::string>> dolt_commit(std::string_view message);
 
     // True when the server is Dolt.
@@ -54,6 +56,13 @@ class LocationStore {
     Result<void> record_once(std::span<const LocationChange> changes);
 
     sql::Connection connection_;
+    // Tables renamed by the schema upgrade (their old names), whose removal the next Dolt commit
+    // stages.
+    std::vector<std::string> unstaged_renames_;
 };
+
+// Stages (DOLT_ADD) every table of ours and the old names in renamed, and nothing else.
+Result<void> stage_location_tables(sql::Connection& connection,
+                                   const std::vector<std::string>& renamed = {});
 
 }  // namespace gad::core::location

@@ -149,7 +149,7 @@ void LocationWriter::write_batch(std::vector<Item>& batch) {
         for (std::size_t start = 0; start < checks.size(); start += kChecksPerQuery) {
             const std::size_t count = std::min(kChecksPerQuery, checks.size() - start);
             std::string sql =
-                "SELECT annex_key, status FROM locations WHERE uuid = ? AND annex_key IN (";
+                "SELECT annex_key, status FROM gad_locations WHERE uuid = ? AND annex_key IN (";
             std::vector<sql::Param> params{std::string_view(uuid)};
             for (std::size_t i = 0; i < count; ++i) {
                 sql += i == 0 ? "?" : ", ?";

@@ -54,13 +54,13 @@ struct MergedTable {
 const std::vector<MergedTable>& merged_tables() {
     using namespace tables;
     static const std::vector<MergedTable> all = {
-        {"locations", {kLocations}},
-        {"urls", {kUrls}},
-        {"metadata", {kMetadata}},
-        {"chunks", {kChunks}},
-        {"remote_state", {kRemoteState}},
-        {"annex_settings", {kAnnexSettings}},
-        {"repositories",
+        {"gad_locations", {kLocations}},
+        {"gad_urls", {kUrls}},
+        {"gad_metadata", {kMetadata}},
+        {"gad_chunks", {kChunks}},
+        {"gad_remote_state", {kRemoteState}},
+        {"gad_annex_settings", {kAnnexSettings}},
+        {"gad_repositories",
          {kRepositoryDescription, kRepositoryTrust, kRepositoryGroups, kRepositoryRemoteConfig,
           kRepositoryPreferred, kRepositoryRequired}},
     };
@@ -199,7 +199,8 @@ Result<void> record_peer(sql::Connection& ours, std::string_view peer_id,
                          std::string_view peer_commit, std::string_view description) {
     const std::string now = Timestamp::now().to_decimal();
     auto ran = ours.run(
-        "REPLACE INTO peer_merges (peer_id, peer_commit, description, merged) VALUES (?, ?, ?, ?)",
+        "REPLACE INTO gad_peer_merges (peer_id, peer_commit, description, merged) VALUES (?, ?, ?, "
+        "?)",
         {peer_id, peer_commit, description.substr(0, 1024), std::string_view(now)});
     if (!ran) return std::unexpected(ran.error());
     return {};
@@ -242,8 +243,9 @@ Result<PeerMergeSummary> merge_once(const PeerEnd& ours_end, const PeerEnd& thei
     }
     std::optional<std::string> merged_before;
     {
-        auto rows = ours->connection().query(
-            "SELECT peer_commit FROM peer_merges WHERE peer_id = ?", {std::string_view(*their_id)});
+        auto rows =
+            ours->connection().query("SELECT peer_commit FROM gad_peer_merges WHERE peer_id = ?",
+                                     {std::string_view(*their_id)});
         if (!rows) return std::unexpected(rows.error());
         if (!rows->empty() && (*rows)[0][0] && is_dolt_hash(*(*rows)[0][0])) {
             merged_before = *(*rows)[0][0];
@@ -406,7 +408,7 @@ bool check_peer_row(annex_values::Gate& gate, std::string_view table,
             kind = Kind::presence_status;
         } else if (column == "description") {
             kind = Kind::description;
-        } else if (column == "value" && table == "metadata") {
+        } else if (column == "value" && table == "gad_metadata") {
             continue;
         }
         all = gate.admit(kind, *row[i], [&] {
@@ -478,8 +480,11 @@ Result<std::size_t> merge_branch(sql::Connection& connection, std::string_view b
     if (auto done = before_commit(); !done) {
         return std::unexpected(rollback_after(connection, done.error()).error());
     }
-    auto committed = connection.query("CALL DOLT_COMMIT('-A', '-m', ?, '--author', ?)",
-                                      {message, kCommitAuthor});
+    if (auto staged = stage_location_tables(connection); !staged) {
+        return std::unexpected(rollback_after(connection, staged.error()).error());
+    }
+    auto committed =
+        connection.query("CALL DOLT_COMMIT('-m', ?, '--author', ?)", {message, kCommitAuthor});
     if (!committed) return std::unexpected(rollback_after(connection, committed.error()).error());
     return resolved;
 }

@@ -5,7 +5,7 @@ namespace gad::core::location {
 Result<std::vector<RepositoryRow>> read_repository_rows(sql::Connection& connection) {
     auto rows = connection.query(
         "SELECT uuid, description, description_ts > 0 OR description <> '', trust FROM "
-        "repositories",
+        "gad_repositories",
         {});
     if (!rows) return std::unexpected(rows.error());
     std::vector<RepositoryRow> out;
@@ -19,7 +19,7 @@ Result<std::vector<RepositoryRow>> read_repository_rows(sql::Connection& connect
 
 Result<std::vector<std::pair<std::string, std::optional<std::string>>>>
 read_repository_descriptions(sql::Connection& connection) {
-    auto rows = connection.query("SELECT uuid, description FROM repositories", {});
+    auto rows = connection.query("SELECT uuid, description FROM gad_repositories", {});
     if (!rows) return std::unexpected(rows.error());
     std::vector<std::pair<std::string, std::optional<std::string>>> out;
     for (auto& row : *rows) {
@@ -31,7 +31,7 @@ read_repository_descriptions(sql::Connection& connection) {
 Result<void> name_repository_if_unnamed(sql::Connection& connection, std::string_view uuid,
                                         std::string_view description) {
     auto named = connection.run(
-        "INSERT INTO repositories (uuid, description) VALUES (?, ?) "
+        "INSERT INTO gad_repositories (uuid, description) VALUES (?, ?) "
         "ON DUPLICATE KEY UPDATE "
         "description = IF(description = '', VALUES(description), description)",
         {uuid, description});

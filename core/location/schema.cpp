@@ -9,6 +9,9 @@
 #include <string_view>
 #include <vector>
 
+#include "core/location/legacy_names.h"
+#include "core/location/tables.h"
+
 namespace gad::core::location {
 
 namespace {
@@ -19,13 +22,13 @@ constexpr std::array<std::string_view, 3> kVersion1 = {
     " name VARCHAR(64) NOT NULL PRIMARY KEY,"
     " value VARCHAR(255) NOT NULL)",
 
-    "CREATE TABLE IF NOT EXISTS repositories ("
+    "CREATE TABLE IF NOT EXISTS gad_repositories ("
     " uuid VARCHAR(36) COLLATE utf8mb4_bin NOT NULL PRIMARY KEY,"
     " description VARCHAR(1024) NOT NULL DEFAULT '')",
 
     // status: '1' present, '0' missing, 'X' dead (git-annex's presence log values);
     // ts: the git-annex timestamp of the fact; a newer ts wins (git-annex's last-writer rule).
-    "CREATE TABLE IF NOT EXISTS locations ("
+    "CREATE TABLE IF NOT EXISTS gad_locations ("
     " annex_key VARBINARY(512) NOT NULL,"
     " uuid VARCHAR(36) COLLATE utf8mb4_bin NOT NULL,"
     " status CHAR(1) NOT NULL,"
@@ -38,7 +41,7 @@ constexpr std::array<std::string_view, 3> kVersion1 = {
 // same rule: every fact carries the git-annex timestamp it was recorded with, and a newer one
 // wins. Per-repository settings get one value and one timestamp column each.
 constexpr std::array<std::string_view, 9> kVersion2 = {
-    "ALTER TABLE repositories"
+    "ALTER TABLE gad_repositories"
     " ADD COLUMN description_ts DECIMAL(24,12) NOT NULL DEFAULT 0,"
     " ADD COLUMN trust CHAR(1) NOT NULL DEFAULT '?',"
     " ADD COLUMN trust_ts DECIMAL(24,12) NOT NULL DEFAULT 0,"
@@ -53,13 +56,13 @@ constexpr std::array<std::string_view, 9> kVersion2 = {
 
     // Settings not tied to one repository: numcopies, mincopies, config.<name> (config.log),
     // groupwanted.<group> (group-preferred-content.log).
-    "CREATE TABLE IF NOT EXISTS annex_settings ("
+    "CREATE TABLE IF NOT EXISTS gad_annex_settings ("
     " name VARBINARY(512) NOT NULL PRIMARY KEY,"
     " value TEXT NOT NULL,"
     " ts DECIMAL(24,12) NOT NULL)",
 
     // KEY.log.web: status '1' registered, '0' removed.
-    "CREATE TABLE IF NOT EXISTS urls ("
+    "CREATE TABLE IF NOT EXISTS gad_urls ("
     " annex_key VARBINARY(512) NOT NULL,"
     " url VARBINARY(2048) NOT NULL,"
     " status CHAR(1) NOT NULL,"
@@ -67,7 +70,7 @@ constexpr std::array<std::string_view, 9> kVersion2 = {
     " PRIMARY KEY (annex_key, url))",
 
     // KEY.log.met: one row per (field, value); status '1' set, '0' unset.
-    "CREATE TABLE IF NOT EXISTS metadata ("
+    "CREATE TABLE IF NOT EXISTS gad_metadata ("
     " annex_key VARBINARY(512) NOT NULL,"
     " field VARBINARY(255) NOT NULL,"
     " value VARBINARY(2048) NOT NULL,"
@@ -77,7 +80,7 @@ constexpr std::array<std::string_view, 9> kVersion2 = {
     " KEY metadata_by_field (field, value))",
 
     // KEY.log.cnk: the chunks a repository holds of a key, for each chunk size.
-    "CREATE TABLE IF NOT EXISTS chunks ("
+    "CREATE TABLE IF NOT EXISTS gad_chunks ("
     " annex_key VARBINARY(512) NOT NULL,"
     " uuid VARCHAR(36) COLLATE utf8mb4_bin NOT NULL,"
     " chunk_size BIGINT UNSIGNED NOT NULL,"
@@ -86,7 +89,7 @@ constexpr std::array<std::string_view, 9> kVersion2 = {
     " PRIMARY KEY (annex_key, uuid, chunk_size))",
 
     // KEY.log.rmt: a special remote's own state for a key.
-    "CREATE TABLE IF NOT EXISTS remote_state ("
+    "CREATE TABLE IF NOT EXISTS gad_remote_state ("
     " annex_key VARBINARY(512) NOT NULL,"
     " uuid VARCHAR(36) COLLATE utf8mb4_bin NOT NULL,"
     " state TEXT NOT NULL,"
@@ -94,7 +97,7 @@ constexpr std::array<std::string_view, 9> kVersion2 = {
     " PRIMARY KEY (annex_key, uuid))",
 
     // The annexed files of a git-annex repository's branch: path -> key.
-    "CREATE TABLE IF NOT EXISTS annexed_files ("
+    "CREATE TABLE IF NOT EXISTS gad_annexed_files ("
     " annex_uuid VARCHAR(36) COLLATE utf8mb4_bin NOT NULL,"
     " path VARBINARY(2048) NOT NULL,"
     " annex_key VARBINARY(512) NOT NULL,"
@@ -104,13 +107,13 @@ constexpr std::array<std::string_view, 9> kVersion2 = {
     // What a git-annex repository's last complete migration read: for each source (the
     // git-annex branch, unmerged refs/remotes/*/git-annex, the annexed files' branch) the git
     // object it was at. Written last, in the migration's final transaction.
-    "CREATE TABLE IF NOT EXISTS migration_sources ("
+    "CREATE TABLE IF NOT EXISTS gad_migration_sources ("
     " annex_uuid VARCHAR(36) COLLATE utf8mb4_bin NOT NULL,"
     " source VARBINARY(512) NOT NULL,"
     " object CHAR(40) NOT NULL,"
     " PRIMARY KEY (annex_uuid, source))",
 
-    "CREATE TABLE IF NOT EXISTS migrations ("
+    "CREATE TABLE IF NOT EXISTS gad_migrations ("
     " annex_uuid VARCHAR(36) COLLATE utf8mb4_bin NOT NULL,"
     " branch_commit CHAR(40) NOT NULL,"
     " finished DECIMAL(24,12) NOT NULL,"
@@ -120,7 +123,7 @@ constexpr std::array<std::string_view, 9> kVersion2 = {
 
 // Version 3: what git-annex-dolt sync last wrote back into a git-annex repository's branch.
 constexpr std::array<std::string_view, 1> kVersion3 = {
-    "CREATE TABLE IF NOT EXISTS sync_state ("
+    "CREATE TABLE IF NOT EXISTS gad_sync_state ("
     " annex_uuid VARCHAR(36) COLLATE utf8mb4_bin NOT NULL,"
     " name VARCHAR(64) NOT NULL,"
     " value VARCHAR(255) NOT NULL,"
@@ -131,7 +134,7 @@ constexpr std::array<std::string_view, 1> kVersion3 = {
 // identity (gad_meta database_id, made on first use) names it to its peers; for each peer, the
 // peer's commit merged last (empty when the peer is not Dolt and is read whole each time).
 constexpr std::array<std::string_view, 1> kVersion4 = {
-    "CREATE TABLE IF NOT EXISTS peer_merges ("
+    "CREATE TABLE IF NOT EXISTS gad_peer_merges ("
     " peer_id VARCHAR(36) COLLATE utf8mb4_bin NOT NULL PRIMARY KEY,"
     " peer_commit VARCHAR(64) NOT NULL,"
     " description VARCHAR(1024) NOT NULL,"
@@ -142,7 +145,7 @@ constexpr std::array<std::string_view, 1> kVersion4 = {
 // object is also new_key's content since ts. Looked up by new key (the remote, for a key it does
 // not hold) and by old key (what removing an object takes away).
 constexpr std::array<std::string_view, 1> kVersion6 = {
-    "CREATE TABLE IF NOT EXISTS key_migrations ("
+    "CREATE TABLE IF NOT EXISTS gad_key_migrations ("
     " new_key VARBINARY(512) NOT NULL,"
     " old_key VARBINARY(512) NOT NULL,"
     " ts DECIMAL(24,12) NOT NULL,"
@@ -167,12 +170,12 @@ struct SecondaryIndex {
     bool dolt_only = false;
 };
 constexpr std::array<SecondaryIndex, 6> kSecondaryIndexes = {{
-    {"locations", "locations_by_uuid", "uuid, status", true},
-    {"locations", "locations_by_ts", "ts", false, true},
-    {"urls", "urls_by_ts", "ts", false, true},
-    {"metadata", "metadata_by_field", "field, value"},
-    {"metadata", "metadata_by_ts", "ts", false, true},
-    {"annexed_files", "annexed_files_by_key", "annex_key"},
+    {"gad_locations", "locations_by_uuid", "uuid, status", true},
+    {"gad_locations", "locations_by_ts", "ts", false, true},
+    {"gad_urls", "urls_by_ts", "ts", false, true},
+    {"gad_metadata", "metadata_by_field", "field, value"},
+    {"gad_metadata", "metadata_by_ts", "ts", false, true},
+    {"gad_annexed_files", "annexed_files_by_key", "annex_key"},
 }};
 
 // The names of table's indexes (SHOW INDEX's Key_name), one per index column.
@@ -231,57 +234,123 @@ Result<void> restore_secondary_indexes(sql::Connection& connection, std::string_
     return {};
 }
 
-Result<bool> ensure_schema(sql::Connection& connection) {
-    int from = 0;
+namespace {
+
+// The schema version gad_meta records, 0 when it records none (or does not exist yet).
+Result<int> recorded_version(sql::Connection& connection) {
     // As text, not prepared: one round trip instead of three, at every program start.
     auto rows = connection.query("SELECT value FROM gad_meta WHERE name = 'schema_version'");
-    if (rows && !rows->empty() && (*rows)[0][0]) {
-        const std::string& text = *(*rows)[0][0];
-        int version = 0;
-        std::from_chars(text.data(), text.data() + text.size(), version);
-        if (version > kSchemaVersion) {
-            return fail(
-                "the location database has schema version {}, newer than this program's {}: "
-                "upgrade git-annex-dolt",
-                version, kSchemaVersion);
-        }
-        if (version == kSchemaVersion) return false;
-        from = version;
+    if (!rows || rows->empty() || !(*rows)[0][0]) return 0;
+    const std::string& text = *(*rows)[0][0];
+    int version = 0;
+    std::from_chars(text.data(), text.data() + text.size(), version);
+    if (version > kSchemaVersion) {
+        return fail(
+            "the location database has schema version {}, newer than this program's {}: "
+            "upgrade git-annex-dolt",
+            version, kSchemaVersion);
     }
-    // Each version's statements run once, in order; a failure leaves the recorded version as it
-    // was, and version 1's statements may run again (they only create what is missing).
-    if (from < 1) {
-        for (std::string_view statement : kVersion1) {
-            if (auto done = connection.execute(statement); !done)
-                return std::unexpected(done.error());
-        }
+    return version;
+}
+
+// A server-wide named lock (GET_LOCK) on this database's schema, held while it lives, so that two
+// programs starting at once do not create or upgrade it together.
+class SchemaLock {
+  public:
+    explicit SchemaLock(sql::Connection& connection) : connection_(connection) {}
+    ~SchemaLock() {
+        if (held_) (void)connection_.query(fmt::format("SELECT RELEASE_LOCK({})", kName));
     }
-    for (std::string_view statement :
-         from < 2 ? std::span(kVersion2) : std::span(kVersion2).first(0)) {
-        auto done = connection.execute(statement);
-        // A concurrent upgrade may have added the columns first: then there is nothing to do.
-        if (!done && !(statement.starts_with("ALTER") &&
-                       connection.execute("SELECT trust FROM repositories LIMIT 0"))) {
-            return std::unexpected(done.error());
+    SchemaLock(const SchemaLock&) = delete;
+    SchemaLock& operator=(const SchemaLock&) = delete;
+
+    Result<void> acquire() {
+        auto rows = connection_.query(fmt::format("SELECT GET_LOCK({}, 120)", kName));
+        if (!rows) return std::unexpected(rows.error());
+        if (rows->empty() || !(*rows)[0][0] || *(*rows)[0][0] != "1") {
+            return fail("another program held the lock on the location schema for 2 minutes");
         }
+        held_ = true;
+        return {};
+    }
+
+  private:
+    static constexpr std::string_view kName = "CONCAT('git-annex-dolt schema ', DATABASE())";
+    sql::Connection& connection_;
+    bool held_ = false;
+};
+
+// Runs the statements of every version, in order; each only makes what is missing.
+Result<void> upgrade(sql::Connection& connection) {
+    // The CREATE statements only create what is missing: they run at every upgrade, so that a
+    // table of ours that was missing, or was someone else's under an old name, is made.
+    for (std::string_view statement : kVersion1) {
+        if (auto done = connection.execute(statement); !done) return done;
+    }
+    for (std::string_view statement : kVersion2) {
+        // The ALTER only when the columns are missing (a concurrent upgrade may have added them).
+        if (statement.starts_with("ALTER") &&
+            connection.execute("SELECT trust FROM gad_repositories LIMIT 0")) {
+            continue;
+        }
+        if (auto done = connection.execute(statement); !done) return done;
     }
     for (std::string_view statement : kVersion3) {
-        if (auto done = connection.execute(statement); !done) return std::unexpected(done.error());
+        if (auto done = connection.execute(statement); !done) return done;
     }
     for (std::string_view statement : kVersion4) {
-        if (auto done = connection.execute(statement); !done) return std::unexpected(done.error());
+        if (auto done = connection.execute(statement); !done) return done;
     }
     for (std::string_view statement : kVersion6) {
-        if (auto done = connection.execute(statement); !done) return std::unexpected(done.error());
+        if (auto done = connection.execute(statement); !done) return done;
     }
-    // Version 5: the ts indexes.
-    if (auto done = restore_secondary_indexes(connection); !done)
+    // Version 5: the ts indexes. (Version 7, the gad_ names, is rename_legacy_tables.)
+    return restore_secondary_indexes(connection);
+}
+
+// Undoes a failed creation or upgrade: the renamed tables get their old names back, and the tables
+// of ours that did not exist before are dropped, so nothing half-made is left behind.
+void undo_upgrade(sql::Connection& connection, const std::vector<std::string>& before,
+                  const std::vector<std::string>& renamed) {
+    restore_legacy_names(connection, renamed);
+    for (std::string_view table : tables::kAllTables) {
+        if (std::find(before.begin(), before.end(), table) != before.end()) continue;
+        (void)connection.execute(fmt::format("DROP TABLE IF EXISTS `{}`", table));
+    }
+}
+
+}  // namespace
+
+Result<SchemaChange> ensure_schema(sql::Connection& connection) {
+    auto version = recorded_version(connection);
+    if (!version) return std::unexpected(version.error());
+    if (*version == kSchemaVersion) return SchemaChange{};
+    SchemaLock lock(connection);
+    if (auto locked = lock.acquire(); !locked) return std::unexpected(locked.error());
+    version = recorded_version(connection);  // another program may have done it meanwhile
+    if (!version) return std::unexpected(version.error());
+    if (*version == kSchemaVersion) return SchemaChange{};
+    auto before = table_names(connection);
+    if (!before) return std::unexpected(before.error());
+    SchemaChange change;
+    change.changed = true;
+    if (*version >= 1) {
+        auto renamed = rename_legacy_tables(connection);
+        if (!renamed) return std::unexpected(renamed.error());
+        change.renamed = std::move(*renamed);
+    }
+    auto done = upgrade(connection);
+    if (done) {
+        auto recorded = connection.run(
+            "REPLACE INTO gad_meta (name, value) VALUES (?, ?)",
+            {std::string_view("schema_version"), std::string_view(std::to_string(kSchemaVersion))});
+        if (!recorded) done = std::unexpected(recorded.error());
+    }
+    if (!done) {
+        undo_upgrade(connection, *before, change.renamed);
         return std::unexpected(done.error());
-    auto recorded = connection.run(
-        "REPLACE INTO gad_meta (name, value) VALUES (?, ?)",
-        {std::string_view("schema_version"), std::string_view(std::to_string(kSchemaVersion))});
-    if (!recorded) return std::unexpected(recorded.error());
-    return true;
+    }
+    return change;
 }
 
 std::string_view annexed_files_path_order(sql::Connection& connection) {

@@ -2,18 +2,29 @@
 // created and upgraded by the program, its version kept in table gad_meta.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "core/failure.h"
 #include "core/sql/connection.h"
 
 namespace gad::core::location {
 
 // The schema version this program writes.
-inline constexpr int kSchemaVersion = 6;
+inline constexpr int kSchemaVersion = 7;
 
-// Creates missing tables and records the schema version; refuses a database whose schema is newer
-// than this program's. Idempotent and cheap when the schema is current. Returns true when it
-// changed the database (so a Dolt caller can commit the change).
-Result<bool> ensure_schema(sql::Connection& connection);
+// What ensure_schema changed: whether it changed anything (so a Dolt caller commits it), and the
+// old names of the tables it renamed (legacy_names.h), whose removal that commit must stage too.
+struct SchemaChange {
+    bool changed = false;
+    std::vector<std::string> renamed;
+};
+
+// Creates missing tables (all named gad_*, tables.h) and records the schema version; refuses a
+// database whose schema is newer than this program's. Idempotent and cheap when the schema is
+// current. All or nothing, under a server lock: when a step fails, the tables it created are
+// dropped and renamed ones get their names back. Touches no table that is not ours.
+Result<SchemaChange> ensure_schema(sql::Connection& connection);
 
 // Drops the secondary indexes of table, before a bulk load into it in primary-key order, where
 // building an index afterwards (sorted, at once) is faster than keeping it up to date row by row

@@ -5,8 +5,8 @@ namespace gad::core::location {
 Result<std::map<std::string, std::string>> read_sync_state(sql::Connection& connection,
                                                            std::string_view annex_uuid) {
     std::map<std::string, std::string> state;
-    auto rows =
-        connection.query("SELECT name, value FROM sync_state WHERE annex_uuid = ?", {annex_uuid});
+    auto rows = connection.query("SELECT name, value FROM gad_sync_state WHERE annex_uuid = ?",
+                                 {annex_uuid});
     if (!rows) return std::unexpected(rows.error());
     for (const auto& row : *rows) {
         if (row[0] && row[1]) state[*row[0]] = *row[1];
@@ -17,7 +17,7 @@ Result<std::map<std::string, std::string>> read_sync_state(sql::Connection& conn
 Result<void> save_sync_state(sql::Connection& connection, std::string_view annex_uuid,
                              std::string_view name, std::string_view value) {
     auto saved =
-        connection.run("REPLACE INTO sync_state (annex_uuid, name, value) VALUES (?, ?, ?)",
+        connection.run("REPLACE INTO gad_sync_state (annex_uuid, name, value) VALUES (?, ?, ?)",
                        {annex_uuid, name, value});
     if (!saved) return std::unexpected(saved.error());
     return {};
@@ -27,7 +27,8 @@ Result<std::uint64_t> count_log_migrations_by_others(sql::Connection& connection
                                                      std::string_view annex_uuid,
                                                      std::string_view finished_after) {
     auto rows = connection.query(
-        "SELECT COUNT(*) FROM migrations WHERE annex_uuid <> ? AND logs_read > 0 AND finished > ?",
+        "SELECT COUNT(*) FROM gad_migrations WHERE annex_uuid <> ? AND logs_read > 0 AND finished "
+        "> ?",
         {annex_uuid, finished_after});
     if (!rows) return std::unexpected(rows.error());
     if (rows->empty() || !(*rows)[0][0]) return 0;

@@ -1,5 +1,6 @@
-// The last-writer-wins tables of the location schema (schema.cpp creates them), named once for
-// every program that writes them: the remote, migrate and sync.
+// The tables of the location schema (schema.cpp creates them), named once for every program that
+// writes them: the remote, migrate and sync. Every one is named gad_*, so that they never collide
+// with dolt-annex's own tables (its template has a `metadata`) or a user's in the same database.
 #pragma once
 
 #include <string_view>
@@ -8,6 +9,15 @@
 
 namespace gad::core::location::tables {
 
+// Every table of ours, in the order schema.cpp creates them. A Dolt commit of ours stages these
+// and nothing else (location_store.cpp).
+inline constexpr std::string_view kAllTables[] = {
+    "gad_meta",          "gad_repositories",      "gad_locations",  "gad_annex_settings",
+    "gad_urls",          "gad_metadata",          "gad_chunks",     "gad_remote_state",
+    "gad_annexed_files", "gad_migration_sources", "gad_migrations", "gad_sync_state",
+    "gad_peer_merges",   "gad_key_migrations",
+};
+
 inline constexpr std::string_view kKeyUuid[] = {"annex_key", "uuid"};
 inline constexpr std::string_view kStatus[] = {"status"};
 inline constexpr std::string_view kUuid[] = {"uuid"};
@@ -15,27 +25,27 @@ inline constexpr std::string_view kName[] = {"name"};
 inline constexpr std::string_view kValue[] = {"value"};
 
 // Location logs: (annex_key, uuid) -> status '1', '0' or 'X'.
-inline constexpr LwwTable kLocations{"locations", kKeyUuid, kStatus};
+inline constexpr LwwTable kLocations{"gad_locations", kKeyUuid, kStatus};
 
 // URL logs: (annex_key, url) -> status.
 inline constexpr std::string_view kKeyUrl[] = {"annex_key", "url"};
-inline constexpr LwwTable kUrls{"urls", kKeyUrl, kStatus};
+inline constexpr LwwTable kUrls{"gad_urls", kKeyUrl, kStatus};
 
 // Metadata logs: (annex_key, field, value) -> status '1' set, '0' unset.
 inline constexpr std::string_view kKeyFieldValue[] = {"annex_key", "field", "value"};
-inline constexpr LwwTable kMetadata{"metadata", kKeyFieldValue, kStatus};
+inline constexpr LwwTable kMetadata{"gad_metadata", kKeyFieldValue, kStatus};
 
 // Chunk logs: (annex_key, uuid, chunk_size) -> chunk_count.
 inline constexpr std::string_view kKeyUuidChunkSize[] = {"annex_key", "uuid", "chunk_size"};
 inline constexpr std::string_view kChunkCount[] = {"chunk_count"};
-inline constexpr LwwTable kChunks{"chunks", kKeyUuidChunkSize, kChunkCount};
+inline constexpr LwwTable kChunks{"gad_chunks", kKeyUuidChunkSize, kChunkCount};
 
 // Remote state logs: (annex_key, uuid) -> state.
 inline constexpr std::string_view kState[] = {"state"};
-inline constexpr LwwTable kRemoteState{"remote_state", kKeyUuid, kState};
+inline constexpr LwwTable kRemoteState{"gad_remote_state", kKeyUuid, kState};
 
 // Settings not tied to one repository: name -> value.
-inline constexpr LwwTable kAnnexSettings{"annex_settings", kName, kValue};
+inline constexpr LwwTable kAnnexSettings{"gad_annex_settings", kName, kValue};
 
 // One setting of a repository, each with its own timestamp column.
 inline constexpr std::string_view kDescription[] = {"description"};
@@ -44,15 +54,15 @@ inline constexpr std::string_view kGroups[] = {"groups_list"};
 inline constexpr std::string_view kRemoteConfig[] = {"remote_config"};
 inline constexpr std::string_view kPreferred[] = {"preferred_content"};
 inline constexpr std::string_view kRequired[] = {"required_content"};
-inline constexpr LwwTable kRepositoryDescription{"repositories", kUuid, kDescription,
+inline constexpr LwwTable kRepositoryDescription{"gad_repositories", kUuid, kDescription,
                                                  "description_ts"};
-inline constexpr LwwTable kRepositoryTrust{"repositories", kUuid, kTrust, "trust_ts"};
-inline constexpr LwwTable kRepositoryGroups{"repositories", kUuid, kGroups, "groups_list_ts"};
-inline constexpr LwwTable kRepositoryRemoteConfig{"repositories", kUuid, kRemoteConfig,
+inline constexpr LwwTable kRepositoryTrust{"gad_repositories", kUuid, kTrust, "trust_ts"};
+inline constexpr LwwTable kRepositoryGroups{"gad_repositories", kUuid, kGroups, "groups_list_ts"};
+inline constexpr LwwTable kRepositoryRemoteConfig{"gad_repositories", kUuid, kRemoteConfig,
                                                   "remote_config_ts"};
-inline constexpr LwwTable kRepositoryPreferred{"repositories", kUuid, kPreferred,
+inline constexpr LwwTable kRepositoryPreferred{"gad_repositories", kUuid, kPreferred,
                                                "preferred_content_ts"};
-inline constexpr LwwTable kRepositoryRequired{"repositories", kUuid, kRequired,
+inline constexpr LwwTable kRepositoryRequired{"gad_repositories", kUuid, kRequired,
                                               "required_content_ts"};
 
 }  // namespace gad::core::location::tables

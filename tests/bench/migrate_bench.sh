@@ -51,40 +51,40 @@ gad_bench_setup migrate-bench
 # timed; on MariaDB without the timestamp ones, which are Dolt's only): the fastest way for both
 # databases, and the migration's.
 SCHEMA="
-CREATE TABLE repositories (
+CREATE TABLE gad_repositories (
  uuid VARCHAR(36) COLLATE utf8mb4_bin NOT NULL PRIMARY KEY,
  description VARCHAR(1024) NOT NULL DEFAULT '');
-CREATE TABLE locations (
+CREATE TABLE gad_locations (
  annex_key VARBINARY(512) NOT NULL,
  uuid VARCHAR(36) COLLATE utf8mb4_bin NOT NULL,
  status CHAR(1) NOT NULL,
  ts DECIMAL(24,12) NOT NULL,
  PRIMARY KEY (annex_key, uuid),
  KEY locations_by_uuid (uuid, status));
-CREATE TABLE urls (
+CREATE TABLE gad_urls (
  annex_key VARBINARY(512) NOT NULL,
  url VARBINARY(2048) NOT NULL,
  status CHAR(1) NOT NULL,
  ts DECIMAL(24,12) NOT NULL,
  PRIMARY KEY (annex_key, url));
-CREATE TABLE metadata (
+CREATE TABLE gad_metadata (
  annex_key VARBINARY(512) NOT NULL,
  field VARBINARY(255) NOT NULL,
  value VARBINARY(1024) NOT NULL,
  PRIMARY KEY (annex_key, field, value));
-CREATE TABLE annexed_files (
+CREATE TABLE gad_annexed_files (
  annex_uuid VARCHAR(36) COLLATE utf8mb4_bin NOT NULL,
  path VARBINARY(2048) NOT NULL,
  annex_key VARBINARY(512) NOT NULL,
  PRIMARY KEY (annex_uuid, path));
 "
 INDEXES_MARIADB="
-ALTER TABLE metadata ADD INDEX metadata_by_field (field, value);
-ALTER TABLE annexed_files ADD INDEX annexed_files_by_key (annex_key);
+ALTER TABLE gad_metadata ADD INDEX metadata_by_field (field, value);
+ALTER TABLE gad_annexed_files ADD INDEX annexed_files_by_key (annex_key);
 "
 INDEXES_DOLT="
-ALTER TABLE locations ADD INDEX locations_by_ts (ts);
-ALTER TABLE urls ADD INDEX urls_by_ts (ts);
+ALTER TABLE gad_locations ADD INDEX locations_by_ts (ts);
+ALTER TABLE gad_urls ADD INDEX urls_by_ts (ts);
 $INDEXES_MARIADB"
 TABLES="repositories locations urls metadata annexed_files"
 
@@ -157,7 +157,7 @@ for table in $TABLES; do imports+="dolt table import -u $table '$CSV/$table.csv'
 (cd "$BENCH_TMP/bulk-dolt" &&
     measure bulk-load-dolt /dev/null bash -c "$imports dolt sql -q \"\$1\" && dolt add -A && dolt commit -m 'bulk load'" _ "$INDEXES_DOLT") || true
 if grep -q '^bulk-load-dolt' "$RESULTS"; then
-    count=$(cd "$BENCH_TMP/bulk-dolt" && dolt sql -r csv -q 'SELECT COUNT(*) FROM locations' | tail -n 1)
+    count=$(cd "$BENCH_TMP/bulk-dolt" && dolt sql -r csv -q 'SELECT COUNT(*) FROM gad_locations' | tail -n 1)
     [ "$count" = "$rows" ] || echo "  WARNING: Dolt has $count location rows, the CSV $rows"
 fi
 
@@ -170,7 +170,7 @@ for table in $TABLES; do
 done
 loads+="$INDEXES_MARIADB"
 measure bulk-load-mariadb /dev/null mariadb --socket="$MARIADB_SOCKET" -u root --local-infile=1 -D bulk -e "$loads" || true
-count=$(maria -N -B -D bulk -e 'SELECT COUNT(*) FROM locations')
+count=$(maria -N -B -D bulk -e 'SELECT COUNT(*) FROM gad_locations')
 [ "$count" = "$rows" ] || echo "  WARNING: MariaDB has $count location rows, the CSV $rows"
 maria -e "DROP DATABASE bulk"
 echo "  (mariadbd peak RSS so far: $(( $(mariadb_hwm_kib) / 1024 )) MiB)"

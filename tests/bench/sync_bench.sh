@@ -178,7 +178,7 @@ with open(f"{out}/changes.sql", "w") as sql, open(f"{out}/setpresentkey.txt", "w
     rows = []
     def flush():
         if rows:
-            sql.write("INSERT INTO locations (annex_key, uuid, status, ts) VALUES\n"
+            sql.write("INSERT INTO gad_locations (annex_key, uuid, status, ts) VALUES\n"
                       + ",\n".join(rows)
                       + "\nON DUPLICATE KEY UPDATE status = VALUES(status), ts = VALUES(ts);\n")
             rows.clear()
@@ -197,7 +197,7 @@ with open(f"{out}/changes.sql", "w") as sql, open(f"{out}/setpresentkey.txt", "w
     if database == "dolt":
         sql.write(f"CALL DOLT_COMMIT('-Am', 'bench: {count} keys present in {find_in}, "
                   f"missing from {find_not_in}', '--skip-empty');\n")
-    sql.write(f"SELECT COUNT(*) FROM locations WHERE ts >= {now_ns // 10**9}.{now_ns % 10**9:09d};\n")
+    sql.write(f"SELECT COUNT(*) FROM gad_locations WHERE ts >= {now_ns // 10**9}.{now_ns % 10**9:09d};\n")
 # git-annex records a change only where its log has another state (Logs.Presence.maybeAddLog):
 # a key already present in IN and with a line "missing" for NOT_IN gets no new line from it. We
 # write every row newer than the branch's line, so our sync writes all of them.

@@ -54,7 +54,7 @@ def literals(text: str):
 def main() -> int:
     root = pathlib.Path(sys.argv[1])
     tables = location_tables(root)
-    if "locations" not in tables or "annexed_files" not in tables:
+    if "gad_locations" not in tables or "gad_annexed_files" not in tables:
         print(f"found only the tables {sorted(tables)}: is the source tree right?")
         return 1
     naming = re.compile(r"\b(FROM|INTO|JOIN|UPDATE)\s+`?(%s)\b" % "|".join(sorted(tables)), re.I)

@@ -155,7 +155,7 @@ done
 expect_eq "$(store_keys "$store")" "$good" "keys in the filestore"
 [ -z "$(leftover_temporaries "$store")" ] || fail "temporaries left: $(leftover_temporaries "$store")"
 expect_eq "$(table_keys "$store" "$uuid" 1)" "$good" "keys recorded present"
-rows=$(sql_dolt_repo "$store" "SELECT COUNT(*) FROM locations WHERE annex_key IN ('$wrong_hash', '$wrong_size') AND status='1'")
+rows=$(sql_dolt_repo "$store" "SELECT COUNT(*) FROM gad_locations WHERE annex_key IN ('$wrong_hash', '$wrong_size') AND status='1'")
 expect_eq "$rows" 0 "present rows for mismatching keys"
 
 summary "protocol errors, config errors, unreachable database, missing dolt, hostile keys and mismatching content handled exactly"

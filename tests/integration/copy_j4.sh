@@ -90,9 +90,9 @@ table_keys "$store" "$uuid" 1 >"$TEST_TMP/table1.keys"
 table_keys "$store" "$uuid" 0 >"$TEST_TMP/table0.keys"
 diff "$TEST_TMP/in_dr.keys" "$TEST_TMP/table1.keys" >&2 || fail "status '1' rows differ from git annex find --in dr"
 diff "$TEST_TMP/dropped.keys" "$TEST_TMP/table0.keys" >&2 || fail "status '0' rows differ from the dropped keys"
-others=$(sql_dolt_repo "$store" "SELECT COUNT(*) FROM locations WHERE uuid<>'$uuid' OR status NOT IN ('0','1')")
+others=$(sql_dolt_repo "$store" "SELECT COUNT(*) FROM gad_locations WHERE uuid<>'$uuid' OR status NOT IN ('0','1')")
 expect_eq "$others" 0 "rows of other uuids or statuses"
-described=$(sql_dolt_repo "$store" "SELECT COUNT(*) FROM repositories WHERE uuid='$uuid'")
+described=$(sql_dolt_repo "$store" "SELECT COUNT(*) FROM gad_repositories WHERE uuid='$uuid'")
 expect_eq "$described" 1 "repositories row for dr"
 
 # Dolt history: batched commits naming the remote, counting stores and removals; nothing pending.

@@ -88,7 +88,7 @@ never="SHA256E-s5--$(printf '%064d' 0).dat"
 out=$(remote PREPARE "REMOVE $k4" "REMOVE $never")
 expect_eq "$out" $'PREPARE-SUCCESS\nREMOVE-SUCCESS '"$k4"$'\nREMOVE-SUCCESS '"$never" "REMOVE of objects that are not there"
 expect_eq "$(table_keys "$store" "$uuid" 0)" "$k4" "keys recorded missing after REMOVE of a deleted object"
-expect_eq "$(sql_dolt_repo "$store" "SELECT COUNT(*) FROM locations WHERE annex_key='$never'")" "0" "rows for a key never stored"
+expect_eq "$(sql_dolt_repo "$store" "SELECT COUNT(*) FROM gad_locations WHERE annex_key='$never'")" "0" "rows for a key never stored"
 # (dolt log can find the server stopping at its 2 s idle limit: ask again.)
 for attempt in 1 2 3 4 5; do
     last=$(dolt_messages "$store" 2>/dev/null | head -1)

@@ -85,8 +85,8 @@ thaw "$server"
 # The store the frozen database missed is repaired by the next check.
 git annex fsck -q --fast --from R d.dat c.dat >/dev/null 2>&1 || true  # d.dat: git-annex learns it is there
 wait_remote_exit "$TEST_TMP/repo"
-expect_eq "$(sql "$socket" locations "SELECT status FROM locations WHERE uuid='$uuid' AND annex_key='$kd'")" 1 "row of the store after fsck"
-expect_eq "$(sql "$socket" locations "SELECT status FROM locations WHERE uuid='$uuid' AND annex_key='$kc'")" 1 "row of the failed REMOVE"
+expect_eq "$(sql "$socket" locations "SELECT status FROM gad_locations WHERE uuid='$uuid' AND annex_key='$kd'")" 1 "row of the store after fsck"
+expect_eq "$(sql "$socket" locations "SELECT status FROM gad_locations WHERE uuid='$uuid' AND annex_key='$kc'")" 1 "row of the failed REMOVE"
 
 # ---- 3. The remote's own dolt sql-server frozen, default dbtimeout ------------------------------
 own=$TEST_TMP/own

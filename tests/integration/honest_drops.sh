@@ -89,10 +89,10 @@ unsure=$(ls "$store/.git-annex-dolt/unsure" 2>/dev/null | wc -l)
 expect_eq "$(fake_annex --uuid "$uuid" --config "directory=$store" --config "database=$url" PREPARE)" \
     PREPARE-SUCCESS "PREPARE after the restart"
 [ -z "$(ls "$store/.git-annex-dolt/unsure" 2>/dev/null)" ] || fail "removals still unsure after PREPARE"
-sql "$socket" locations "SELECT annex_key FROM locations WHERE uuid='$uuid' AND status='1'" | LC_ALL=C sort >"$TEST_TMP/table1.keys"
+sql "$socket" locations "SELECT annex_key FROM gad_locations WHERE uuid='$uuid' AND status='1'" | LC_ALL=C sort >"$TEST_TMP/table1.keys"
 diff "$TEST_TMP/in_R.keys" "$TEST_TMP/table1.keys" >&2 ||
     fail "the table says $(wc -l <"$TEST_TMP/table1.keys") keys are present in R, git-annex $in_r"
-absent=$(sql "$socket" locations "SELECT COUNT(*) FROM locations WHERE uuid='$uuid' AND status<>'1'")
+absent=$(sql "$socket" locations "SELECT COUNT(*) FROM gad_locations WHERE uuid='$uuid' AND status<>'1'")
 expect_eq "$absent" $((nfiles - in_r)) "rows saying absent"
 
 # The rest drops now, and all three still agree.
@@ -100,6 +100,6 @@ git annex drop -q -J4 --from R . || fail "git annex drop --from R after the rest
 wait_remote_exit "$TEST_TMP/repo"
 expect_eq "$(annex_keys_in R | wc -l)" 0 "keys in R after the second drop"
 expect_eq "$(store_keys "$store" | wc -l)" 0 "objects in the store after the second drop"
-expect_eq "$(sql "$socket" locations "SELECT COUNT(*) FROM locations WHERE uuid='$uuid' AND status='1'")" 0 "present rows after the second drop"
+expect_eq "$(sql "$socket" locations "SELECT COUNT(*) FROM gad_locations WHERE uuid='$uuid' AND status='1'")" 0 "present rows after the second drop"
 
 summary "$flavour git-annex: dolt sql-server killed during drop -J4 of $nfiles files; $((nfiles - in_r)) dropped, $in_r kept ($unsure unsure, settled at the next PREPARE); git-annex, the filestore and the table agree"

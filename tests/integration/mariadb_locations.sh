@@ -33,12 +33,12 @@ annex_keys_in dr >"$TEST_TMP/in_dr.keys"
 expect_eq "$(wc -l <"$TEST_TMP/in_dr.keys")" 7 "keys git-annex records in dr"
 
 # The MariaDB table says exactly what git-annex says; so does the filestore.
-sql "$socket" locations "SELECT annex_key FROM locations WHERE uuid='$uuid' AND status='1'" | LC_ALL=C sort >"$TEST_TMP/table1.keys"
-sql "$socket" locations "SELECT annex_key FROM locations WHERE uuid='$uuid' AND status='0'" | LC_ALL=C sort >"$TEST_TMP/table0.keys"
+sql "$socket" locations "SELECT annex_key FROM gad_locations WHERE uuid='$uuid' AND status='1'" | LC_ALL=C sort >"$TEST_TMP/table1.keys"
+sql "$socket" locations "SELECT annex_key FROM gad_locations WHERE uuid='$uuid' AND status='0'" | LC_ALL=C sort >"$TEST_TMP/table0.keys"
 diff "$TEST_TMP/in_dr.keys" "$TEST_TMP/table1.keys" >&2 || fail "MariaDB status '1' rows differ from git annex find --in dr"
 diff "$TEST_TMP/dropped.keys" "$TEST_TMP/table0.keys" >&2 || fail "MariaDB status '0' rows differ from the dropped keys"
-expect_eq "$(sql "$socket" locations "SELECT COUNT(*) FROM locations")" 10 "rows in the MariaDB locations table"
-expect_eq "$(sql "$socket" locations "SELECT description FROM repositories WHERE uuid='$uuid'")" dr "repositories row"
+expect_eq "$(sql "$socket" locations "SELECT COUNT(*) FROM gad_locations")" 10 "rows in the MariaDB locations table"
+expect_eq "$(sql "$socket" locations "SELECT description FROM gad_repositories WHERE uuid='$uuid'")" dr "repositories row"
 expect_eq "$(store_keys "$store")" "$(cat "$TEST_TMP/in_dr.keys")" "objects in the filestore"
 
 # No Dolt database, no Dolt server for the directory.
@@ -60,7 +60,7 @@ grep -q "name=dr" "$TEST_TMP/remote.log" || fail "remote.log does not describe d
 grep -qF -- "$password" "$TEST_TMP/remote.log" && fail "the password is in remote.log"
 grep -qF -- "$(printf %s "$password" | base64)" "$TEST_TMP/remote.log" && fail "the password is in remote.log (base64)"
 grep -rqF -- "$password" "$store" && fail "the password is in directory="
-sql "$socket" locations "SELECT * FROM repositories" | grep -qF -- "$password" && fail "the password is in the repositories table"
+sql "$socket" locations "SELECT * FROM gad_repositories" | grep -qF -- "$password" && fail "the password is in the repositories table"
 where=$(grep -rlF -- "$password" .git 2>/dev/null | sort || true)
 expect_eq "$where" ".git/annex/git-annex-dolt/creds/$uuid-databasecreds" "files under .git holding the password"
 expect_eq "$(stat -c %a ".git/annex/git-annex-dolt/creds/$uuid-databasecreds")" 600 "mode of the creds file"

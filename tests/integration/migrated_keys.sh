@@ -68,7 +68,7 @@ objects_before=$(store_objects)
 dolt_cli migrate migrate --to "$store"
 expect_eq "$(jget "$TEST_TMP/migrate.json" "o['key_migrations']")" 2 "key migrations read"
 expect_eq "$(jget "$TEST_TMP/migrate.json" "o['key_migrations_refused']")" 0 "key migrations refused"
-rows=$(sql_dolt_repo "$store" "SELECT old_key, new_key FROM key_migrations ORDER BY old_key" | LC_ALL=C sort)
+rows=$(sql_dolt_repo "$store" "SELECT old_key, new_key FROM gad_key_migrations ORDER BY old_key" | LC_ALL=C sort)
 expected=$(for f in f1.txt f2.txt; do printf '%s\t%s\n' "${old_key[$f]}" "${new_key[$f]}"; done | LC_ALL=C sort)
 expect_eq "$rows" "$expected" "key_migrations rows"
 dolt_cli migrate_again migrate
@@ -121,8 +121,8 @@ git annex drop -q --force --from R --key "${old_key[f2.txt]}" || fail "drop --fr
 [ -f "$(object_path "$store" "${old_key[f2.txt]}")" ] && fail "the old object of f2 is still there"
 present_in_r "${new_key[f2.txt]}" && fail "${new_key[f2.txt]} still present in R without its old object"
 wait_remote_exit "$TEST_TMP/c"
-expect_eq "$(sql_dolt_repo "$store" "SELECT status FROM locations WHERE annex_key='${new_key[f2.txt]}' AND uuid='$r_uuid'")" 0 \
+expect_eq "$(sql_dolt_repo "$store" "SELECT status FROM gad_locations WHERE annex_key='${new_key[f2.txt]}' AND uuid='$r_uuid'")" 0 \
     "R's row of the new key of f2 after its old key's drop"
-expect_eq "$(sql_dolt_repo "$store" "SELECT status FROM locations WHERE annex_key='${old_key[f1.txt]}' AND uuid='$r_uuid'")" 1 \
+expect_eq "$(sql_dolt_repo "$store" "SELECT status FROM gad_locations WHERE annex_key='${old_key[f1.txt]}' AND uuid='$r_uuid'")" 1 \
     "R's row of the old key of f1 after its new key's drop"
 summary "ok"

@@ -47,7 +47,7 @@ annex_keys_in() { git annex find --in "$1" --format '${key}\n' | LC_ALL=C sort -
 table_keys() {
     local out attempt
     for attempt in 1 2 3 4 5; do
-        if out=$(sql_dolt_repo "$1" "SELECT annex_key FROM locations WHERE uuid='$2' AND status='$3'" 2>"$TEST_TMP/table_keys.err"); then
+        if out=$(sql_dolt_repo "$1" "SELECT annex_key FROM gad_locations WHERE uuid='$2' AND status='$3'" 2>"$TEST_TMP/table_keys.err"); then
             printf '%s\n' "$out" | sed '/^$/d' | LC_ALL=C sort
             return 0
         fi

@@ -39,7 +39,7 @@ git annex drop -q --force "file 1.bin"
 git annex --debug get "file 1.bin" >"$out/get" 2>&1 || { tail -n 20 "$out/get"; fail "git annex get from dr"; }
 wait_remote_exit "$TEST_TMP/repo"
 # The locations reached the server as user annex: the password was used.
-expect_eq "$(sql "$socket" locations "SELECT COUNT(*) FROM locations WHERE uuid='$uuid' AND status='1'")" 4 \
+expect_eq "$(sql "$socket" locations "SELECT COUNT(*) FROM gad_locations WHERE uuid='$uuid' AND status='1'")" 4 \
     "present rows in the MariaDB locations table"
 
 # --debug really showed the conversation, and no password in it or anywhere else.

@@ -95,7 +95,7 @@ log_path() { printf '%s%s.log\n' "$(git annex examinekey --format='${hashdirlowe
 store_row() {
     local out attempt
     for attempt in 1 2 3 4 5; do
-        if out=$(sql_dolt_repo "$store" "SELECT status, ts FROM locations WHERE annex_key='$1' AND uuid='$2'" 2>"$TEST_TMP/row.err"); then
+        if out=$(sql_dolt_repo "$store" "SELECT status, ts FROM gad_locations WHERE annex_key='$1' AND uuid='$2'" 2>"$TEST_TMP/row.err"); then
             tr '\t' ' ' <<<"$out"; return 0
         fi
         sleep 1

@@ -190,7 +190,7 @@ expect_eq "$(rows "$store_uuid")" "$(lines "$(printf 'f2\t%s' "$(git annex looku
     "rows of the dolt remote's branch after sync a2"
 expect_eq "$(branch_hash "union-$a_uuid-$store_uuid-mydata")" "$union_hash" "the union branch after sync a2"
 for k in "$k6" "$own_key" "$k1"; do
-    read -r status ts <<<"$(q "SELECT status, ts FROM locations WHERE annex_key = '$k' AND uuid = '$store_uuid'" | tr '\t' ' ')"
+    read -r status ts <<<"$(q "SELECT status, ts FROM gad_locations WHERE annex_key = '$k' AND uuid = '$store_uuid'" | tr '\t' ' ')"
     case $k in "$k1") want=0 ;; *) want=1 ;; esac
     expect_eq "$status" "$want" "location of $k in the dolt remote after sync a2"
     python3 -c "import sys; from decimal import Decimal as D; b, t, a = map(D, sys.argv[1:]); assert b <= t <= a, (b, t, a)" \

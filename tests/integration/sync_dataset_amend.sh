@@ -57,7 +57,7 @@ for line in open(sys.argv[1], encoding="utf-8"):
 PY
 }
 # status KEY UUID: the status of KEY in UUID in the location table.
-status() { q "SELECT status FROM locations WHERE annex_key = '$1' AND uuid = '$2'"; }
+status() { q "SELECT status FROM gad_locations WHERE annex_key = '$1' AND uuid = '$2'"; }
 lines() { printf '%s\n' "$@"; }
 # contains SUPERSET SUBSET WHAT: fails unless every line of SUBSET is in SUPERSET.
 contains() {

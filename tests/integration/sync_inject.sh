@@ -91,24 +91,24 @@ now="$(date +%s).5"
 
 # 1. Hostile rows beside legitimate ones, straight into the tables ('\n' and '\r' are SQL escapes).
 store_sql "
-INSERT INTO locations (annex_key, uuid, status, ts) VALUES
+INSERT INTO gad_locations (annex_key, uuid, status, ts) VALUES
   ('${K[f1]}', 'evil\n9999999999s 1 fake-lf-repo', '1', $now),
   ('${K[f2]}', 'evil\r9999999999s 1 fake-cr-repo', '1', $now),
   ('${K[f2]}', '$web', '1', $now),
   ('${K[f3]}', '$legit_uuid', '1', $now);
-INSERT INTO urls (annex_key, url, status, ts) VALUES
+INSERT INTO gad_urls (annex_key, url, status, ts) VALUES
   ('${K[f2]}', 'http://example.com/ok\n9999999999s 1 http://evil.example/injected', '1', $now),
   ('${K[f2]}', 'http://example.com/legit', '1', $now);
-INSERT INTO repositories (uuid, description, description_ts) VALUES
+INSERT INTO gad_repositories (uuid, description, description_ts) VALUES
   ('$hostile_uuid', 'innocent timestamp=1s\n$a_uuid HACKED by the tables timestamp=9999999999s', $now),
   ('bad\n9999999999s 1 fake', 'x', $now),
   ('$legit_uuid', 'legit dolt-annex repository', $now);
-INSERT INTO metadata (annex_key, field, value, status, ts) VALUES
+INSERT INTO gad_metadata (annex_key, field, value, status, ts) VALUES
   ('${K[f1]}', 'tag\n9999999999s injected', 'x', '1', $now),
   ('${K[f1]}', 'note', 'two\nlines', '1', $now);
 " >/dev/null
 # The escapes did make line breaks in the tables.
-expect_eq "$(store_sql "SELECT COUNT(*) FROM locations WHERE HEX(uuid) LIKE '%0A%' OR HEX(uuid) LIKE '%0D%'")" 2 \
+expect_eq "$(store_sql "SELECT COUNT(*) FROM gad_locations WHERE HEX(uuid) LIKE '%0A%' OR HEX(uuid) LIKE '%0D%'")" 2 \
     "location rows with CR or LF in the uuid"
 
 rc=0
@@ -156,10 +156,10 @@ peer_legit=$(new_uuid)
 peer_hostile=$(new_uuid)
 now="$(date +%s).5"
 peer_sql "
-INSERT INTO locations (annex_key, uuid, status, ts) VALUES
+INSERT INTO gad_locations (annex_key, uuid, status, ts) VALUES
   ('${K[f1]}', 'peer\n9999999999s 1 fake-peer', '1', $now),
   ('${K[f1]}', '$peer_legit', '1', $now);
-INSERT INTO repositories (uuid, description, description_ts) VALUES
+INSERT INTO gad_repositories (uuid, description, description_ts) VALUES
   ('$peer_hostile', 'p timestamp=1s\n$a_uuid HACKED by the peer timestamp=9999999999s', $now),
   ('$peer_legit', 'legit peer repository', $now);
 " >/dev/null
@@ -175,11 +175,11 @@ desc=$(description_of "$TEST_TMP/w3" f1 "$a_uuid")
 [[ "$desc" == *"repo a"* ]] || fail "a's description in git annex whereis after sync --with: $desc"
 expect_eq "$(description_of "$TEST_TMP/w3" f1 "$peer_legit")" "'legit peer repository'" \
     "the peer's legitimate repository in git annex whereis"
-expect_eq "$(store_sql "SELECT COUNT(*) FROM locations WHERE uuid LIKE '%fake-peer%'") $(store_sql "SELECT COUNT(*) FROM repositories WHERE description LIKE '%by the peer%'")" \
+expect_eq "$(store_sql "SELECT COUNT(*) FROM gad_locations WHERE uuid LIKE '%fake-peer%'") $(store_sql "SELECT COUNT(*) FROM gad_repositories WHERE description LIKE '%by the peer%'")" \
     "0 0" "the peer's hostile rows in the store's tables"
 expect_eq "$(jget "$TEST_TMP/s3.json" "o['with'][0]['into_here']['refused']")" 2 "values of the peer refused"
 expect_eq "$(jget "$TEST_TMP/s3.json" "o['with'][0]['into_there']['refused']")" 6 "values of ours the peer refused"
-expect_eq "$(peer_sql "SELECT COUNT(*) FROM locations WHERE HEX(uuid) LIKE '%0A%' OR HEX(uuid) LIKE '%0D%'")" 1 \
+expect_eq "$(peer_sql "SELECT COUNT(*) FROM gad_locations WHERE HEX(uuid) LIKE '%0A%' OR HEX(uuid) LIKE '%0D%'")" 1 \
     "rows with a line break in the peer's locations (its own only)"
 grep -qF "fake-peer" "$TEST_TMP/s3.err" || fail "stderr does not name the peer's hostile UUID"
 grep -qF "HACKED by the peer" "$TEST_TMP/s3.err" || fail "stderr does not name the peer's hostile description"

@@ -46,7 +46,7 @@ else
     b_where="mysql://root@localhost/bdb?socket=$socket"
     b_sql() { sql "$socket" bdb "$1"; }
 fi
-row() { "$1" "SELECT status, ts FROM locations WHERE annex_key='$2' AND uuid='$3'" | tr '\t' ' '; }
+row() { "$1" "SELECT status, ts FROM gad_locations WHERE annex_key='$2' AND uuid='$3'" | tr '\t' ' '; }
 
 # ---------------------------------------------------------------------------------------------
 new_repo "$TEST_TMP/a" "repo a"
@@ -102,7 +102,7 @@ cd "$TEST_TMP/b"
 sync_json b2 --with "$store" && echo "sync b2: $(cat "$TEST_TMP/b2.json")"
 expect_eq "$(with_field b2 "o['with'][0]['into_here']['incremental']")" true "into_here.incremental of the second merge"
 # Its changes: the drop, and the rows it took from b in the first merge (they come back once).
-store_rows=$(a_sql "SELECT (SELECT COUNT(*) FROM locations) + (SELECT COUNT(*) FROM repositories) + (SELECT COUNT(*) FROM urls) + (SELECT COUNT(*) FROM metadata) + (SELECT COUNT(*) FROM chunks) + (SELECT COUNT(*) FROM remote_state) + (SELECT COUNT(*) FROM annex_settings)")
+store_rows=$(a_sql "SELECT (SELECT COUNT(*) FROM gad_locations) + (SELECT COUNT(*) FROM gad_repositories) + (SELECT COUNT(*) FROM gad_urls) + (SELECT COUNT(*) FROM gad_metadata) + (SELECT COUNT(*) FROM gad_chunks) + (SELECT COUNT(*) FROM gad_remote_state) + (SELECT COUNT(*) FROM gad_annex_settings)")
 [ "$(with_field b2 "o['with'][0]['into_here']['rows_read']")" -lt "$store_rows" ] ||
     fail "the second merge read as many rows as the store has ($store_rows): $(cat "$TEST_TMP/b2.json")"
 expect_eq "$(row b_sql "${K[f2]}" "$store_uuid")" "0 $dropped" "f2 in b's database after the second merge"
@@ -114,11 +114,11 @@ whereis_key "${K[f1]}" | grep -qx "$store_uuid" || fail "git annex whereis in b 
 tie_key="SHA256E-s1--$(printf 'tie' | sha256sum | cut -c1-64)"
 # (REPLACE and --allow-empty: sql_dolt_repo asks again when the server was stopping, and the
 # statement may have run before the connection went.)
-a_sql "REPLACE INTO locations VALUES ('$tie_key', '$b_uuid', '1', 1000.5); CALL DOLT_COMMIT('-A', '--allow-empty', '-m', 'tie a')" >/dev/null
+a_sql "REPLACE INTO gad_locations VALUES ('$tie_key', '$b_uuid', '1', 1000.5); CALL DOLT_COMMIT('-A', '--allow-empty', '-m', 'tie a')" >/dev/null
 if [ "$flavour" = dolt ]; then
-    b_sql "REPLACE INTO locations VALUES ('$tie_key', '$b_uuid', '0', 1000.5); CALL DOLT_COMMIT('-A', '--allow-empty', '-m', 'tie b')" >/dev/null
+    b_sql "REPLACE INTO gad_locations VALUES ('$tie_key', '$b_uuid', '0', 1000.5); CALL DOLT_COMMIT('-A', '--allow-empty', '-m', 'tie b')" >/dev/null
 else
-    b_sql "REPLACE INTO locations VALUES ('$tie_key', '$b_uuid', '0', 1000.5)"
+    b_sql "REPLACE INTO gad_locations VALUES ('$tie_key', '$b_uuid', '0', 1000.5)"
 fi
 sync_json b3 --with "$store"
 expect_eq "$(row a_sql "$tie_key" "$b_uuid")" "0 1000.500000000000" "the tie in the store's database"

@@ -42,10 +42,10 @@ store="$TEST_TMP/store"
 # With filestore= and no directory=, the location database is private, under the git directory.
 [ "$config" = sftp ] && store="$TEST_TMP/repo/.git/annex/git-annex-dolt/$uuid"
 if [ "$config" = mariadb ]; then
-    rows=$(sql "$socket" locations "SELECT COUNT(*) FROM locations WHERE uuid='$uuid' AND status='0'")
+    rows=$(sql "$socket" locations "SELECT COUNT(*) FROM gad_locations WHERE uuid='$uuid' AND status='0'")
 else
     sleep 1
-    rows=$(sql_dolt_repo "$store" "SELECT COUNT(*) FROM locations WHERE uuid='$uuid' AND status='0'")
+    rows=$(sql_dolt_repo "$store" "SELECT COUNT(*) FROM gad_locations WHERE uuid='$uuid' AND status='0'")
     commits=$(sql_dolt_repo "$store" "SELECT COUNT(*) FROM dolt_log WHERE message LIKE 'git-annex-remote-dolt $uuid%'")
     [ "$commits" -ge 1 ] || fail "no Dolt commit of the remote's location changes"
 fi

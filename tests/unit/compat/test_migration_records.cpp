@@ -206,11 +206,11 @@ TEST_F(MigrationRecords, ARemovedNewKeyIsNotStoodInFor) {
     read();
     auto& sql = store_->connection();
     // Gone from the store after the migration: no stand-in; before it: still one.
-    ASSERT_TRUE(
-        sql.run("INSERT INTO locations (annex_key, uuid, status, ts) VALUES (?, ?, '0', ? + 1500)",
-                {std::string_view(kB), kStore, kEpoch}));
+    ASSERT_TRUE(sql.run(
+        "INSERT INTO gad_locations (annex_key, uuid, status, ts) VALUES (?, ?, '0', ? + 1500)",
+        {std::string_view(kB), kStore, kEpoch}));
     EXPECT_TRUE(stand_ins(kB).empty());
-    ASSERT_TRUE(sql.run("UPDATE locations SET ts = ? + 500 WHERE annex_key = ?",
+    ASSERT_TRUE(sql.run("UPDATE gad_locations SET ts = ? + 500 WHERE annex_key = ?",
                         {kEpoch, std::string_view(kB)}));
     EXPECT_EQ(stand_ins(kB), std::vector<std::string>{kA});
 }

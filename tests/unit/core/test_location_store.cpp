@@ -27,7 +27,7 @@ class LocationStoreTest : public testing::TestWithParam<std::string> {
         std::string why_not;
         server_ = test::start_server(GetParam(), why_not);
         if (!server_) GTEST_SKIP() << GetParam() << ": " << why_not;
-        url_ = server_->new_database("locations");
+        url_ = server_->new_database("gad_locations");
     }
 
     LocationStore open_store() {
@@ -71,7 +71,7 @@ TEST_P(LocationStoreTest, NewestTimestampWinsAndEqualTakesTheSmallerStatus) {
     record(Presence::dead, at(100, 6));
     EXPECT_EQ(store.presence(key, kUuid).value(), Presence::dead);
     EXPECT_FALSE(store.presence(key, kOther).value().has_value());
-    auto rows = query("SELECT ts FROM locations");
+    auto rows = query("SELECT ts FROM gad_locations");
     ASSERT_EQ(rows.size(), 1u);
     EXPECT_EQ(rows[0][0].value(), "100.000000000006");
 }
@@ -85,7 +85,7 @@ TEST_P(LocationStoreTest, LargeBatchesInOneTransaction) {
                            i % 3 ? Presence::present : Presence::missing, at(1000 + i)});
     }
     ASSERT_TRUE(store.record(changes));
-    auto rows = query("SELECT COUNT(*), SUM(status = '1') FROM locations");
+    auto rows = query("SELECT COUNT(*), SUM(status = '1') FROM gad_locations");
     EXPECT_EQ(rows[0][0].value(), "1000");
     EXPECT_EQ(rows[0][1].value(), "666");
 }
@@ -93,7 +93,8 @@ TEST_P(LocationStoreTest, LargeBatchesInOneTransaction) {
 TEST_P(LocationStoreTest, SchemaIsCreatedOnceAndANewerOneIsRefused) {
     { LocationStore store = open_store(); }
     auto connection = sql::Connection::open(url_);
-    EXPECT_EQ(ensure_schema(*connection).value(), false);  // already current: nothing changed
+    EXPECT_EQ(ensure_schema(*connection).value().changed,
+              false);  // already current: nothing changed
     ASSERT_TRUE(
         connection->execute("UPDATE gad_meta SET value = '99' WHERE name = 'schema_version'"));
     auto refused = ensure_schema(*connection);
@@ -146,7 +147,7 @@ TEST_P(LocationStoreTest, WriterGroupsChangesAndCommitsByCount) {
                               LocationWriter::Reason::remove));
         EXPECT_EQ(removed_written.load(), 1);
     }  // the destructor writes and commits the rest
-    auto rows = query("SELECT COUNT(*), SUM(status = '0') FROM locations");
+    auto rows = query("SELECT COUNT(*), SUM(status = '0') FROM gad_locations");
     EXPECT_EQ(rows[0][0].value(), "120");
     EXPECT_EQ(rows[0][1].value(), "2");
     if (server_->is_dolt()) {
@@ -169,7 +170,7 @@ TEST_P(LocationStoreTest, WriterGathersChangesUnlessOneIsWaitedFor) {
                         LocationWriter::Reason::store,
                         [&](const Result<void>& result) { written = result ? 1 : -1; });
     // Still waiting for company (3 s), so not in the table yet.
-    EXPECT_EQ(query("SELECT COUNT(*) FROM locations")[0][0].value(), "0");
+    EXPECT_EQ(query("SELECT COUNT(*) FROM gad_locations")[0][0].value(), "0");
     EXPECT_EQ(written.load(), 0);
     // A change someone waits for is written at once, with those gathered before it.
     const auto start = std::chrono::steady_clock::now();
@@ -178,7 +179,7 @@ TEST_P(LocationStoreTest, WriterGathersChangesUnlessOneIsWaitedFor) {
                           LocationWriter::Reason::store));
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
     EXPECT_EQ(written.load(), 1);
-    EXPECT_EQ(query("SELECT COUNT(*) FROM locations")[0][0].value(), "2");
+    EXPECT_EQ(query("SELECT COUNT(*) FROM gad_locations")[0][0].value(), "2");
 }
 
 TEST_P(LocationStoreTest, ReconcileRepairsOnlyRowsThatDisagree) {
@@ -195,7 +196,7 @@ TEST_P(LocationStoreTest, ReconcileRepairsOnlyRowsThatDisagree) {
     // Changed again before the write: no repair.
     writer.reconcile("WORM--raced", std::string(kUuid), Presence::present, [] { return false; });
     ASSERT_TRUE(writer.flush());
-    auto rows = query("SELECT annex_key, status, ts > 11 FROM locations ORDER BY annex_key");
+    auto rows = query("SELECT annex_key, status, ts > 11 FROM gad_locations ORDER BY annex_key");
     ASSERT_EQ(rows.size(), 3u);
     EXPECT_EQ(rows[0][0].value(), "WORM--agrees");
     EXPECT_EQ(rows[0][2].value(), "0");  // untouched
@@ -225,7 +226,7 @@ TEST_P(LocationStoreTest, ConcurrentWritersFromManyConnections) {
     }
     for (auto& thread : threads) thread.join();
     EXPECT_EQ(failures.load(), 0);
-    auto rows = query("SELECT COUNT(*), SUM(status = 'X') FROM locations");
+    auto rows = query("SELECT COUNT(*), SUM(status = 'X') FROM gad_locations");
     EXPECT_EQ(rows[0][0].value(), "50");
     EXPECT_EQ(rows[0][1].value(), "50");
 }
@@ -243,12 +244,12 @@ TEST_P(LocationStoreTest, LoadDataReadsBackEveryByteAndReadsNoLocalFile) {
     sql::append_load_field(data, kUuid);
     data += "\t1\t12.5\n";
     const std::string load =
-        "LOAD DATA LOCAL INFILE '/etc/passwd' IGNORE INTO TABLE locations CHARACTER SET binary "
+        "LOAD DATA LOCAL INFILE '/etc/passwd' IGNORE INTO TABLE gad_locations CHARACTER SET binary "
         "FIELDS TERMINATED BY '\\t' LINES TERMINATED BY '\\n' (annex_key, uuid, status, ts)";
     auto loaded = connection.load_data(load, data);
     ASSERT_TRUE(loaded) << loaded.error().message;
     EXPECT_EQ(*loaded, 1u);
-    auto rows = connection.query("SELECT annex_key, ts FROM locations WHERE uuid = ?", {kUuid});
+    auto rows = connection.query("SELECT annex_key, ts FROM gad_locations WHERE uuid = ?", {kUuid});
     ASSERT_TRUE(rows) << rows.error().message;
     ASSERT_EQ(rows->size(), 1u);
     EXPECT_EQ((*rows)[0][0].value(), tricky);
@@ -269,20 +270,20 @@ TEST_P(LocationStoreTest, SecondaryIndexesDroppedForALoadAndRestored) {
     // The timestamp indexes are Dolt's only (MariaDB scans for new facts faster than it builds
     // them).
     const bool dolt = server_->is_dolt();
-    EXPECT_EQ(indexes("locations").count("locations_by_ts"), dolt ? 1u : 0u);
-    EXPECT_EQ(indexes("urls").count("urls_by_ts"), dolt ? 1u : 0u);
-    EXPECT_TRUE(indexes("locations").count("locations_by_uuid"));
-    ASSERT_TRUE(drop_secondary_indexes(store.connection(), "locations"));
-    ASSERT_TRUE(drop_secondary_indexes(store.connection(), "annexed_files"));
-    EXPECT_FALSE(indexes("locations").count("locations_by_ts"));
+    EXPECT_EQ(indexes("gad_locations").count("locations_by_ts"), dolt ? 1u : 0u);
+    EXPECT_EQ(indexes("gad_urls").count("urls_by_ts"), dolt ? 1u : 0u);
+    EXPECT_TRUE(indexes("gad_locations").count("locations_by_uuid"));
+    ASSERT_TRUE(drop_secondary_indexes(store.connection(), "gad_locations"));
+    ASSERT_TRUE(drop_secondary_indexes(store.connection(), "gad_annexed_files"));
+    EXPECT_FALSE(indexes("gad_locations").count("locations_by_ts"));
     // Its entries arrive in order in a load in primary-key order: it is kept up to date instead.
-    EXPECT_TRUE(indexes("locations").count("locations_by_uuid"));
-    EXPECT_FALSE(indexes("annexed_files").count("annexed_files_by_key"));
-    EXPECT_TRUE(indexes("metadata").count("metadata_by_field"));           // not asked for
-    ASSERT_TRUE(drop_secondary_indexes(store.connection(), "locations"));  // none left: no-op
+    EXPECT_TRUE(indexes("gad_locations").count("locations_by_uuid"));
+    EXPECT_FALSE(indexes("gad_annexed_files").count("annexed_files_by_key"));
+    EXPECT_TRUE(indexes("gad_metadata").count("metadata_by_field"));           // not asked for
+    ASSERT_TRUE(drop_secondary_indexes(store.connection(), "gad_locations"));  // none left: no-op
     ASSERT_TRUE(restore_secondary_indexes(store.connection()));
-    EXPECT_EQ(indexes("locations").count("locations_by_ts"), dolt ? 1u : 0u);
-    EXPECT_TRUE(indexes("annexed_files").count("annexed_files_by_key"));
+    EXPECT_EQ(indexes("gad_locations").count("locations_by_ts"), dolt ? 1u : 0u);
+    EXPECT_TRUE(indexes("gad_annexed_files").count("annexed_files_by_key"));
     ASSERT_TRUE(restore_secondary_indexes(store.connection()));  // all there: no-op
 }
 
@@ -293,12 +294,12 @@ TEST_P(LocationStoreTest, AnnexedFilesPathOrderIsTheKeysOwnWithoutASort) {
         for (std::string_view uuid :
              {kUuid, std::string_view("00000000-0000-0000-0000-000000000002")}) {
             ASSERT_TRUE(connection.run(
-                "INSERT INTO annexed_files (annex_uuid, path, annex_key) VALUES (?, ?, ?)",
+                "INSERT INTO gad_annexed_files (annex_uuid, path, annex_key) VALUES (?, ?, ?)",
                 {uuid, fmt::format("d{}/f{}", i % 7, (i * 37) % 300), "WORM--k"}));
         }
     }
     const std::string select =
-        fmt::format("SELECT path FROM annexed_files WHERE annex_uuid = ? ORDER BY {}",
+        fmt::format("SELECT path FROM gad_annexed_files WHERE annex_uuid = ? ORDER BY {}",
                     annexed_files_path_order(connection));
     // On MariaDB the uuid bound as the programs bind it (it sorted 1M rows for "annex_uuid,
     // path" only then); Dolt explains no prepared statement, nor plans one differently.

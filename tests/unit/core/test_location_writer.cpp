@@ -41,7 +41,8 @@ class LocationWriterTest : public testing::TestWithParam<std::string> {
     }
 
     std::string count(std::string_view where) {
-        return query(fmt::format("SELECT COUNT(*) FROM locations WHERE {}", where))[0][0].value();
+        return query(fmt::format("SELECT COUNT(*) FROM gad_locations WHERE {}", where))[0][0]
+            .value();
     }
 
     static LocationChange change(std::string key, Presence presence) {

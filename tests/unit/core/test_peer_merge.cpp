@@ -68,7 +68,7 @@ class PeerMergeTest : public testing::TestWithParam<std::string> {
     static Table locations(const PeerEnd& end) {
         LocationStore store = open(end);
         auto rows =
-            store.connection().query("SELECT annex_key, uuid, status, ts FROM locations", {});
+            store.connection().query("SELECT annex_key, uuid, status, ts FROM gad_locations", {});
         EXPECT_TRUE(rows) << rows.error().message;
         Table table;
         for (const auto& row : *rows) table[{short_key(*row[0]), *row[1]}] = {*row[2], *row[3]};
@@ -119,8 +119,8 @@ TEST_P(PeerMergeTest, BothWaysByTheRuleThenOnlyTheChanges) {
                             {{"K4", std::string(kU2)}, {"X", "7.000000000000"}}};
     EXPECT_EQ(locations(a), expected);
     EXPECT_EQ(locations(b), expected);
-    auto described =
-        open(a).connection().query("SELECT description FROM repositories WHERE uuid = ?", {kU2});
+    auto described = open(a).connection().query(
+        "SELECT description FROM gad_repositories WHERE uuid = ?", {kU2});
     ASSERT_TRUE(described && described->size() == 1);
     EXPECT_EQ((*described)[0][0].value_or(""), "only known to b");
 
@@ -226,21 +226,23 @@ TEST_P(PeerMergeTest, HostileRowsOfThePeerAreRefused) {
         LocationStore store = open(b);
         ASSERT_TRUE(store.set_repository(kU2, "a good repository"));
         const std::vector<std::pair<std::string, std::vector<std::string>>> rows = {
-            {"INSERT INTO locations (annex_key, uuid, status, ts) VALUES (?, ?, ?, 11)",
+            {"INSERT INTO gad_locations (annex_key, uuid, status, ts) VALUES (?, ?, ?, 11)",
              {"WORM--K1", "x\n9999999999s 1 fake-repository", "1"}},
-            {"INSERT INTO locations (annex_key, uuid, status, ts) VALUES (?, ?, ?, 11)",
+            {"INSERT INTO gad_locations (annex_key, uuid, status, ts) VALUES (?, ?, ?, 11)",
              {"WORM--K1\n", std::string(kU1), "1"}},
-            {"INSERT INTO locations (annex_key, uuid, status, ts) VALUES (?, ?, ?, 11)",
+            {"INSERT INTO gad_locations (annex_key, uuid, status, ts) VALUES (?, ?, ?, 11)",
              {"WORM--K2", std::string(kU1), "\n"}},
-            {"INSERT INTO urls (annex_key, url, status, ts) VALUES (?, ?, ?, 11)",
+            {"INSERT INTO gad_urls (annex_key, url, status, ts) VALUES (?, ?, ?, 11)",
              {"WORM--K1", "http://example.com/a\r\n9999999999s 1 http://evil.example/", "1"}},
-            {"INSERT INTO urls (annex_key, url, status, ts) VALUES (?, ?, ?, 11)",
+            {"INSERT INTO gad_urls (annex_key, url, status, ts) VALUES (?, ?, ?, 11)",
              {"WORM--K1", "http://example.com/good", "1"}},
-            {"INSERT INTO metadata (annex_key, field, value, status, ts) VALUES (?, ?, ?, ?, 11)",
+            {"INSERT INTO gad_metadata (annex_key, field, value, status, ts) VALUES (?, ?, ?, ?, "
+             "11)",
              {"WORM--K1", "tag +forged", "x", "1"}},
-            {"INSERT INTO metadata (annex_key, field, value, status, ts) VALUES (?, ?, ?, ?, 11)",
+            {"INSERT INTO gad_metadata (annex_key, field, value, status, ts) VALUES (?, ?, ?, ?, "
+             "11)",
              {"WORM--K1", "note", "two\nlines", "1"}},  // a value is encoded when written
-            {"INSERT INTO repositories (uuid, description, description_ts) VALUES (?, ?, 11)",
+            {"INSERT INTO gad_repositories (uuid, description, description_ts) VALUES (?, ?, 11)",
              {"33333333-2222-4333-8444-555555555555",
               "x timestamp=1s\n" + std::string(kU1) + " HACKED timestamp=9999999999s"}},
         };
@@ -273,9 +275,9 @@ TEST_P(PeerMergeTest, HostileRowsOfThePeerAreRefused) {
         return rows ? rows->front()[0].value_or("") : std::string();
     };
     EXPECT_EQ(locations(a), (Table{{{"GOOD", std::string(kU2)}, {"1", "10.000000000000"}}}));
-    EXPECT_EQ(count("SELECT GROUP_CONCAT(url) FROM urls"), "http://example.com/good");
-    EXPECT_EQ(count("SELECT GROUP_CONCAT(field) FROM metadata"), "note");
-    EXPECT_EQ(count("SELECT GROUP_CONCAT(description ORDER BY description) FROM repositories"),
+    EXPECT_EQ(count("SELECT GROUP_CONCAT(url) FROM gad_urls"), "http://example.com/good");
+    EXPECT_EQ(count("SELECT GROUP_CONCAT(field) FROM gad_metadata"), "note");
+    EXPECT_EQ(count("SELECT GROUP_CONCAT(description ORDER BY description) FROM gad_repositories"),
               "a good repository");
 
     // The other way, ours has nothing hostile: nothing refused.
@@ -328,7 +330,7 @@ TEST(PeerMergeDolt, ConflictingRowsResolvedByTheRule) {
     EXPECT_EQ(*resolved, 2u);
     EXPECT_TRUE(ran_before_commit);
     auto rows = store->connection().query(
-        "SELECT annex_key, status, ts FROM locations ORDER BY annex_key", {});
+        "SELECT annex_key, status, ts FROM gad_locations ORDER BY annex_key", {});
     ASSERT_TRUE(rows && rows->size() == 2);
     EXPECT_EQ((*rows)[0][1].value(), "0");  // K: side's newer line
     EXPECT_EQ((*rows)[0][2].value(), "20.000000000000");

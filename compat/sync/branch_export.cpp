@@ -102,114 +102,128 @@ Result<void> by_key(core::sql::Connection& connection, core::location::ChangedTa
     return {};
 }
 
-}  // namespace
-
-Result<ExportSummary> export_to_branch(const git::Repository& repository,
-                                       std::string_view annex_uuid,
-                                       core::sql::Connection& connection, bool full,
-                                       const core::annex_values::RefusalSink& refused_sink) {
-    ExportSummary summary;
-    core::annex_values::Gate gate(refused_sink);
-    auto branch = git::AnnexBranch::open(repository);
-    if (!branch) return std::unexpected(branch.error());
-
-    // Rows up to "done" are in the git-annex branch. Those up to "pending" are too once git-annex
-    // has merged the commit that carried them; until then they are written again.
-    auto state = core::location::read_sync_state(connection, annex_uuid);
-    if (!state) return std::unexpected(state.error());
+// Where this export starts: the rows up to "done" are in the git-annex branch; those up to
+// "pending" are too once git-annex has merged the commit that carried them (until then they are
+// written again). "-1" (everything) when full.
+Result<std::string> starting_watermark(const git::Repository& repository,
+                                       const git::AnnexBranch& branch,
+                                       std::map<std::string, std::string>& state, bool full) {
     std::string watermark = "-1";
-    if (!full) {
-        if (auto done = state->find(std::string(kDoneThrough)); done != state->end()) {
-            watermark = done->second;
-        }
-        auto pending = state->find(std::string(kPendingCommit));
-        if (pending != state->end() && !branch->local_commit().empty()) {
-            auto commit = git::Oid::parse(pending->second);
-            auto local = git::Oid::parse(branch->local_commit());
-            if (commit && local) {
-                auto merged = repository.is_ancestor(*commit, *local);
-                // Exports after it that wrote nothing may have moved "done" further.
-                const std::string& through = (*state)[std::string(kPendingThrough)];
-                auto pending_ts = Timestamp::parse(through);
-                auto done_ts = Timestamp::parse(watermark);
-                if (merged && *merged && pending_ts && (!done_ts || *pending_ts > *done_ts)) {
-                    watermark = through;
-                }
+    if (full) return watermark;
+    if (auto done = state.find(std::string(kDoneThrough)); done != state.end()) {
+        watermark = done->second;
+    }
+    auto pending = state.find(std::string(kPendingCommit));
+    if (pending == state.end() || branch.local_commit().empty()) return watermark;
+    auto commit = git::Oid::parse(pending->second);
+    auto local = git::Oid::parse(branch.local_commit());
+    if (!commit || !local) return watermark;
+    auto merged = repository.is_ancestor(*commit, *local);
+    // Exports after it that wrote nothing may have moved "done" further.
+    const std::string& through = state[std::string(kPendingThrough)];
+    auto pending_ts = Timestamp::parse(through);
+    auto done_ts = Timestamp::parse(watermark);
+    if (merged && *merged && pending_ts && (!done_ts || *pending_ts > *done_ts)) {
+        watermark = through;
+    }
+    return watermark;
+}
+
+// Whether another git-annex repository migrated logs since the last export: their facts keep
+// their own timestamps, older than the watermark, say, so everything is compared again.
+Result<bool> others_migrated_since_export(core::sql::Connection& connection,
+                                          std::string_view annex_uuid,
+                                          const std::map<std::string, std::string>& state) {
+    auto at = state.find(std::string(kExportedAt));
+    auto since = at == state.end() ? Result<Timestamp>(Timestamp{}) : Timestamp::parse(at->second);
+    if (!since) return std::unexpected(since.error());
+    const Timestamp from{since->seconds - kVisibilityMarginSeconds, since->picoseconds};
+    auto others =
+        core::location::count_log_migrations_by_others(connection, annex_uuid, from.to_decimal());
+    if (!others) return std::unexpected(others.error());
+    return *others != 0;
+}
+
+// One export: the lines the branch lacks, gathered per log file from rows newer than watermark,
+// each value checked by gate; newest is the newest row timestamp seen.
+class BranchExport {
+  public:
+    BranchExport(const git::Repository& repository, const git::AnnexBranch& branch,
+                 core::sql::Connection& connection, std::string watermark,
+                 const core::annex_values::RefusalSink& refused_sink)
+        : repository_(repository),
+          branch_(branch),
+          connection_(connection),
+          watermark_(std::move(watermark)),
+          gate_(refused_sink),
+          changes_(repository, branch) {}
+
+    // Locations or URLs (a presence log per key): the entries newer than the branch's, counted.
+    Result<void> presence(core::location::ChangedTable changed, Kind info_kind, FileKind kind,
+                          std::size_t& count);
+    // Metadata: one change per (field, value) newer than the branch's, counted.
+    Result<void> metadata(std::size_t& count);
+    // Repositories git-annex has never heard of (a dolt-annex repository, say): uuid.log lines.
+    Result<void> new_repositories(std::size_t& count);
+    // The changed files as one commit on kExportRef (none when nothing changed); fills
+    // summary's files, refused and commit.
+    Result<void> commit(ExportSummary& summary);
+
+    const std::string& watermark() const { return watermark_; }
+    const std::optional<Timestamp>& newest() const { return newest_; }
+
+  private:
+    const git::Repository& repository_;
+    const git::AnnexBranch& branch_;
+    core::sql::Connection& connection_;
+    const std::string watermark_;
+    core::annex_values::Gate gate_;
+    Changes changes_;
+    std::optional<Timestamp> newest_;
+};
+
+Result<void> BranchExport::presence(core::location::ChangedTable changed, Kind info_kind,
+                                    FileKind kind, std::size_t& count) {
+    const std::string_view table = core::location::table_name(changed);
+    return by_key(
+        connection_, changed, watermark_, newest_, [&](const KeyRows& key) -> Result<void> {
+            if (!gate_.admit(Kind::key, key.key, [&] { return fmt::format("table {}", table); })) {
+                return {};
             }
-        }
-    }
-    // Facts another git-annex repository migrated keep their own timestamps, older than the
-    // watermark, say: after such a migration, everything is compared again.
-    const Timestamp started = Timestamp::now();
-    const Timestamp visible_by{started.seconds - kVisibilityMarginSeconds, started.picoseconds};
-    if (!full && watermark != "-1") {
-        auto at = state->find(std::string(kExportedAt));
-        auto since =
-            at == state->end() ? Result<Timestamp>(Timestamp{}) : Timestamp::parse(at->second);
-        if (!since) return std::unexpected(since.error());
-        const Timestamp from{since->seconds - kVisibilityMarginSeconds, since->picoseconds};
-        auto others = core::location::count_log_migrations_by_others(connection, annex_uuid,
-                                                                     from.to_decimal());
-        if (!others) return std::unexpected(others.error());
-        if (*others != 0) watermark = "-1";
-    }
-    std::optional<Timestamp> newest;
-    Changes changes(repository, *branch);
+            const std::string path = logs::branch_path_for_key(key.key, kind);
+            auto content = branch_.read_file(path);
+            if (!content) return std::unexpected(content.error());
+            std::map<std::string, Timestamp> known;
+            for (const auto& entry :
+                 logs::compact_presence(logs::parse_presence_log(*content).entries)) {
+                known[entry.info] = entry.ts;
+            }
+            std::vector<logs::PresenceEntry> lacking;
+            for (const auto& row : key.rows) {
+                auto ts = Timestamp::parse(row[3].value_or(""));
+                if (!ts || !row[1] || !row[2]) continue;
+                auto where = [&] { return fmt::format("table {}, key {}", table, key.key); };
+                if (!gate_.admit(info_kind, *row[1], where) ||
+                    !gate_.admit(Kind::presence_status, *row[2], where)) {
+                    continue;
+                }
+                auto found = known.find(*row[1]);
+                if (found != known.end() && found->second >= *ts) continue;
+                lacking.push_back(logs::PresenceEntry{*ts, (*row[2])[0], *row[1]});
+            }
+            if (lacking.empty()) return {};
+            count += lacking.size();
+            return changes_.append(path, logs::format_presence_log(lacking));
+        });
+}
 
-    // Locations and URLs: presence logs.
-    auto presence = [&](core::location::ChangedTable changed, Kind info_kind, FileKind kind,
-                        std::size_t& count) -> Result<void> {
-        const std::string_view table = core::location::table_name(changed);
-        return by_key(
-            connection, changed, watermark, newest, [&](const KeyRows& key) -> Result<void> {
-                if (!gate.admit(Kind::key, key.key,
-                                [&] { return fmt::format("table {}", table); })) {
-                    return {};
-                }
-                const std::string path = logs::branch_path_for_key(key.key, kind);
-                auto content = branch->read_file(path);
-                if (!content) return std::unexpected(content.error());
-                std::map<std::string, Timestamp> known;
-                for (const auto& entry :
-                     logs::compact_presence(logs::parse_presence_log(*content).entries)) {
-                    known[entry.info] = entry.ts;
-                }
-                std::vector<logs::PresenceEntry> lacking;
-                for (const auto& row : key.rows) {
-                    auto ts = Timestamp::parse(row[3].value_or(""));
-                    if (!ts || !row[1] || !row[2]) continue;
-                    auto where = [&] { return fmt::format("table {}, key {}", table, key.key); };
-                    if (!gate.admit(info_kind, *row[1], where) ||
-                        !gate.admit(Kind::presence_status, *row[2], where)) {
-                        continue;
-                    }
-                    auto found = known.find(*row[1]);
-                    if (found != known.end() && found->second >= *ts) continue;
-                    lacking.push_back(logs::PresenceEntry{*ts, (*row[2])[0], *row[1]});
-                }
-                if (lacking.empty()) return {};
-                count += lacking.size();
-                return changes.append(path, logs::format_presence_log(lacking));
-            });
-    };
-    if (auto done = presence(core::location::ChangedTable::locations, Kind::uuid,
-                             FileKind::location, summary.locations);
-        !done) {
-        return std::unexpected(done.error());
-    }
-    if (auto done =
-            presence(core::location::ChangedTable::urls, Kind::url, FileKind::web, summary.urls);
-        !done) {
-        return std::unexpected(done.error());
-    }
-
-    // Metadata: one change per (field, value).
-    auto metadata = by_key(
-        connection, core::location::ChangedTable::metadata, watermark, newest,
+Result<void> BranchExport::metadata(std::size_t& count) {
+    return by_key(
+        connection_, core::location::ChangedTable::metadata, watermark_, newest_,
         [&](const KeyRows& key) -> Result<void> {
-            if (!gate.admit(Kind::key, key.key, [] { return "table gad_metadata"; })) return {};
+            if (!gate_.admit(Kind::key, key.key, [] { return "table gad_metadata"; })) return {};
             const std::string path = logs::branch_path_for_key(key.key, FileKind::metadata);
-            auto content = branch->read_file(path);
+            auto content = branch_.read_file(path);
             if (!content) return std::unexpected(content.error());
             std::map<std::pair<std::string, std::string>, Timestamp> known;
             for (const auto& entry : logs::parse_metadata_log(*content).entries) {
@@ -222,7 +236,7 @@ Result<ExportSummary> export_to_branch(const git::Repository& repository,
                 if (!ts || !row[1] || !row[2] || !row[3]) continue;
                 // The value needs no check: format_metadata_log encodes any that could break
                 // the line.
-                if (!gate.admit(Kind::metadata_field, *row[1], [&] {
+                if (!gate_.admit(Kind::metadata_field, *row[1], [&] {
                         return fmt::format("table gad_metadata, key {}", key.key);
                     })) {
                     continue;
@@ -232,83 +246,123 @@ Result<ExportSummary> export_to_branch(const git::Repository& repository,
                 lacking.push_back(logs::MetadataEntry{*ts, *row[1], *row[2], *row[3] == "1"});
             }
             if (lacking.empty()) return {};
-            summary.metadata += lacking.size();
-            return changes.append(path, logs::format_metadata_log(lacking));
+            count += lacking.size();
+            return changes_.append(path, logs::format_metadata_log(lacking));
         });
-    if (!metadata) return std::unexpected(metadata.error());
+}
 
-    // Repositories git-annex has never heard of (a dolt-annex repository, say).
-    auto uuid_log = branch->read_file("uuid.log");
+Result<void> BranchExport::new_repositories(std::size_t& count) {
+    auto uuid_log = branch_.read_file("uuid.log");
     if (!uuid_log) return std::unexpected(uuid_log.error());
     std::set<std::string> described;
     for (const auto& entry : logs::parse_uuid_based_log(*uuid_log).entries)
         described.insert(entry.id);
-    auto repositories = core::location::read_repository_descriptions(connection);
+    auto repositories = core::location::read_repository_descriptions(connection_);
     if (!repositories) return std::unexpected(repositories.error());
-    std::vector<logs::UuidBasedEntry> new_repositories;
+    std::vector<logs::UuidBasedEntry> lacking;
     const Timestamp now = Timestamp::now();
     for (const auto& [uuid, stored_description] : *repositories) {
         if (uuid == kWebUuid || described.contains(uuid)) continue;
         auto where = [] { return "table gad_repositories"; };
-        if (!gate.admit(Kind::uuid, uuid, where)) continue;
-        if (stored_description && !gate.admit(Kind::description, *stored_description, [&] {
+        if (!gate_.admit(Kind::uuid, uuid, where)) continue;
+        if (stored_description && !gate_.admit(Kind::description, *stored_description, [&] {
                 return fmt::format("table gad_repositories, uuid {}", uuid);
             })) {
             continue;
         }
         std::string description = stored_description.value_or("");
         if (description.empty()) description = "dolt-annex";
-        new_repositories.push_back(logs::UuidBasedEntry{uuid, description, now, true});
+        lacking.push_back(logs::UuidBasedEntry{uuid, description, now, true});
     }
-    if (!new_repositories.empty()) {
-        summary.repositories = new_repositories.size();
-        if (auto done = changes.append("uuid.log", logs::format_uuid_based_log(new_repositories));
-            !done) {
-            return std::unexpected(done.error());
-        }
-    }
+    if (lacking.empty()) return {};
+    count = lacking.size();
+    return changes_.append("uuid.log", logs::format_uuid_based_log(lacking));
+}
 
-    summary.refused = gate.refused();
-    auto files = changes.blobs();
+Result<void> BranchExport::commit(ExportSummary& summary) {
+    summary.refused = gate_.refused();
+    auto files = changes_.blobs();
     if (!files) return std::unexpected(files.error());
     summary.files = files->size();
-    if (!files->empty()) {
-        auto tree = repository.update_tree(branch->local_tree(), *files);
-        if (!tree) return std::unexpected(tree.error());
-        std::optional<git::Oid> parent;
-        if (!branch->local_commit().empty()) {
-            auto oid = git::Oid::parse(branch->local_commit());
-            if (!oid) return std::unexpected(oid.error());
-            parent = *oid;
-        }
-        const std::string message = fmt::format(
-            "git-annex-dolt sync: {} locations, {} URLs, {} metadata values, {} repositories",
-            summary.locations, summary.urls, summary.metadata, summary.repositories);
-        auto commit = repository.commit(*tree, parent, message);
-        if (!commit) return std::unexpected(commit.error());
-        if (auto set = repository.set_reference(kExportRef, *commit, message); !set) {
-            return std::unexpected(set.error());
-        }
-        summary.commit = commit->hex();
+    if (files->empty()) return {};
+    auto tree = repository_.update_tree(branch_.local_tree(), *files);
+    if (!tree) return std::unexpected(tree.error());
+    std::optional<git::Oid> parent;
+    if (!branch_.local_commit().empty()) {
+        auto oid = git::Oid::parse(branch_.local_commit());
+        if (!oid) return std::unexpected(oid.error());
+        parent = *oid;
     }
+    const std::string message = fmt::format(
+        "git-annex-dolt sync: {} locations, {} URLs, {} metadata values, {} repositories",
+        summary.locations, summary.urls, summary.metadata, summary.repositories);
+    auto commit = repository_.commit(*tree, parent, message);
+    if (!commit) return std::unexpected(commit.error());
+    if (auto set = repository_.set_reference(kExportRef, *commit, message); !set) return set;
+    summary.commit = commit->hex();
+    return {};
+}
 
-    // What the next export starts after.
+// What the next export starts after: the newest row seen (no later than visible_by), or where
+// this one started; until git-annex merges a commit made, the next export starts where this did.
+Result<void> save_export_state(core::sql::Connection& connection, std::string_view annex_uuid,
+                               const BranchExport& exported, const ExportSummary& summary,
+                               bool full, const Timestamp& started, const Timestamp& visible_by) {
     auto save = [&](std::string_view name, std::string_view value) -> Result<void> {
         return core::location::save_sync_state(connection, annex_uuid, name, value);
     };
+    const std::string& watermark = exported.watermark();
+    std::optional<Timestamp> newest = exported.newest();
     if (newest && *newest > visible_by) newest = visible_by;
     const std::string through = newest ? newest->to_decimal() : watermark;
     Result<void> saved = save(kExportedAt, started.to_decimal());
-    if (!saved) return std::unexpected(saved.error());
+    if (!saved) return saved;
     if (!summary.commit.empty()) {
-        // Until git-annex merges the commit, the next export starts where this one did.
         saved = save(kDoneThrough, watermark);
         if (saved) saved = save(kPendingCommit, summary.commit);
         if (saved) saved = save(kPendingThrough, through);
     } else if (full || watermark != "-1" || newest) {
         saved = save(kDoneThrough, through);
     }
-    if (!saved) return std::unexpected(saved.error());
+    return saved;
+}
+
+}  // namespace
+
+Result<ExportSummary> export_to_branch(const git::Repository& repository,
+                                       std::string_view annex_uuid,
+                                       core::sql::Connection& connection, bool full,
+                                       const core::annex_values::RefusalSink& refused_sink) {
+    auto branch = git::AnnexBranch::open(repository);
+    if (!branch) return std::unexpected(branch.error());
+    auto state = core::location::read_sync_state(connection, annex_uuid);
+    if (!state) return std::unexpected(state.error());
+    auto watermark = starting_watermark(repository, *branch, *state, full);
+    if (!watermark) return std::unexpected(watermark.error());
+    const Timestamp started = Timestamp::now();
+    const Timestamp visible_by{started.seconds - kVisibilityMarginSeconds, started.picoseconds};
+    if (!full && *watermark != "-1") {
+        auto others = others_migrated_since_export(connection, annex_uuid, *state);
+        if (!others) return std::unexpected(others.error());
+        if (*others) *watermark = "-1";
+    }
+
+    ExportSummary summary;
+    BranchExport exported(repository, *branch, connection, std::move(*watermark), refused_sink);
+    Result<void> done = exported.presence(core::location::ChangedTable::locations, Kind::uuid,
+                                          FileKind::location, summary.locations);
+    if (done) {
+        done = exported.presence(core::location::ChangedTable::urls, Kind::url, FileKind::web,
+                                 summary.urls);
+    }
+    if (done) done = exported.metadata(summary.metadata);
+    if (done) done = exported.new_repositories(summary.repositories);
+    if (done) done = exported.commit(summary);
+    if (done) {
+        done =
+            save_export_state(connection, annex_uuid, exported, summary, full, started, visible_by);
+    }
+    if (!done) return std::unexpected(done.error());
     return summary;
 }
 

@@ -206,8 +206,13 @@ Result<void> record_peer(sql::Connection& ours, std::string_view peer_id,
     return {};
 }
 
-Result<PeerMergeSummary> merge_once(const PeerEnd& ours_end, const PeerEnd& theirs_end,
-                                    const annex_values::RefusalSink& refused_sink) {
+// Both ends open, and theirs' database id (each location database has its own).
+struct OpenEnds {
+    LocationStore ours, theirs;
+    std::string their_id;
+};
+// Opens both ends; fails when they are one database (or one is a copy of the other).
+Result<OpenEnds> open_ends(const PeerEnd& ours_end, const PeerEnd& theirs_end) {
     auto ours_connection = sql::Connection::open(ours_end.url, ours_end.password);
     if (!ours_connection) return std::unexpected(ours_connection.error());
     auto ours = LocationStore::open(std::move(*ours_connection));
@@ -230,159 +235,206 @@ Result<PeerMergeSummary> merge_once(const PeerEnd& ours_end, const PeerEnd& thei
             "other",
             ours_end.description, theirs_end.description, *our_id);
     }
+    return OpenEnds{std::move(*ours), std::move(*theirs), std::move(*their_id)};
+}
 
-    // What theirs holds, committed, and the commit to read it at.
-    std::string their_head;
-    if (theirs->is_dolt()) {
-        auto committed =
-            theirs->dolt_commit("git-annex-dolt sync --with: changes not yet committed");
-        if (!committed) return std::unexpected(committed.error());
-        auto head = dolt_head(theirs->connection());
-        if (!head) return std::unexpected(head.error());
-        their_head = *head;
-    }
-    std::optional<std::string> merged_before;
-    {
-        auto rows =
-            ours->connection().query("SELECT peer_commit FROM gad_peer_merges WHERE peer_id = ?",
-                                     {std::string_view(*their_id)});
-        if (!rows) return std::unexpected(rows.error());
-        if (!rows->empty() && (*rows)[0][0] && is_dolt_hash(*(*rows)[0][0])) {
-            merged_before = *(*rows)[0][0];
+// One merge of theirs into ours by the rule, in merge_once's steps.
+class PeerMerge {
+  public:
+    PeerMerge(const PeerEnd& ours_end, const PeerEnd& theirs_end, OpenEnds ends,
+              const annex_values::RefusalSink& refused_sink)
+        : ours_end_(ours_end),
+          theirs_end_(theirs_end),
+          ours_(std::move(ends.ours)),
+          theirs_(std::move(ends.theirs)),
+          their_id_(std::move(ends.their_id)),
+          refused_sink_(refused_sink) {}
+
+    // What theirs holds, committed, and the commit to read it at; and the commit merged last.
+    Result<void> settle_theirs();
+    bool ours_is_dolt() { return ours_.is_dolt(); }
+    // Ours without branches: theirs read and the merge recorded in one transaction.
+    Result<void> merge_in_transaction();
+    // Ours on Dolt: theirs' facts on a branch made from ours' head, then merged into ours'.
+    Result<void> merge_through_side_branch();
+    // Reports the refusals of the read that counted, and returns the summary.
+    PeerMergeSummary finish() {
+        if (refused_sink_) {
+            for (const auto& refusal : pending_refusals_) refused_sink_(refusal);
         }
+        return summary_;
     }
 
-    PeerMergeSummary summary;
-    std::vector<annex_values::Refusal> pending_refusals;
-    auto report_refusals = [&] {
-        if (refused_sink) {
-            for (const auto& refusal : pending_refusals) refused_sink(refusal);
-        }
-    };
-    const std::string message =
-        fmt::format("git-annex-dolt sync --with {}: merge its locations (up to {})",
-                    theirs_end.description, their_head.empty() ? "now" : their_head);
-
+  private:
     // Reads theirs into connection (already in a transaction): only the changes since the last
     // merge when that commit is still known there, else everything.
-    auto read_into = [&](sql::Connection& connection) -> Result<void> {
-        if (merged_before && *merged_before == their_head) {
-            summary.incremental = true;
-            return {};
-        }
-        auto read_from = [&](const std::optional<std::string>& from) -> Result<std::size_t> {
-            // Refusals are reported once the read is done: a read retried whole (below) does
-            // not report them twice.
-            std::vector<annex_values::Refusal> refusals;
-            annex_values::Gate gate(
-                [&](const annex_values::Refusal& refusal) { refusals.push_back(refusal); });
-            RuleSink sink{connection, gate, theirs_end.description, std::nullopt, nullptr, {}};
-            auto read = read_peer(theirs->connection(), from, their_head, std::ref(sink));
-            if (!read) return read;
-            if (auto done = sink.finish(); !done) return std::unexpected(done.error());
-            summary.refused = gate.refused();
-            pending_refusals = std::move(refusals);
-            return read;
-        };
-        Result<std::size_t> read = std::unexpected(Failure{});
-        if (merged_before && !their_head.empty()) {
-            read = read_from(merged_before);
-            summary.incremental = bool(read);
-        }
-        if (!summary.incremental) {
-            // The commit merged last is gone there (or theirs is no Dolt server): read it all.
-            (void)connection.execute("ROLLBACK");
-            if (auto begun = connection.execute("START TRANSACTION"); !begun) return begun;
-            if (!theirs->is_dolt()) {
-                if (auto snap = theirs->connection().execute(
-                        "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
-                    !snap) {
-                    return snap;
-                }
-            }
-            read = read_from(std::nullopt);
-            if (!theirs->is_dolt()) (void)theirs->connection().execute("COMMIT");
-        }
-        if (!read) return std::unexpected(read.error());
-        summary.rows_read = *read;
-        return {};
-    };
-
-    if (!ours->is_dolt()) {
-        sql::Connection& connection = ours->connection();
-        if (auto begun = connection.execute("START TRANSACTION"); !begun)
-            return std::unexpected(begun.error());
-        if (auto done = read_into(connection); !done)
-            return std::unexpected(rollback_after(connection, done.error()).error());
-        if (auto done = record_peer(connection, *their_id, their_head, theirs_end.description);
-            !done) {
-            return std::unexpected(rollback_after(connection, done.error()).error());
-        }
-        if (auto done = connection.execute("COMMIT"); !done) return std::unexpected(done.error());
-        report_refusals();
-        return summary;
+    Result<void> read_into(sql::Connection& connection);
+    // Reads theirs' rows (changed since from, or all) into connection; refusals are kept until
+    // the read is done, so that a read retried whole does not report them twice.
+    Result<std::size_t> read_from(sql::Connection& connection,
+                                  const std::optional<std::string>& from);
+    // Reads theirs into a connection on ours' branch side and commits there; true when that
+    // made a commit. The caller drops side.
+    Result<bool> fill_side_branch(const std::string& side);
+    // The commit message of the merge.
+    std::string merge_message() const {
+        return fmt::format("git-annex-dolt sync --with {}: merge its locations (up to {})",
+                           theirs_end_.description, their_head_.empty() ? "now" : their_head_);
+    }
+    Result<void> record(sql::Connection& connection) {
+        return record_peer(connection, their_id_, their_head_, theirs_end_.description);
     }
 
-    // Dolt: theirs' facts on a branch made from ours' head, then merged into ours' branch.
-    if (auto committed = ours->dolt_commit("git-annex-dolt sync --with: changes not yet committed");
+    const PeerEnd& ours_end_;
+    const PeerEnd& theirs_end_;
+    LocationStore ours_, theirs_;
+    std::string their_id_;
+    const annex_values::RefusalSink& refused_sink_;
+    std::string their_head_;
+    std::optional<std::string> merged_before_;
+    PeerMergeSummary summary_;
+    std::vector<annex_values::Refusal> pending_refusals_;
+};
+
+Result<void> PeerMerge::settle_theirs() {
+    if (theirs_.is_dolt()) {
+        auto committed =
+            theirs_.dolt_commit("git-annex-dolt sync --with: changes not yet committed");
+        if (!committed) return std::unexpected(committed.error());
+        auto head = dolt_head(theirs_.connection());
+        if (!head) return std::unexpected(head.error());
+        their_head_ = *head;
+    }
+    auto rows = ours_.connection().query(
+        "SELECT peer_commit FROM gad_peer_merges WHERE peer_id = ?", {std::string_view(their_id_)});
+    if (!rows) return std::unexpected(rows.error());
+    if (!rows->empty() && (*rows)[0][0] && is_dolt_hash(*(*rows)[0][0])) {
+        merged_before_ = *(*rows)[0][0];
+    }
+    return {};
+}
+
+Result<std::size_t> PeerMerge::read_from(sql::Connection& connection,
+                                         const std::optional<std::string>& from) {
+    std::vector<annex_values::Refusal> refusals;
+    annex_values::Gate gate(
+        [&](const annex_values::Refusal& refusal) { refusals.push_back(refusal); });
+    RuleSink sink{connection, gate, theirs_end_.description, std::nullopt, nullptr, {}};
+    auto read = read_peer(theirs_.connection(), from, their_head_, std::ref(sink));
+    if (!read) return read;
+    if (auto done = sink.finish(); !done) return std::unexpected(done.error());
+    summary_.refused = gate.refused();
+    pending_refusals_ = std::move(refusals);
+    return read;
+}
+
+Result<void> PeerMerge::read_into(sql::Connection& connection) {
+    if (merged_before_ && *merged_before_ == their_head_) {
+        summary_.incremental = true;
+        return {};
+    }
+    Result<std::size_t> read = std::unexpected(Failure{});
+    if (merged_before_ && !their_head_.empty()) {
+        read = read_from(connection, merged_before_);
+        summary_.incremental = bool(read);
+    }
+    if (!summary_.incremental) {
+        // The commit merged last is gone there (or theirs is no Dolt server): read it all.
+        (void)connection.execute("ROLLBACK");
+        if (auto begun = connection.execute("START TRANSACTION"); !begun) return begun;
+        if (!theirs_.is_dolt()) {
+            if (auto snap = theirs_.connection().execute(
+                    "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
+                !snap) {
+                return snap;
+            }
+        }
+        read = read_from(connection, std::nullopt);
+        if (!theirs_.is_dolt()) (void)theirs_.connection().execute("COMMIT");
+    }
+    if (!read) return std::unexpected(read.error());
+    summary_.rows_read = *read;
+    return {};
+}
+
+Result<void> PeerMerge::merge_in_transaction() {
+    sql::Connection& connection = ours_.connection();
+    if (auto begun = connection.execute("START TRANSACTION"); !begun) return begun;
+    if (auto done = read_into(connection); !done) return rollback_after(connection, done.error());
+    if (auto done = record(connection); !done) return rollback_after(connection, done.error());
+    return connection.execute("COMMIT");
+}
+
+Result<bool> PeerMerge::fill_side_branch(const std::string& side) {
+    auto database = single_value(ours_.connection(), "SELECT DATABASE()");
+    if (!database) return std::unexpected(database.error());
+    sql::DatabaseUrl side_url = ours_end_.url;
+    side_url.database = fmt::format("{}/{}", *database, side);
+    auto side_connection = sql::Connection::open(side_url, ours_end_.password);
+    if (!side_connection) return std::unexpected(side_connection.error());
+    auto side_store = LocationStore::open(std::move(*side_connection));
+    if (!side_store) return std::unexpected(side_store.error());
+    sql::Connection& on_side = side_store->connection();
+    if (auto begun = on_side.execute("START TRANSACTION"); !begun) {
+        return std::unexpected(begun.error());
+    }
+    if (auto done = read_into(on_side); !done) {
+        return std::unexpected(rollback_after(on_side, done.error()).error());
+    }
+    auto committed = side_store->dolt_commit(merge_message());
+    if (!committed) return std::unexpected(committed.error());
+    return committed->has_value();
+}
+
+Result<void> PeerMerge::merge_through_side_branch() {
+    if (auto committed = ours_.dolt_commit("git-annex-dolt sync --with: changes not yet committed");
         !committed) {
         return std::unexpected(committed.error());
     }
-    auto our_branch = single_value(ours->connection(), "SELECT active_branch()");
+    auto our_branch = single_value(ours_.connection(), "SELECT active_branch()");
     if (!our_branch) return std::unexpected(our_branch.error());
-    const std::string side = fmt::format("gad-with-{}", *their_id);
-    if (auto made = ours->connection().query(
+    const std::string side = fmt::format("gad-with-{}", their_id_);
+    if (auto made = ours_.connection().query(
             fmt::format("CALL DOLT_BRANCH('-f', '{}', '{}')", side, *our_branch));
         !made) {
         return std::unexpected(made.error());
     }
     auto drop_side = [&] {
-        (void)ours->connection().query(fmt::format("CALL DOLT_BRANCH('-D', '{}')", side));
+        (void)ours_.connection().query(fmt::format("CALL DOLT_BRANCH('-D', '{}')", side));
     };
-    bool side_changed = false;
-    {
-        auto database = single_value(ours->connection(), "SELECT DATABASE()");
-        if (!database) return std::unexpected(database.error());
-        sql::DatabaseUrl side_url = ours_end.url;
-        side_url.database = fmt::format("{}/{}", *database, side);
-        auto side_connection = sql::Connection::open(side_url, ours_end.password);
-        if (!side_connection) return std::unexpected(side_connection.error());
-        auto side_store = LocationStore::open(std::move(*side_connection));
-        if (!side_store) return std::unexpected(side_store.error());
-        sql::Connection& on_side = side_store->connection();
-        if (auto begun = on_side.execute("START TRANSACTION"); !begun) {
-            return std::unexpected(begun.error());
-        }
-        if (auto done = read_into(on_side); !done) {
-            drop_side();
-            return std::unexpected(rollback_after(on_side, done.error()).error());
-        }
-        auto committed = side_store->dolt_commit(message);
-        if (!committed) {
-            drop_side();
-            return std::unexpected(committed.error());
-        }
-        side_changed = committed->has_value();
+    auto side_changed = fill_side_branch(side);
+    if (!side_changed) {
+        drop_side();
+        return std::unexpected(side_changed.error());
     }
-    auto record = [&]() -> Result<void> {
-        return record_peer(ours->connection(), *their_id, their_head, theirs_end.description);
-    };
-    if (side_changed) {
-        auto conflicts = merge_branch(ours->connection(), side, message, record);
+    auto record_ours = [&]() -> Result<void> { return record(ours_.connection()); };
+    if (*side_changed) {
+        auto conflicts = merge_branch(ours_.connection(), side, merge_message(), record_ours);
         drop_side();
         if (!conflicts) return std::unexpected(conflicts.error());
-        summary.conflicts = *conflicts;
+        summary_.conflicts = *conflicts;
     } else {
         drop_side();
-        if (auto done = record(); !done) return std::unexpected(done.error());
-        auto committed = ours->dolt_commit(message);
+        if (auto done = record_ours(); !done) return done;
+        auto committed = ours_.dolt_commit(merge_message());
         if (!committed) return std::unexpected(committed.error());
     }
-    auto head = dolt_head(ours->connection());
+    auto head = dolt_head(ours_.connection());
     if (!head) return std::unexpected(head.error());
-    summary.commit = *head;
-    report_refusals();
-    return summary;
+    summary_.commit = *head;
+    return {};
+}
+
+Result<PeerMergeSummary> merge_once(const PeerEnd& ours_end, const PeerEnd& theirs_end,
+                                    const annex_values::RefusalSink& refused_sink) {
+    auto ends = open_ends(ours_end, theirs_end);
+    if (!ends) return std::unexpected(ends.error());
+    PeerMerge merge(ours_end, theirs_end, std::move(*ends), refused_sink);
+    if (auto settled = merge.settle_theirs(); !settled) return std::unexpected(settled.error());
+    auto merged =
+        merge.ours_is_dolt() ? merge.merge_through_side_branch() : merge.merge_in_transaction();
+    if (!merged) return std::unexpected(merged.error());
+    return merge.finish();
 }
 
 }  // namespace

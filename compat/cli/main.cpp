@@ -4,13 +4,16 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <expected>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "compat/cli/summaries.h"
 #include "compat/database_choice.h"
 #include "compat/git/repository.h"
 #include "compat/migrate/content_import.h"
@@ -80,64 +83,61 @@ std::optional<std::string> option_value(const std::vector<std::string>& args, st
     return std::nullopt;
 }
 
-std::string summary_json(const compat::migrate::MigrationSummary& s,
-                         const std::optional<compat::migrate::ContentSummary>& c) {
-    std::string content;
-    if (c) {
-        content =
-            fmt::format(R"(,"content_stored":{},"content_already_stored":{},"content_failed":{},)"
-                        R"("content_removed":{})",
-                        c->stored, c->already_stored, c->failed, c->removed);
-    }
-    return fmt::format(
-        R"({{"branch":"{}","incremental":{},"logs_read":{},"locations":{},"urls":{},)"
-        R"("metadata":{},"chunks":{},"remote_states":{},"repositories":{},"settings":{},)"
-        R"("files":{},"files_removed":{},"corrupt_lines":{},"unknown_files":{},)"
-        R"("key_migrations":{},"key_migrations_refused":{},"dolt_commit":"{}"{}}})",
-        s.branch, s.incremental ? "true" : "false", s.logs_read, s.locations, s.urls, s.metadata,
-        s.chunks, s.remote_states, s.repositories, s.settings, s.files, s.files_removed,
-        s.corrupt_lines, s.unknown_files, s.key_migrations, s.key_migrations_refused, s.dolt_commit,
-        content);
-}
-
-int migrate_command(const std::vector<std::string>& args) {
+// migrate's arguments.
+struct MigrateArgs {
     std::optional<std::string> to, database;
     compat::migrate::MigrationOptions options;
     std::optional<compat::migrate::ContentMode> content_mode;
     bool json = false;
+};
+// Parses migrate's arguments; on a bad one, reports it and gives the usage error's exit code.
+std::expected<MigrateArgs, int> parse_migrate_args(const std::vector<std::string>& args) {
+    MigrateArgs parsed;
     for (std::size_t i = 0; i < args.size(); ++i) {
         if (auto value = option_value(args, i, "--to")) {
-            to = value;
+            parsed.to = value;
         } else if (auto value = option_value(args, i, "--database")) {
-            database = value;
+            parsed.database = value;
         } else if (auto value = option_value(args, i, "--branch")) {
-            options.files_ref = *value;
+            parsed.options.files_ref = *value;
         } else if (auto value = option_value(args, i, "--content")) {
-            auto parsed = compat::migrate::parse_content_mode(*value);
-            if (!parsed) return usage_error(parsed.error().message);
-            content_mode = *parsed;
+            auto mode = compat::migrate::parse_content_mode(*value);
+            if (!mode) return std::unexpected(usage_error(mode.error().message));
+            parsed.content_mode = *mode;
         } else if (args[i] == "--json") {
-            json = true;
+            parsed.json = true;
         } else {
-            return usage_error(fmt::format("migrate: unknown argument '{}'", args[i]));
+            return std::unexpected(
+                usage_error(fmt::format("migrate: unknown argument '{}'", args[i])));
         }
     }
-    auto annex = open_annex_repository();
-    if (!annex) return failed(annex.error());
-    auto choice = compat::choose_database(annex->repository, to, database);
-    if (!choice) return failed(choice.error());
-    if (content_mode && !choice->repository) {
-        return failed(core::Failure{{},
-                                    "--content needs a dolt-annex repository to hold the "
-                                    "objects (--to PATH), not only a --database"});
+    return parsed;
+}
+
+// The location database migrate writes into: opened (created if need be) and remembered in the
+// repository's git config. --content needs a dolt-annex repository to hold the objects.
+Result<compat::OpenDatabase> open_migrate_target(const AnnexRepo& annex, const MigrateArgs& args) {
+    auto choice = compat::choose_database(annex.repository, args.to, args.database);
+    if (!choice) return std::unexpected(choice.error());
+    if (args.content_mode && !choice->repository) {
+        return std::unexpected(core::Failure{{},
+                                             "--content needs a dolt-annex repository to hold the "
+                                             "objects (--to PATH), not only a --database"});
     }
     auto open = compat::open_database(*choice, /*create=*/true);
-    if (!open) return failed(open.error());
-    if (auto remembered = compat::remember_database(annex->repository, *choice); !remembered) {
-        return failed(remembered.error());
+    if (!open) return std::unexpected(open.error());
+    if (auto remembered = compat::remember_database(annex.repository, *choice); !remembered) {
+        return std::unexpected(remembered.error());
     }
+    return open;
+}
 
-    const bool terminal = isatty(STDERR_FILENO) == 1;
+// Migrates the branch, with a progress line on stderr when it is a terminal; a failure says
+// that nothing was recorded as done.
+Result<compat::migrate::MigrationSummary> run_migration(const AnnexRepo& annex,
+                                                        compat::OpenDatabase& open,
+                                                        compat::migrate::MigrationOptions options,
+                                                        bool terminal) {
     if (terminal) {
         options.progress = [](const compat::migrate::MigrationSummary& s) {
             // (The annexed files of a first run are counted on another thread, and only at its
@@ -149,66 +149,70 @@ int migrate_command(const std::vector<std::string>& args) {
                                    : fmt::format("; {} rows loaded in key order", s.rows_sorted));
         };
     }
-    auto summary =
-        compat::migrate::migrate(annex->repository, annex->uuid, open->database, options);
+    auto summary = compat::migrate::migrate(annex.repository, annex.uuid, open.database, options);
     if (terminal) fmt::print(stderr, "\r\033[K");
     if (!summary) {
-        return failed(
+        return std::unexpected(
             core::Failure{summary.error().kind,
                           fmt::format("migrate into {} failed, nothing recorded as done: {}",
-                                      open->database.description, summary.error().message)});
+                                      open.database.description, summary.error().message)});
     }
+    return summary;
+}
+
+// migrate --content: the objects imported into the dolt-annex repository (with a progress line
+// on a terminal, and its problems as warnings), and the records of them committed.
+Result<compat::migrate::ContentSummary> run_content_import(const AnnexRepo& annex,
+                                                           compat::OpenDatabase& open,
+                                                           compat::migrate::ContentMode mode,
+                                                           bool terminal) {
+    std::function<void(const compat::migrate::ContentSummary&)> progress;
+    if (terminal) {
+        progress = [](const compat::migrate::ContentSummary& c) {
+            fmt::print(stderr, "\rmigrate --content: {} objects stored, {} already there...",
+                       c.stored, c.already_stored);
+        };
+    }
+    auto imported =
+        compat::migrate::import_content(annex.repository.git_dir(), annex.uuid, *open.repository,
+                                        *open.database.store, mode, progress);
+    if (terminal) fmt::print(stderr, "\r\033[K");
+    if (!imported) {
+        return std::unexpected(
+            core::Failure{imported.error().kind,
+                          fmt::format("migrate --content failed: {}", imported.error().message)});
+    }
+    for (const std::string& problem : imported->problems) {
+        core::log::warning(problem);
+    }
+    auto committed = open.database.store->dolt_commit(
+        fmt::format("git-annex-dolt migrate --content: {} objects of repository {} into {}",
+                    imported->stored, annex.uuid, open.repository->uuid()));
+    if (!committed) return std::unexpected(committed.error());
+    return imported;
+}
+
+int migrate_command(const std::vector<std::string>& args) {
+    auto parsed = parse_migrate_args(args);
+    if (!parsed) return parsed.error();
+    auto annex = open_annex_repository();
+    if (!annex) return failed(annex.error());
+    auto open = open_migrate_target(*annex, *parsed);
+    if (!open) return failed(open.error());
+    const bool terminal = isatty(STDERR_FILENO) == 1;
+    auto summary = run_migration(*annex, *open, parsed->options, terminal);
+    if (!summary) return failed(summary.error());
     for (const std::string& problem : summary->problems) {
         core::log::warning(problem);
     }
     std::optional<compat::migrate::ContentSummary> content;
-    if (content_mode) {
-        std::function<void(const compat::migrate::ContentSummary&)> progress;
-        if (terminal) {
-            progress = [](const compat::migrate::ContentSummary& c) {
-                fmt::print(stderr, "\rmigrate --content: {} objects stored, {} already there...",
-                           c.stored, c.already_stored);
-            };
-        }
-        auto imported = compat::migrate::import_content(annex->repository.git_dir(), annex->uuid,
-                                                        *open->repository, *open->database.store,
-                                                        *content_mode, progress);
-        if (terminal) fmt::print(stderr, "\r\033[K");
-        if (!imported) {
-            return failed(core::Failure{
-                imported.error().kind,
-                fmt::format("migrate --content failed: {}", imported.error().message)});
-        }
-        for (const std::string& problem : imported->problems) {
-            core::log::warning(problem);
-        }
-        auto committed = open->database.store->dolt_commit(
-            fmt::format("git-annex-dolt migrate --content: {} objects of repository {} into {}",
-                        imported->stored, annex->uuid, open->repository->uuid()));
-        if (!committed) return failed(committed.error());
-        content = *imported;
+    if (parsed->content_mode) {
+        auto imported = run_content_import(*annex, *open, *parsed->content_mode, terminal);
+        if (!imported) return failed(imported.error());
+        content = std::move(*imported);
     }
-    if (json) {
-        fmt::print("{}\n", summary_json(*summary, content));
-    } else {
-        fmt::print(
-            "migrate: git-annex branch {} into {}: {}{} logs read, {} locations, {} URLs, {} "
-            "metadata values, {} chunk logs, {} remote states, {} repository settings, {} "
-            "settings, {} annexed files ({} removed), {} key migrations ({} refused); {} corrupt "
-            "lines, {} unknown files\n",
-            summary->branch.substr(0, 12), open->database.description,
-            summary->incremental ? "incremental, " : "", summary->logs_read, summary->locations,
-            summary->urls, summary->metadata, summary->chunks, summary->remote_states,
-            summary->repositories, summary->settings, summary->files, summary->files_removed,
-            summary->key_migrations, summary->key_migrations_refused, summary->corrupt_lines,
-            summary->unknown_files);
-        if (content) {
-            fmt::print(
-                "migrate --content: {} objects stored, {} already there, {} failed, {} "
-                "sources removed\n",
-                content->stored, content->already_stored, content->failed, content->removed);
-        }
-    }
+    compat::cli::print_summary(
+        compat::cli::migrate_summary(*summary, open->database.description, content), parsed->json);
     return content && content->failed != 0 ? 1 : 0;
 }
 
@@ -345,17 +349,14 @@ int info_command(const std::vector<std::string>& args) {
 }
 
 // git-annex-dolt sync --with WHERE: the facts of the location database at WHERE merged into
-// ours and ours into it, by the last-writer rule; a summary as JSON and as a line of text.
-struct WithSummary {
-    std::string json, text;
-};
+// ours and ours into it, by the last-writer rule.
 // Names a value sync kept out of a log, on one line of stderr (core/annex_values.h).
 void report_refusal(const core::annex_values::Refusal& refusal) {
     core::log::error("sync: {}", refusal.line());
 }
 
-Result<WithSummary> merge_with(const core::location::LocationDatabase& ours,
-                               const std::string& where) {
+Result<compat::cli::Summary> merge_with(const core::location::LocationDatabase& ours,
+                                        const std::string& where) {
     auto choice = compat::choose_peer_database(where);
     if (!choice) return std::unexpected(choice.error());
     auto peer = compat::open_database(*choice, /*create=*/false);
@@ -367,25 +368,7 @@ Result<WithSummary> merge_with(const core::location::LocationDatabase& ours,
     if (!in) return std::unexpected(in.error());
     auto out = core::location::merge_from_peer(there, here, report_refusal);
     if (!out) return std::unexpected(out.error());
-    auto side = [](const core::location::PeerMergeSummary& s) {
-        return fmt::format(
-            R"({{"rows_read":{},"incremental":{},"conflicts":{},"refused":{},"commit":"{}"}})",
-            s.rows_read, s.incremental, s.conflicts, s.refused, s.commit);
-    };
-    WithSummary summary;
-    summary.json = fmt::format(R"({{"database":{},"into_here":{},"into_there":{}}})",
-                               core::dolt::json_string(there.description), side(*in), side(*out));
-    summary.text = fmt::format(
-        "sync: merged with {}: {} of its rows read{}, {} rows of ours read by it{}{}{}\n",
-        there.description, in->rows_read, in->incremental ? " (its changes since last time)" : "",
-        out->rows_read, out->incremental ? " (our changes since last time)" : "",
-        in->conflicts + out->conflicts
-            ? fmt::format(", {} conflicting rows resolved", in->conflicts + out->conflicts)
-            : "",
-        in->refused + out->refused
-            ? fmt::format(", {} values refused (named on stderr)", in->refused + out->refused)
-            : "");
-    return summary;
+    return compat::cli::merge_summary(*in, *out, there.description);
 }
 
 int sync_command(const std::vector<std::string>& args) {
@@ -421,12 +404,11 @@ int sync_command(const std::vector<std::string>& args) {
     auto migrated = compat::migrate::migrate(annex->repository, annex->uuid, open->database, {});
     if (!migrated) return failed(migrated.error());
     // Then the other location databases, both ways, so the export below carries their facts too.
-    std::string merges_json, merges_text;
+    std::vector<compat::cli::Summary> merges;
     for (const std::string& where : with) {
         auto merged = merge_with(open->database, where);
         if (!merged) return failed(merged.error());
-        merges_json += fmt::format("{}{}", merges_json.empty() ? "" : ",", merged->json);
-        merges_text += merged->text;
+        merges.push_back(std::move(*merged));
     }
     // Then the dolt-annex dataset (--dataset, or the remembered one): what dolt-annex recorded on
     // its branches becomes location facts the export below carries.
@@ -441,27 +423,11 @@ int sync_command(const std::vector<std::string>& args) {
     auto exported = compat::sync::export_to_branch(
         annex->repository, annex->uuid, open->database.store->connection(), full, report_refusal);
     if (!exported) return failed(exported.error());
-    if (json) {
-        fmt::print(R"({{"migrated":{},"with":[{}],"dataset":{},"migrated_keys_present":{},)"
-                   R"("export":{{"locations":{},"urls":{},"metadata":{},)"
-                   R"("repositories":{},"refused":{},"files":{},"commit":"{}","ref":"{}"}}}})"
-                   "\n",
-                   summary_json(*migrated, std::nullopt), merges_json,
-                   *synced ? (*synced)->json() : "null", *migrated_present, exported->locations,
-                   exported->urls, exported->metadata, exported->repositories, exported->refused,
-                   exported->files, exported->commit, compat::sync::kExportRef);
-    } else {
-        fmt::print("{}{}", merges_text, *synced ? (*synced)->text() : "");
-        fmt::print(
-            "sync: {} logs migrated; {} locations, {} URLs, {} metadata values, {} "
-            "repositories written to {}{}{}\n",
-            migrated->logs_read, exported->locations, exported->urls, exported->metadata,
-            exported->repositories, compat::sync::kExportRef,
-            exported->commit.empty() ? " (nothing new)" : " (git-annex merges it on its next run)",
-            exported->refused == 0
-                ? std::string()
-                : fmt::format("; {} values refused (named on stderr)", exported->refused));
-    }
+    std::optional<compat::cli::Summary> dataset_summary;
+    if (*synced) dataset_summary = compat::cli::Summary{(*synced)->json(), (*synced)->text()};
+    compat::cli::print_summary(
+        compat::cli::sync_summary(*migrated, merges, dataset_summary, *migrated_present, *exported),
+        json);
     return 0;
 }
 

@@ -64,46 +64,35 @@ std::string normalise(std::string_view path) {
     return out;
 }
 
-}  // namespace
-
-Result<SftpUrl> SftpUrl::parse(std::string_view text) {
-    constexpr std::string_view scheme = "sftp://";
-    if (text.size() < scheme.size() ||
-        !std::equal(scheme.begin(), scheme.end(), text.begin(), [](char a, char b) {
-            return a == std::tolower(static_cast<unsigned char>(b));
-        })) {
-        return fail("{} is not an sftp:// URL", text);
-    }
-    if (text.find_first_of("?#") != std::string_view::npos) {
-        return fail("sftp URL {} has a query or fragment ('?' or '#'); escape them as %3F, %23",
-                    text);
-    }
-    const std::string_view rest = text.substr(scheme.size());
-    const std::size_t slash = rest.find('/');
-    const std::string_view authority = rest.substr(0, slash);
-    SftpUrl url;
-
-    std::string_view host_port = authority;
-    if (const std::size_t at = authority.rfind('@'); at != std::string_view::npos) {
-        const std::string_view user = authority.substr(0, at);
-        if (user.find(':') != std::string_view::npos) {
-            return fail(
-                "sftp URL {} has a password; give it through git-annex's credentials "
-                "instead",
-                text);
-        }
-        auto decoded = percent_decode(user);
-        if (!decoded || decoded->empty())
-            return fail("sftp URL {} has an empty or malformed user", text);
-        url.user = std::move(*decoded);
-        host_port = authority.substr(at + 1);
-    } else {
+// The user of an authority (before its '@', percent-decoded; the local user when there is
+// none) into url; returns the host and port part. text is the whole URL, for messages.
+Result<std::string_view> parse_user(std::string_view authority, std::string_view text,
+                                    SftpUrl& url) {
+    const std::size_t at = authority.rfind('@');
+    if (at == std::string_view::npos) {
         url.user = ssh::local_user();
         if (url.user.empty()) {
             return fail("sftp URL {} names no user and the local user name is unknown", text);
         }
+        return authority;
     }
+    const std::string_view user = authority.substr(0, at);
+    if (user.find(':') != std::string_view::npos) {
+        return fail(
+            "sftp URL {} has a password; give it through git-annex's credentials "
+            "instead",
+            text);
+    }
+    auto decoded = percent_decode(user);
+    if (!decoded || decoded->empty())
+        return fail("sftp URL {} has an empty or malformed user", text);
+    url.user = std::move(*decoded);
+    return authority.substr(at + 1);
+}
 
+// The host (a name, or an IPv6 address in brackets) and port (1 to 65535; none keeps url's) of
+// host_port into url.
+Result<void> parse_host_port(std::string_view host_port, std::string_view text, SftpUrl& url) {
     std::string_view port_text;
     if (host_port.starts_with('[')) {
         const std::size_t close = host_port.find(']');
@@ -127,24 +116,22 @@ Result<SftpUrl> SftpUrl::parse(std::string_view text) {
     if (url.host.find_first_of("%/\\ ") != std::string::npos) {
         return fail("sftp URL {} has an invalid host name {}", text, url.host);
     }
-    if (!port_text.empty()) {
-        int port = 0;
-        const auto [end, error] =
-            std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-        if (error != std::errc{} || end != port_text.data() + port_text.size() || port < 1 ||
-            port > 65535) {
-            return fail("sftp URL {} has an invalid port {} (1 to 65535)", text, port_text);
-        }
-        url.port = port;
+    if (port_text.empty()) return {};
+    int port = 0;
+    const auto [end, error] =
+        std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (error != std::errc{} || end != port_text.data() + port_text.size() || port < 1 ||
+        port > 65535) {
+        return fail("sftp URL {} has an invalid port {} (1 to 65535)", text, port_text);
     }
+    url.port = port;
+    return {};
+}
 
-    if (slash == std::string_view::npos) {
-        return fail(
-            "sftp URL {} has no path (e.g. sftp://host/srv/annex, or sftp://host/~/annex "
-            "inside the login directory)",
-            text);
-    }
-    auto path = percent_decode(rest.substr(slash));
+// The path (from the '/' after the authority, percent-decoded and normalised; "/~/..." relative
+// to the login directory) into url.
+Result<void> parse_path(std::string_view escaped, std::string_view text, SftpUrl& url) {
+    auto path = percent_decode(escaped);
     if (!path) return fail("sftp URL {} has a malformed %-escape in its path", text);
     if (*path == "/~" || path->starts_with("/~/")) {
         std::string relative = normalise(std::string_view(*path).substr(2));
@@ -154,6 +141,40 @@ Result<SftpUrl> SftpUrl::parse(std::string_view text) {
         return fail("sftp URL {} uses a ~user path; give the absolute path instead", text);
     } else {
         url.path = normalise(*path);
+    }
+    return {};
+}
+
+}  // namespace
+
+Result<SftpUrl> SftpUrl::parse(std::string_view text) {
+    constexpr std::string_view scheme = "sftp://";
+    if (text.size() < scheme.size() ||
+        !std::equal(scheme.begin(), scheme.end(), text.begin(), [](char a, char b) {
+            return a == std::tolower(static_cast<unsigned char>(b));
+        })) {
+        return fail("{} is not an sftp:// URL", text);
+    }
+    if (text.find_first_of("?#") != std::string_view::npos) {
+        return fail("sftp URL {} has a query or fragment ('?' or '#'); escape them as %3F, %23",
+                    text);
+    }
+    const std::string_view rest = text.substr(scheme.size());
+    const std::size_t slash = rest.find('/');
+    SftpUrl url;
+    auto host_port = parse_user(rest.substr(0, slash), text, url);
+    if (!host_port) return std::unexpected(host_port.error());
+    if (auto parsed = parse_host_port(*host_port, text, url); !parsed) {
+        return std::unexpected(parsed.error());
+    }
+    if (slash == std::string_view::npos) {
+        return fail(
+            "sftp URL {} has no path (e.g. sftp://host/srv/annex, or sftp://host/~/annex "
+            "inside the login directory)",
+            text);
+    }
+    if (auto parsed = parse_path(rest.substr(slash), text, url); !parsed) {
+        return std::unexpected(parsed.error());
     }
     return url;
 }

@@ -158,125 +158,153 @@ ServerLease::~ServerLease() {
     if (lease_fd_ >= 0) ::close(lease_fd_);
 }
 
-Result<ServerLease> acquire_server(const ServerOptions& options) {
+namespace {
+
+// start.lock (serialising starts) and lease.lock (held shared for as long as the server is used).
+struct Locks {
+    int start_fd = -1, lease_fd = -1;
+    // Closes both (on failure; a lease keeps lease_fd).
+    void close_both() const {
+        if (start_fd >= 0) ::close(start_fd);
+        if (lease_fd >= 0) ::close(lease_fd);
+    }
+};
+// Makes the state directory, checks that the Dolt database is one, and takes start.lock
+// exclusive and lease.lock shared.
+Result<Locks> take_locks(const ServerOptions& options) {
     std::error_code ec;
     fs::create_directories(options.state_dir, ec);
     if (ec) return fail("cannot create {}: {}", options.state_dir.string(), ec.message());
     if (!fs::is_directory(options.dolt_dir / ".dolt")) {
         return fail("{} is not a Dolt database (no .dolt inside)", options.dolt_dir.string());
     }
-    // start.lock serialises starting; lease.lock is held shared for as long as the server is used.
-    const int start_fd = open_lock(options.state_dir / "start.lock");
-    const int lease_fd = open_lock(options.state_dir / "lease.lock");
-    auto close_both = [&] {
-        if (start_fd >= 0) ::close(start_fd);
-        if (lease_fd >= 0) ::close(lease_fd);
-    };
-    if (start_fd < 0 || lease_fd < 0 || ::flock(start_fd, LOCK_EX) != 0 ||
-        ::flock(lease_fd, LOCK_SH) != 0) {
+    const Locks locks{open_lock(options.state_dir / "start.lock"),
+                      open_lock(options.state_dir / "lease.lock")};
+    if (locks.start_fd < 0 || locks.lease_fd < 0 || ::flock(locks.start_fd, LOCK_EX) != 0 ||
+        ::flock(locks.lease_fd, LOCK_SH) != 0) {
         std::string reason = std::strerror(errno);
-        close_both();
+        locks.close_both();
         return fail("cannot lock {}: {}", options.state_dir.string(), reason);
     }
-    State state = read_state(options);
-    if (state.ready && process_alive(state.supervisor)) {
-        if (process_alive(state.server) && fs::exists(state.socket)) {
-            auto connection =
-                sql::Connection::open(url_for(options, state.socket), {}, options.timeouts);
-            if (connection) {
-                ::close(start_fd);
-                return ServerLease(lease_fd, url_for(options, state.socket),
-                                   std::move(*connection));
-            }
-            if (connection.error().kind == Failure::Kind::timeout) {
-                close_both();
-                return fail(Failure::Kind::timeout,
-                            "Dolt database {}: its dolt sql-server (pid {}) does not answer: {}",
-                            options.dolt_dir.string(), state.server, connection.error().message);
-            }
+    return locks;
+}
+
+// A connection to the server state names, when its supervisor and server run and it answers;
+// nullopt when there is none to use (a supervisor whose server died or does not answer is
+// stopped first, and waited for, so that its clean-up cannot remove the new server's socket).
+// Fails when the server runs but its answer times out.
+Result<std::optional<sql::Connection>> running_server(const ServerOptions& options,
+                                                      const State& state) {
+    if (!state.ready || !process_alive(state.supervisor)) return std::nullopt;
+    if (process_alive(state.server) && fs::exists(state.socket)) {
+        auto connection =
+            sql::Connection::open(url_for(options, state.socket), {}, options.timeouts);
+        if (connection) return std::move(*connection);
+        if (connection.error().kind == Failure::Kind::timeout) {
+            return fail(Failure::Kind::timeout,
+                        "Dolt database {}: its dolt sql-server (pid {}) does not answer: {}",
+                        options.dolt_dir.string(), state.server, connection.error().message);
         }
-        // Its server died or does not answer: stop that supervisor, and wait until it has gone,
-        // so that its clean-up cannot remove the new server's socket.
-        ::kill(state.supervisor, SIGTERM);
-        for (int i = 0; i < 200 && process_alive(state.supervisor); ++i) {
-            ::waitpid(state.supervisor, nullptr, WNOHANG);
-            std::this_thread::sleep_for(kPoll);
-        }
-        if (process_alive(state.supervisor)) ::kill(state.supervisor, SIGKILL);
     }
+    ::kill(state.supervisor, SIGTERM);
+    for (int i = 0; i < 200 && process_alive(state.supervisor); ++i) {
+        ::waitpid(state.supervisor, nullptr, WNOHANG);
+        std::this_thread::sleep_for(kPoll);
+    }
+    if (process_alive(state.supervisor)) ::kill(state.supervisor, SIGKILL);
+    return std::nullopt;
+}
+
+// Starts a supervisor, detached into its own session, with no tie to our stdin/stdout (which
+// are git-annex's pipes); returns its pid.
+Result<pid_t> spawn_supervisor(const ServerOptions& options) {
     // Only now is `dolt` needed (looking for it first costs a running server's every user
     // 0.45 ms, most of it Boost.Filesystem setting up its locale).
     if (bp::search_path("dolt").empty()) {
-        close_both();
         return fail(Failure::Kind::unreachable,
                     "dolt is not installed (no `dolt` on PATH); install Dolt or use database=URL");
     }
-    // Start a supervisor, detached into its own session, with no tie to our stdin/stdout (which
-    // are git-annex's pipes).
+    // The old state stays for the new supervisor to read: a server whose supervisor was
+    // killed is named there, and still holds the database until it is stopped.
     std::error_code spawn_error;
-    pid_t supervisor = 0;
-    {
-        // The old state stays for the new supervisor to read: a server whose supervisor was
-        // killed is named there, and still holds the database until it is stopped.
-        bp::child child(
-            fs::read_symlink("/proc/self/exe").string(), std::string(kSupervisorFlag),
-            fs::absolute(options.dolt_dir).string(), fs::absolute(options.state_dir).string(),
-            std::to_string(options.idle.count()), bp::std_in<bp::null, bp::std_out> bp::null,
-            bp::std_err > bp::null, bp::extend::on_exec_setup = [](auto&) { ::setsid(); },
-            spawn_error);
-        if (spawn_error) {
-            close_both();
-            return fail("cannot start the Dolt server supervisor: {}", spawn_error.message());
-        }
-        supervisor = child.id();
-        child.detach();
+    bp::child child(
+        fs::read_symlink("/proc/self/exe").string(), std::string(kSupervisorFlag),
+        fs::absolute(options.dolt_dir).string(), fs::absolute(options.state_dir).string(),
+        std::to_string(options.idle.count()), bp::std_in<bp::null, bp::std_out> bp::null,
+        bp::std_err > bp::null, bp::extend::on_exec_setup = [](auto&) { ::setsid(); }, spawn_error);
+    if (spawn_error) {
+        return fail("cannot start the Dolt server supervisor: {}", spawn_error.message());
     }
+    const pid_t supervisor = child.id();
+    child.detach();
+    return supervisor;
+}
+
+// The state supervisor writes once its server is ready; fails when it reports a failure, exits
+// or takes longer than kStartTimeout.
+Result<State> wait_until_ready(const ServerOptions& options, pid_t supervisor) {
     const auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
     while (std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(kPoll);
         ::waitpid(supervisor, nullptr, WNOHANG);  // reap it if it already exited
-        state = read_state(options);
-        if (state.supervisor == supervisor && state.ready) {
-            ::close(start_fd);
-            return ServerLease(lease_fd, url_for(options, state.socket));
-        }
+        State state = read_state(options);
+        if (state.supervisor == supervisor && state.ready) return state;
         if (state.supervisor == supervisor && state.failed) {
-            close_both();
             return fail(Failure::Kind::unreachable, "dolt sql-server did not start: {}",
                         state.message);
         }
         if (!process_alive(supervisor)) break;
     }
-    close_both();
     return fail(Failure::Kind::unreachable,
                 "dolt sql-server for {} did not start within {} s (see {})",
                 options.dolt_dir.string(), kStartTimeout.count(),
                 (options.state_dir / "server.log").string());
 }
 
-int run_supervisor(const ServerOptions& options) {
-    std::signal(SIGTERM, on_stop_signal);
-    std::signal(SIGINT, on_stop_signal);
-    std::signal(SIGHUP, SIG_IGN);
-    const pid_t self = ::getpid();
-    const fs::path log = options.state_dir / "server.log";
-    const fs::path socket = socket_path(options);
+}  // namespace
 
-    // A server left behind by a supervisor that was killed would hold the database: stop it.
-    if (State old = read_state(options); old.server > 0 && process_alive(old.server)) {
-        std::ifstream comm(fmt::format("/proc/{}/comm", old.server));
-        std::string name;
-        if (comm >> name && name == "dolt") {
-            ::kill(old.server, SIGTERM);
-            for (int i = 0; i < 200 && process_alive(old.server); ++i)
-                std::this_thread::sleep_for(kPoll);
-        }
+Result<ServerLease> acquire_server(const ServerOptions& options) {
+    auto locks = take_locks(options);
+    if (!locks) return std::unexpected(locks.error());
+    State state = read_state(options);
+    auto running = running_server(options, state);
+    if (running && *running) {
+        ::close(locks->start_fd);
+        return ServerLease(locks->lease_fd, url_for(options, state.socket), std::move(**running));
     }
+    auto supervisor =
+        running ? spawn_supervisor(options) : Result<pid_t>(std::unexpected(running.error()));
+    auto ready = supervisor ? wait_until_ready(options, *supervisor)
+                            : Result<State>(std::unexpected(supervisor.error()));
+    if (!ready) {
+        locks->close_both();
+        return std::unexpected(ready.error());
+    }
+    ::close(locks->start_fd);
+    return ServerLease(locks->lease_fd, url_for(options, ready->socket));
+}
 
+namespace {
+
+// Stops a server left behind by a supervisor that was killed: it would hold the database.
+void stop_left_behind_server(const ServerOptions& options) {
+    State old = read_state(options);
+    if (old.server <= 0 || !process_alive(old.server)) return;
+    std::ifstream comm(fmt::format("/proc/{}/comm", old.server));
+    std::string name;
+    if (comm >> name && name == "dolt") {
+        ::kill(old.server, SIGTERM);
+        for (int i = 0; i < 200 && process_alive(old.server); ++i)
+            std::this_thread::sleep_for(kPoll);
+    }
+}
+
+// Starts dolt sql-server on socket (and a free port), logging to log, up to three times, until
+// it accepts connections; nullopt (with failure saying why) when it never did.
+std::optional<bp::child> start_server(const ServerOptions& options, const fs::path& socket,
+                                      const fs::path& log, std::string& failure) {
     const std::string dolt = bp::search_path("dolt").string();
-    std::optional<bp::child> server;
-    std::string failure;
-    for (int attempt = 0; attempt < 3 && !server; ++attempt) {
+    for (int attempt = 0; attempt < 3; ++attempt) {
         std::error_code ec;
         fs::remove(socket, ec);
         const int port = free_port();
@@ -289,28 +317,69 @@ int run_supervisor(const ServerOptions& options) {
             bp::std_in<bp::null, (bp::std_out & bp::std_err)> log.string(), ec);
         if (ec) {
             failure = fmt::format("cannot run {}: {}", dolt, ec.message());
-            break;
+            return std::nullopt;
         }
         const auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
-        bool up = false;
         while (std::chrono::steady_clock::now() < deadline && child.running() && !stop_requested) {
             if (fs::exists(socket) && sql::Connection::open(url_for(options, socket))) {
-                up = true;
-                break;
+                return std::optional<bp::child>(std::move(child));
             }
             std::this_thread::sleep_for(kPoll);
         }
-        if (up) {
-            server.emplace(std::move(child));
-        } else {
-            failure = fmt::format("dolt sql-server exited: {}", last_line_of(log));
-            if (child.running()) {
-                ::kill(child.id(), SIGKILL);
-                child.wait();
-                failure = "dolt sql-server did not accept connections in time";
-            }
+        failure = fmt::format("dolt sql-server exited: {}", last_line_of(log));
+        if (child.running()) {
+            ::kill(child.id(), SIGKILL);
+            child.wait();
+            failure = "dolt sql-server did not accept connections in time";
         }
     }
+    return std::nullopt;
+}
+
+// Returns once the server is stopped, has exited or its database is gone, or once nobody has
+// held a lease for options.idle; then holds lease.lock exclusive (lease_fd), so that no new
+// user can slip in while it stops.
+void wait_while_used(const ServerOptions& options, bp::child& server, int lease_fd) {
+    auto idle_since = std::chrono::steady_clock::now();
+    while (!stop_requested && server.running()) {
+        std::this_thread::sleep_for(200ms);
+        if (!fs::is_directory(options.dolt_dir)) break;
+        if (lease_fd >= 0 && ::flock(lease_fd, LOCK_EX | LOCK_NB) == 0) {
+            if (std::chrono::steady_clock::now() - idle_since >= options.idle) break;
+            ::flock(lease_fd, LOCK_UN);
+        } else {
+            idle_since = std::chrono::steady_clock::now();
+        }
+    }
+}
+
+// Stops the server (SIGTERM, then after 30 s for good) and reaps it.
+void stop_server(bp::child& server) {
+    std::error_code ec;
+    if (!server.running()) {
+        server.wait(ec);
+        return;
+    }
+    ::kill(server.id(), SIGTERM);
+    if (!server.wait_for(std::chrono::seconds(30), ec)) {
+        server.terminate(ec);
+        server.wait(ec);
+    }
+}
+
+}  // namespace
+
+int run_supervisor(const ServerOptions& options) {
+    std::signal(SIGTERM, on_stop_signal);
+    std::signal(SIGINT, on_stop_signal);
+    std::signal(SIGHUP, SIG_IGN);
+    const pid_t self = ::getpid();
+    const fs::path log = options.state_dir / "server.log";
+    const fs::path socket = socket_path(options);
+
+    stop_left_behind_server(options);
+    std::string failure;
+    std::optional<bp::child> server = start_server(options, socket, log, failure);
     if (!server) {
         write_state(options, fmt::format("failed {} {}", self, failure));
         return 1;
@@ -318,30 +387,8 @@ int run_supervisor(const ServerOptions& options) {
     write_state(options, fmt::format("ready {} {} {}", self, server->id(), socket.string()));
 
     const int lease_fd = open_lock(options.state_dir / "lease.lock");
-    auto idle_since = std::chrono::steady_clock::now();
-    while (!stop_requested && server->running()) {
-        std::this_thread::sleep_for(200ms);
-        if (!fs::is_directory(options.dolt_dir)) break;
-        if (lease_fd >= 0 && ::flock(lease_fd, LOCK_EX | LOCK_NB) == 0) {
-            if (std::chrono::steady_clock::now() - idle_since >= options.idle) {
-                break;  // keep the exclusive lock while stopping: no new user can slip in
-            }
-            ::flock(lease_fd, LOCK_UN);
-        } else {
-            idle_since = std::chrono::steady_clock::now();
-        }
-    }
-    if (server->running()) {
-        ::kill(server->id(), SIGTERM);
-        std::error_code ec;
-        if (!server->wait_for(std::chrono::seconds(30), ec)) {
-            server->terminate(ec);
-            server->wait(ec);
-        }
-    } else {
-        std::error_code ec;
-        server->wait(ec);
-    }
+    wait_while_used(options, *server, lease_fd);
+    stop_server(*server);
     std::error_code ec;
     fs::remove(socket, ec);
     fs::remove(state_file(options), ec);

@@ -9,6 +9,7 @@
 #include "core/dolt/annex_repository.h"
 #include "core/location/annexed_files.h"
 #include "core/location/key_reads.h"
+#include "core/utf8.h"
 
 namespace gad::compat::query {
 
@@ -39,72 +40,104 @@ class Printer {
         }
         const bool success = !trusted.empty();
         if (!success) ++failed_;
-        std::string note =
+        const std::string count =
             fmt::format("{} cop{}", trusted.size(), trusted.size() == 1 ? "y" : "ies");
-        auto note_lines = [&](const std::vector<KnownRepository>& list) {
+        const std::vector<std::string> notes = long_notes(trusted, untrusted, urls);
+        if (request_.json) {
+            print_json(answer, count, notes, success, trusted, untrusted, urls);
+            return;
+        }
+        // git-annex's text form: "whereis NAME (COUNT) ", each long note on lines of its own
+        // indented by two spaces, then "ok" or "failed".
+        std::string text = fmt::format("whereis {} ({}) ", answer.file.value_or(answer.key), count);
+        for (const std::string& note : notes) {
+            text += '\n';
+            for (std::size_t at = 0; at < note.size();) {
+                const std::size_t end = std::min(note.find('\n', at), note.size() - 1);
+                if (end > at) text += "  ";
+                text.append(note, at, end + 1 - at);
+                at = end + 1;
+            }
+        }
+        out_ << text << (success ? "ok" : "failed") << '\n';
+    }
+
+  private:
+    // git-annex's long notes for one key, each ending in a newline: the copies, the untrusted
+    // copies, then the web's URLs as one block ("web: URL" a line).
+    std::vector<std::string> long_notes(const std::vector<KnownRepository>& trusted,
+                                        const std::vector<KnownRepository>& untrusted,
+                                        const std::vector<std::string>& urls) const {
+        auto lines = [&](const std::vector<KnownRepository>& list) {
+            std::string text;
             for (const auto& known : list) {
                 std::string description = known.description;
                 if (known.uuid == names_.here()) {
                     description = description.empty() ? "here" : description + " [here]";
                 }
-                note += description.empty() ? fmt::format("\t{}\n", known.uuid)
+                text += description.empty() ? fmt::format("\t{}\n", known.uuid)
                                             : fmt::format("\t{} -- {}\n", known.uuid, description);
             }
+            return text;
         };
-        if (!trusted.empty()) {
-            note += "\n";
-            note_lines(trusted);
-        }
+        std::vector<std::string> notes;
+        if (!trusted.empty()) notes.push_back(lines(trusted));
         if (!untrusted.empty()) {
-            note += "\nThe following untrusted locations may also have copies:\n";
-            note_lines(untrusted);
+            notes.push_back("The following untrusted locations may also have copies:\n" +
+                            lines(untrusted));
         }
-        const bool web_listed = std::any_of(trusted.begin(), trusted.end(),
-                                            [](const auto& k) { return k.uuid == kWebUuid; }) ||
-                                std::any_of(untrusted.begin(), untrusted.end(),
-                                            [](const auto& k) { return k.uuid == kWebUuid; });
-        if (web_listed) {
-            for (const std::string& url : urls) note += fmt::format("\nweb: {}\n", url);
+        auto is_web = [](const KnownRepository& known) { return known.uuid == kWebUuid; };
+        const bool web_listed = std::any_of(trusted.begin(), trusted.end(), is_web) ||
+                                std::any_of(untrusted.begin(), untrusted.end(), is_web);
+        if (web_listed && !urls.empty()) {
+            std::string block;
+            for (const std::string& url : urls) block += fmt::format("web: {}\n", url);
+            notes.push_back(std::move(block));
         }
-
-        if (request_.json) {
-            auto entries = [&](const std::vector<KnownRepository>& list) {
-                std::string text = "[";
-                for (const auto& known : list) {
-                    if (text.size() > 1) text += ",";
-                    std::string url_list = "[";
-                    if (known.uuid == kWebUuid) {
-                        for (const std::string& url : urls) {
-                            if (url_list.size() > 1) url_list += ",";
-                            url_list += json_string(url);
-                        }
-                    }
-                    url_list += "]";
-                    text += fmt::format(R"({{"description":{},"here":{},"urls":{},"uuid":{}}})",
-                                        json_string(known.description),
-                                        known.uuid == names_.here() ? "true" : "false", url_list,
-                                        json_string(known.uuid));
-                }
-                return text + "]";
-            };
-            std::string line = R"({"command":"whereis","error-messages":[],)";
-            if (answer.file) line += fmt::format(R"("file":{},)", json_string(*answer.file));
-            line +=
-                fmt::format(R"("input":[{}],"key":{},"note":{},"success":{},)",
-                            answer.input ? json_string(*answer.input) : "", json_string(answer.key),
-                            json_string(note), success ? "true" : "false");
-            line += fmt::format(R"("untrusted":{},"whereis":{}}})", entries(untrusted),
-                                entries(trusted));
-            out_ << line << '\n';
-        } else {
-            out_ << "whereis " << answer.file.value_or(answer.key) << " ("
-                 << note.substr(0, note.find('\n')) << ")";
-            const std::size_t rest = note.find('\n');
-            out_ << (rest != std::string::npos ? note.substr(rest) : "\n");
-            out_ << (success ? "ok" : "failed") << '\n';
-        }
+        return notes;
     }
 
+    // One JSON object on a line; every string made UTF-8 as git-annex makes it (U+FFFD).
+    void print_json(const Answer& answer, const std::string& count,
+                    const std::vector<std::string>& notes, bool success,
+                    const std::vector<KnownRepository>& trusted,
+                    const std::vector<KnownRepository>& untrusted,
+                    const std::vector<std::string>& urls) {
+        auto string = [](std::string_view text) {
+            return json_string(core::with_replacement(text));
+        };
+        std::string note = count;
+        for (const std::string& part : notes) note += "\n" + part;
+        auto entries = [&](const std::vector<KnownRepository>& list) {
+            std::string text = "[";
+            for (const auto& known : list) {
+                if (text.size() > 1) text += ",";
+                std::string url_list = "[";
+                if (known.uuid == kWebUuid) {
+                    for (const std::string& url : urls) {
+                        if (url_list.size() > 1) url_list += ",";
+                        url_list += string(url);
+                    }
+                }
+                url_list += "]";
+                text += fmt::format(R"({{"description":{},"here":{},"urls":{},"uuid":{}}})",
+                                    string(known.description),
+                                    known.uuid == names_.here() ? "true" : "false", url_list,
+                                    string(known.uuid));
+            }
+            return text + "]";
+        };
+        std::string line = R"({"command":"whereis","error-messages":[],)";
+        if (answer.file) line += fmt::format(R"("file":{},)", string(*answer.file));
+        line += fmt::format(R"("input":[{}],"key":{},"note":{},"success":{},)",
+                            answer.input ? string(*answer.input) : "", string(answer.key),
+                            string(note), success ? "true" : "false");
+        line +=
+            fmt::format(R"("untrusted":{},"whereis":{}}})", entries(untrusted), entries(trusted));
+        out_ << line << '\n';
+    }
+
+  public:
     std::size_t failed() const { return failed_; }
 
   private:

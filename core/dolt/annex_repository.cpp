@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/dolt/server.h"
 #include "core/json.h"
 #include "core/process.h"
 
@@ -18,6 +19,41 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::string_view kLocalRepo = "__local__";
+
+// The config.json that stores made before 0.x had (no socket): replaced by the current one, as
+// it was ours; a config.json that differs from it is the user's, and is left alone.
+constexpr std::string_view kConfigWithoutSocket =
+    "{\n"
+    "    \"user\": {\"name\": \"git-annex-dolt\", \"email\": \"git-annex-dolt@localhost\"},\n"
+    "    \"dolt\": {\"dolt_dir\": \"dolt\", \"spawn_dolt_server\": true},\n"
+    "    \"local_repo_name\": \"__local__\"\n"
+    "}\n";
+
+std::string read_text(const fs::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// Writes root's config.json unless the user has one of their own: dolt-annex connects to the
+// unix socket of the store's server (server_socket_path), and starts its own server there only
+// when none runs, so both tools always share one server (docs/design.md, "One server").
+Result<void> write_store_config(const fs::path& root) {
+    const fs::path file = root / "config.json";
+    if (fs::exists(root / "config.json5")) return {};
+    if (fs::exists(file) && read_text(file) != kConfigWithoutSocket) return {};
+    const fs::path state_dir = root / ".git-annex-dolt";
+    return write_file_atomically(
+        file, fmt::format("{{\n"
+                          "    \"user\": {{\"name\": \"git-annex-dolt\", \"email\": "
+                          "\"git-annex-dolt@localhost\"}},\n"
+                          "    \"dolt\": {{\"dolt_dir\": \"dolt\", \"spawn_dolt_server\": true,\n"
+                          "             \"connection\": {{\"server_socket\": {}}}}},\n"
+                          "    \"local_repo_name\": \"__local__\"\n"
+                          "}}\n",
+                          json_string(server_socket_path(state_dir).string())));
+}
 
 }  // namespace
 
@@ -112,17 +148,8 @@ Result<AnnexRepository> AnnexRepository::init(const fs::path& root, std::string_
     fs::create_directories(root / "repos", ec);
     if (!ec) fs::create_directories(root / "annex", ec);
     if (ec) return fail("cannot create dolt-annex repository {}: {}", root.string(), ec.message());
-    if (!fs::exists(root / "config.json") && !fs::exists(root / "config.json5")) {
-        auto written = write_file_atomically(
-            root / "config.json",
-            "{\n"
-            "    \"user\": {\"name\": \"git-annex-dolt\", \"email\": "
-            "\"git-annex-dolt@localhost\"},\n"
-            "    \"dolt\": {\"dolt_dir\": \"dolt\", \"spawn_dolt_server\": true},\n"
-            "    \"local_repo_name\": \"__local__\"\n"
-            "}\n");
-        if (!written) return std::unexpected(written.error());
-    }
+    auto configured = write_store_config(root);
+    if (!configured) return std::unexpected(configured.error());
     if (with_dolt && !fs::is_directory(root / "dolt" / ".dolt")) {
         fs::create_directories(root / "dolt", ec);
         if (ec) return fail("cannot create {}: {}", (root / "dolt").string(), ec.message());
@@ -153,6 +180,9 @@ Result<AnnexRepository> AnnexRepository::open(const fs::path& root) {
     }
     std::string uuid = read_repo_uuid(repo_file);
     if (!is_uuid(uuid)) return fail("{} has no valid uuid", repo_file.string());
+    // A store made before config.json named the server's socket gets it now (best effort: a
+    // read-only store still opens, and dolt-annex then starts servers of its own as before).
+    (void)write_store_config(root);
     return AnnexRepository(root, std::move(uuid));
 }
 

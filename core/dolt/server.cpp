@@ -79,17 +79,7 @@ int open_lock(const fs::path& path) {
 
 // Unix sockets take paths of at most 107 bytes: a long state directory gets a socket in /tmp,
 // named by the md5 of the directory so every process finds the same one.
-fs::path socket_path(const ServerOptions& options) {
-    fs::path preferred = options.state_dir / "mysql.sock";
-    if (preferred.string().size() < 100) return preferred;
-    const std::string dir = fs::absolute(options.state_dir).string();
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned length = 0;
-    EVP_Digest(dir.data(), dir.size(), digest, &length, EVP_md5(), nullptr);
-    std::string hex;
-    for (unsigned i = 0; i < 8; ++i) hex += fmt::format("{:02x}", digest[i]);
-    return fs::temp_directory_path() / fmt::format("git-annex-dolt-{}.sock", hex);
-}
+fs::path socket_path(const ServerOptions& options) { return server_socket_path(options.state_dir); }
 
 sql::DatabaseUrl url_for(const ServerOptions& options, const fs::path& socket) {
     sql::DatabaseUrl url;
@@ -138,6 +128,18 @@ std::atomic<bool> stop_requested{false};
 extern "C" void on_stop_signal(int) { stop_requested = true; }
 
 }  // namespace
+
+fs::path server_socket_path(const fs::path& state_dir) {
+    const std::string dir = fs::absolute(state_dir).lexically_normal().string();
+    fs::path preferred = fs::path(dir) / "mysql.sock";
+    if (preferred.string().size() < 100) return preferred;
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned length = 0;
+    EVP_Digest(dir.data(), dir.size(), digest, &length, EVP_md5(), nullptr);
+    std::string hex;
+    for (unsigned i = 0; i < 8; ++i) hex += fmt::format("{:02x}", digest[i]);
+    return fs::temp_directory_path() / fmt::format("git-annex-dolt-{}.sock", hex);
+}
 
 ServerLease::ServerLease(ServerLease&& other) noexcept
     : lease_fd_(std::exchange(other.lease_fd_, -1)),
@@ -215,6 +217,18 @@ Result<std::optional<sql::Connection>> running_server(const ServerOptions& optio
     return std::nullopt;
 }
 
+// A connection to a server that is not ours but answers on our socket: dolt-annex started it
+// (the store's config.json names this socket), and it holds the database, so no server of ours
+// could start; nullopt when there is none. A server of ours whose supervisor died is not one: it
+// is named in the state, and the new supervisor stops it.
+std::optional<sql::Connection> foreign_server(const ServerOptions& options, const State& state) {
+    if (process_alive(state.server) || !fs::exists(socket_path(options))) return std::nullopt;
+    auto connection =
+        sql::Connection::open(url_for(options, socket_path(options)), {}, options.timeouts);
+    if (!connection) return std::nullopt;
+    return std::move(*connection);
+}
+
 // Starts a supervisor, detached into its own session, with no tie to our stdin/stdout (which
 // are git-annex's pipes); returns its pid.
 Result<pid_t> spawn_supervisor(const ServerOptions& options) {
@@ -271,6 +285,13 @@ Result<ServerLease> acquire_server(const ServerOptions& options) {
     if (running && *running) {
         ::close(locks->start_fd);
         return ServerLease(locks->lease_fd, url_for(options, state.socket), std::move(**running));
+    }
+    if (running) {
+        if (auto foreign = foreign_server(options, state)) {
+            ::close(locks->start_fd);
+            return ServerLease(locks->lease_fd, url_for(options, socket_path(options)),
+                               std::move(*foreign));
+        }
     }
     auto supervisor =
         running ? spawn_supervisor(options) : Result<pid_t>(std::unexpected(running.error()));

@@ -23,6 +23,12 @@ struct ServerOptions {
     sql::Timeouts timeouts;  // of the connections to the server (a frozen one fails them)
 };
 
+// The unix socket on which the server for state_dir listens: state_dir/mysql.sock, or a socket
+// in the temporary directory named by the md5 of state_dir when that path is too long for one.
+// The store's config.json names it too, so that dolt-annex uses the same server (and a server
+// dolt-annex starts there is one acquire_server uses).
+std::filesystem::path server_socket_path(const std::filesystem::path& state_dir);
+
 // The supervisor's hidden command-line flag: `PROGRAM --dolt-supervisor DOLT_DIR STATE_DIR
 // IDLE_MS`.
 inline constexpr std::string_view kSupervisorFlag = "--dolt-supervisor";
@@ -56,9 +62,11 @@ class ServerLease {
 };
 
 // Returns a lease on the server for options.dolt_dir, starting the supervisor (and so the
-// server) when none runs. Fails with a message naming the cause when `dolt` is missing, the
-// server does not come up within a minute, or a running one does not answer within
-// options.timeouts (frozen: it is left alone, since it still holds the database).
+// server) when none runs. A server someone else started on the same socket (dolt-annex, told
+// by the store's config.json) is used as it is: it stops when its owner stops it, not when idle.
+// Fails with a message naming the cause when `dolt` is missing, the server does not come up within
+// a minute, or a running one does not answer within options.timeouts (frozen: it is left alone,
+// since it still holds the database).
 Result<ServerLease> acquire_server(const ServerOptions& options);
 
 // The supervisor's main loop: starts `dolt sql-server`, writes the state file, and stops the

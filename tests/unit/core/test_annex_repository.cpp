@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "core/dolt/annex_repository.h"
+#include "core/dolt/server.h"
 #include "test_servers.h"
 
 namespace gad::core::dolt {
@@ -34,6 +35,43 @@ TEST(AnnexRepository, LaysOutADoltAnnexRepository) {
     EXPECT_NE(read(root / "config.json").find("\"dolt_dir\": \"dolt\""), std::string::npos);
     EXPECT_EQ(AnnexRepository::open(root).value().uuid(), kUuid);
     EXPECT_EQ(repository->filestore_root(), root / "annex");
+}
+
+// dolt-annex reads config.json (its DoltConfig): it must connect to the socket of the store's
+// own server, so that the two tools share one server (issue 17 item 3).
+TEST(AnnexRepository, ConfigNamesTheSocketOfTheStoresServer) {
+    test::TempDir dir;
+    const fs::path root = dir.path() / "store";
+    ASSERT_TRUE(AnnexRepository::init(root, kUuid, /*with_dolt=*/false));
+    const std::string config = read(root / "config.json");
+    const std::string socket = server_socket_path(root / ".git-annex-dolt").string();
+    EXPECT_TRUE(fs::path(socket).is_absolute()) << socket;
+    EXPECT_NE(config.find(fmt::format("\"server_socket\": {}", json_string(socket))),
+              std::string::npos)
+        << config;
+    EXPECT_NE(config.find("\"spawn_dolt_server\": true"), std::string::npos) << config;
+}
+
+TEST(AnnexRepository, OpenGivesAnOldStoreTheSocketAndLeavesAUsersConfigAlone) {
+    test::TempDir dir;
+    const fs::path root = dir.path() / "store";
+    ASSERT_TRUE(AnnexRepository::init(root, kUuid, /*with_dolt=*/false));
+    const std::string current = read(root / "config.json");
+    const std::string old_config =
+        "{\n"
+        "    \"user\": {\"name\": \"git-annex-dolt\", \"email\": \"git-annex-dolt@localhost\"},\n"
+        "    \"dolt\": {\"dolt_dir\": \"dolt\", \"spawn_dolt_server\": true},\n"
+        "    \"local_repo_name\": \"__local__\"\n"
+        "}\n";
+    std::ofstream(root / "config.json", std::ios::trunc) << old_config;
+    ASSERT_TRUE(AnnexRepository::open(root));
+    EXPECT_EQ(read(root / "config.json"), current);
+
+    const std::string users = "{\"dolt\": {\"spawn_dolt_server\": false}}\n";
+    std::ofstream(root / "config.json", std::ios::trunc) << users;
+    ASSERT_TRUE(AnnexRepository::open(root));
+    ASSERT_TRUE(AnnexRepository::init(root, kUuid, /*with_dolt=*/false));
+    EXPECT_EQ(read(root / "config.json"), users);
 }
 
 TEST(AnnexRepository, InitIsIdempotentAndRefusesAnotherUuid) {

@@ -288,7 +288,11 @@ Result<void> Repository::diff(const Tree& old_tree, const Tree& new_tree,
                           new_tree.empty() ? nullptr : new_tree.get());
 }
 
-Result<std::optional<Oid>> Repository::blob_at(const Tree& tree, std::string_view path) const {
+namespace {
+
+// The id of the entry at path in tree when it is an object of that type; nullopt when there is
+// none, or it is of another type.
+Result<std::optional<Oid>> entry_at(const Tree& tree, std::string_view path, git_object_t type) {
     if (tree.empty()) return std::optional<Oid>{};
     git_tree_entry* entry = nullptr;
     const std::string wanted(path);
@@ -296,10 +300,16 @@ Result<std::optional<Oid>> Repository::blob_at(const Tree& tree, std::string_vie
     if (code == GIT_ENOTFOUND) return std::optional<Oid>{};
     if (code != 0) return git_failure(fmt::format("cannot look up {}", path), code);
     Owned<git_tree_entry, git_tree_entry_free> owned(entry);
-    if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB) return std::optional<Oid>{};
+    if (git_tree_entry_type(entry) != type) return std::optional<Oid>{};
     Oid oid;
     oid.raw = *git_tree_entry_id(entry);
     return std::optional<Oid>(oid);
+}
+
+}  // namespace
+
+Result<std::optional<Oid>> Repository::blob_at(const Tree& tree, std::string_view path) const {
+    return entry_at(tree, path, GIT_OBJECT_BLOB);
 }
 
 Result<void> Repository::walk_history(
@@ -336,17 +346,7 @@ Result<void> Repository::walk_history(
 }
 
 Result<std::optional<Oid>> Repository::tree_at(const Tree& tree, std::string_view path) const {
-    if (tree.empty()) return std::optional<Oid>{};
-    git_tree_entry* entry = nullptr;
-    const std::string wanted(path);
-    int code = git_tree_entry_bypath(&entry, tree.get(), wanted.c_str());
-    if (code == GIT_ENOTFOUND) return std::optional<Oid>{};
-    if (code != 0) return git_failure(fmt::format("cannot look up {}", path), code);
-    Owned<git_tree_entry, git_tree_entry_free> owned(entry);
-    if (git_tree_entry_type(entry) != GIT_OBJECT_TREE) return std::optional<Oid>{};
-    Oid oid;
-    oid.raw = *git_tree_entry_id(entry);
-    return std::optional<Oid>(oid);
+    return entry_at(tree, path, GIT_OBJECT_TREE);
 }
 
 Result<void> Repository::read_blob(const Oid& blob, std::string& out) const {

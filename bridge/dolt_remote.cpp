@@ -8,6 +8,7 @@
 
 #include "bridge/credentials.h"
 #include "core/digest.h"
+#include "core/dolt/remotesapi.h"
 #include "core/key.h"
 #include "core/log.h"
 
@@ -122,6 +123,8 @@ DoltRemote::Prepared* DoltRemote::prepared() {
 protocol::InitRemoteReply DoltRemote::init_remote(protocol::Annex& annex) {
     auto config = read_config(annex);
     if (!config) return protocol::InitRemoteFailure{config.error().message};
+    auto remotesapi = read_remotesapi(annex, *config);
+    if (!remotesapi) return protocol::InitRemoteFailure{remotesapi.error().message};
     const std::string uuid = annex.get_uuid();
     core::filestore::RepoFilestore filestore{std::string(core::dolt::AnnexRepository::kOwnAnnex),
                                              {}};
@@ -148,6 +151,11 @@ protocol::InitRemoteReply DoltRemote::init_remote(protocol::Annex& annex) {
         repository->forget_new_claim();
         return protocol::InitRemoteFailure{std::move(message)};
     };
+    if (*remotesapi) {
+        // The store's setting: every later start of its server serves the port.
+        auto kept = core::dolt::write_remotesapi_port(repository->state_dir(), **remotesapi);
+        if (!kept) return failure("remotesapi=: " + kept.error().message);
+    }
     auto password = database_password(annex, *config, uuid);
     if (!password) return failure(password.error().message);
     auto database = core::location::open_location_database(

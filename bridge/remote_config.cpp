@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "core/dolt/remotesapi.h"
 #include "core/filestore/backends.h"
 
 namespace gad::bridge {
@@ -36,6 +37,9 @@ std::vector<protocol::Config> config_descriptions() {
         {"database",
          "mysql://USER@HOST[:PORT]/DB[?socket=PATH]: keep locations in this server instead of "
          "the repository's own Dolt database (password: GIT_ANNEX_DOLT_PASSWORD at initremote)"},
+        {"remotesapi",
+         "PORT: the store's Dolt server also serves Dolt's remotes API on 127.0.0.1:PORT, for "
+         "dolt clone/fetch/push of http://127.0.0.1:PORT/dolt"},
         {"serveridle", "seconds an unused dolt sql-server keeps running (default 30)"},
         {"commitevery", "location changes per Dolt commit (default 1000)"},
         {"commitafter", "seconds before pending location changes get a Dolt commit (default 10)"},
@@ -91,6 +95,21 @@ core::Result<RemoteConfig> read_config(protocol::Annex& annex) {
     if (*timeout > 86400) return core::fail("dbtimeout={}: at most 86400 (seconds)", *timeout);
     config.db_timeout = std::chrono::seconds(*timeout);
     return config;
+}
+
+core::Result<std::optional<int>> read_remotesapi(protocol::Annex& annex,
+                                                 const RemoteConfig& config) {
+    const std::string text = annex.get_config("remotesapi");
+    if (text.empty()) return std::nullopt;
+    auto port = core::dolt::parse_remotesapi_port(text);
+    if (!port) return std::unexpected(port.error());
+    if (config.database) {
+        return core::fail(
+            "remotesapi={} needs the store's own Dolt database: it cannot be given with "
+            "database=",
+            text);
+    }
+    return *port;
 }
 
 }  // namespace gad::bridge

@@ -42,6 +42,12 @@ std::vector<protocol::Config> config_descriptions();
 // Reads and checks the settings; fails with a message naming the parameter that is wrong.
 core::Result<RemoteConfig> read_config(protocol::Annex& annex);
 
+// remotesapi=PORT (initremote and enableremote only: the store keeps it, see
+// core/dolt/remotesapi.h); nullopt when not given. Fails when it is no port, or comes with
+// database=.
+core::Result<std::optional<int>> read_remotesapi(protocol::Annex& annex,
+                                                 const RemoteConfig& config);
+
 // The name of the creds setting earlier versions kept the database password under (SETCREDS);
 // bridge/credentials.h now keeps it in a file of the remote's own.
 inline constexpr std::string_view kDatabaseCreds = "databasecreds";

@@ -17,6 +17,7 @@
 #include <sstream>
 #include <thread>
 
+#include "core/dolt/remotesapi.h"
 #include "core/log.h"
 #include "core/process.h"
 #include "core/sql/connection.h"
@@ -320,22 +321,24 @@ void stop_left_behind_server(const ServerOptions& options) {
     }
 }
 
-// Starts dolt sql-server on socket (and a free port), logging to log, up to three times, until
-// it accepts connections; nullopt (with failure saying why) when it never did.
+// Starts dolt sql-server on socket (and a free port; and Dolt's remotes API on remotesapi_port),
+// logging to log, up to three times, until it accepts connections; nullopt (with failure saying
+// why) when it never did.
 std::optional<bp::child> start_server(const ServerOptions& options, const fs::path& socket,
-                                      const fs::path& log, std::string& failure) {
+                                      const fs::path& log, std::optional<int> remotesapi_port,
+                                      std::string& failure) {
     const std::string dolt = bp::search_path("dolt").string();
     for (int attempt = 0; attempt < 3; ++attempt) {
         std::error_code ec;
         fs::remove(socket, ec);
-        const int port = free_port();
-        bp::child child(
-            bp::exe = dolt,
-            bp::args = std::vector<std::string>{"sql-server", "--host", "127.0.0.1", "--port",
-                                                std::to_string(port), "--socket", socket.string(),
-                                                "--loglevel", "warning"},
-            bp::start_dir = options.dolt_dir.string(),
-            bp::std_in<bp::null, (bp::std_out & bp::std_err)> log.string(), ec);
+        std::vector<std::string> args{
+            "sql-server", "--host",        "127.0.0.1",  "--port", std::to_string(free_port()),
+            "--socket",   socket.string(), "--loglevel", "warning"};
+        if (remotesapi_port) {
+            args.insert(args.end(), {"--remotesapi-port", std::to_string(*remotesapi_port)});
+        }
+        bp::child child(bp::exe = dolt, bp::args = args, bp::start_dir = options.dolt_dir.string(),
+                        bp::std_in<bp::null, (bp::std_out & bp::std_err)> log.string(), ec);
         if (ec) {
             failure = fmt::format("cannot run {}: {}", dolt, ec.message());
             return std::nullopt;
@@ -358,20 +361,32 @@ std::optional<bp::child> start_server(const ServerOptions& options, const fs::pa
 }
 
 // Returns once the server is stopped, has exited or its database is gone, or once nobody has
-// held a lease for options.idle; then holds lease.lock exclusive (lease_fd), so that no new
-// user can slip in while it stops.
-void wait_while_used(const ServerOptions& options, bp::child& server, int lease_fd) {
+// held a lease (nor a remotes API connection through relay) for options.idle; then holds
+// lease.lock exclusive (lease_fd), so that no new user can slip in while it stops.
+void wait_while_used(const ServerOptions& options, bp::child& server, int lease_fd,
+                     const RemotesApiRelay* relay) {
     auto idle_since = std::chrono::steady_clock::now();
     while (!stop_requested && server.running()) {
         std::this_thread::sleep_for(200ms);
         if (!fs::is_directory(options.dolt_dir)) break;
-        if (lease_fd >= 0 && ::flock(lease_fd, LOCK_EX | LOCK_NB) == 0) {
+        if (relay != nullptr && relay->active() > 0) {
+            idle_since = std::chrono::steady_clock::now();
+        } else if (lease_fd >= 0 && ::flock(lease_fd, LOCK_EX | LOCK_NB) == 0) {
             if (std::chrono::steady_clock::now() - idle_since >= options.idle) break;
             ::flock(lease_fd, LOCK_UN);
         } else {
             idle_since = std::chrono::steady_clock::now();
         }
     }
+}
+
+// The relay for the store's remotes API port (remotesapi.h), which has moved this thread into a
+// network namespace of its own; null when the store serves none.
+Result<std::unique_ptr<RemotesApiRelay>> remotesapi_relay(const ServerOptions& options) {
+    auto port = read_remotesapi_port(options.state_dir);
+    if (!port) return std::unexpected(port.error());
+    if (!*port) return std::unique_ptr<RemotesApiRelay>();
+    return RemotesApiRelay::listen_then_isolate(**port);
 }
 
 // Stops the server (SIGTERM, then after 30 s for good) and reaps it.
@@ -399,16 +414,24 @@ int run_supervisor(const ServerOptions& options) {
     const fs::path socket = socket_path(options);
 
     stop_left_behind_server(options);
+    auto relay = remotesapi_relay(options);
+    if (!relay) {
+        write_state(options, fmt::format("failed {} {}", self, relay.error().message));
+        return 1;
+    }
     std::string failure;
-    std::optional<bp::child> server = start_server(options, socket, log, failure);
+    std::optional<bp::child> server =
+        start_server(options, socket, log,
+                     *relay ? std::optional<int>((*relay)->port()) : std::nullopt, failure);
     if (!server) {
         write_state(options, fmt::format("failed {} {}", self, failure));
         return 1;
     }
+    if (*relay) (*relay)->start();
     write_state(options, fmt::format("ready {} {} {}", self, server->id(), socket.string()));
 
     const int lease_fd = open_lock(options.state_dir / "lease.lock");
-    wait_while_used(options, *server, lease_fd);
+    wait_while_used(options, *server, lease_fd, relay->get());
     stop_server(*server);
     std::error_code ec;
     fs::remove(socket, ec);

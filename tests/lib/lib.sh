@@ -15,16 +15,37 @@ _cleanup_pids=()
 # _cleanup_pids the test never sees: they are listed in this file too (they used to outlive
 # their tests, 18 mariadbd after one ctest run).
 _cleanup_pid_file="$TEST_TMP/.cleanup-pids"
-# track_pid PID: PID is stopped when the test exits.
-track_pid() { _cleanup_pids+=("$1"); echo "$1" >>"$_cleanup_pid_file"; }
+# process_start PID: when process PID started (field 22 of /proc/PID/stat, in clock ticks since
+# boot); empty when there is no such process or it has exited (a zombie). A pid and its start time name one process: pids
+# are reused (pid_max is 32768 here, and a full ctest run goes round it several times).
+process_start() {
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+    stat=${stat##*) }  # the fields after the command name, which may hold spaces
+    read -ra stat <<<"$stat"
+    [ "${stat[0]}" = Z ] || echo "${stat[19]}"
+}
+# track_pid PID: PID is stopped when the test exits, if it is still the same process then.
+track_pid() {
+    _cleanup_pids+=("$1")
+    echo "$1 $(process_start "$1")" >>"$_cleanup_pid_file"
+}
+# signal_own SIGNAL PID START: sends SIGNAL to PID only while it is the process that started at
+# START; so a pid that exited and was given to another test's process (a server of another test
+# running beside this one, say) is never signalled. Fails when PID is not that process.
+signal_own() {
+    [ -n "${3:-}" ] && [ "$(process_start "$2")" = "$3" ] || return 1
+    kill "-$1" "$2" 2>/dev/null || true
+}
 cleanup() {
-    local status=$?
+    local status=$? entry
     # Every pid went through track_pid, so the file lists them all (the array only this shell's).
-    [ -f "$_cleanup_pid_file" ] && mapfile -t _cleanup_pids <"$_cleanup_pid_file"
-    for pid in "${_cleanup_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${_cleanup_pids[@]}"; do
-        for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$pid" 2>/dev/null || true
+    local tracked=()
+    [ -f "$_cleanup_pid_file" ] && mapfile -t tracked <"$_cleanup_pid_file"
+    for entry in "${tracked[@]}"; do signal_own TERM $entry || true; done
+    for entry in "${tracked[@]}"; do
+        for _ in $(seq 100); do signal_own 0 $entry || break; sleep 0.1; done
+        signal_own KILL $entry || true
     done
     # Supervisors started by the remote notice their directory is gone and stop their servers.
     rm -rf "$TEST_TMP" 2>/dev/null || { sleep 1; rm -rf "$TEST_TMP" || true; }

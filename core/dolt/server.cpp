@@ -106,6 +106,36 @@ bool process_alive(pid_t pid) {
            line[name_end + 2] != 'Z';
 }
 
+// The pids server.state names may have been given to other processes since (pid_max is often
+// 32768), so a pid is taken for ours only when the process is what we started: signalling it
+// otherwise could stop anyone's program, another store's Dolt server among them. Without /proc
+// there is nothing more to check than that it is alive.
+
+// Whether pid is a live supervisor of options' database (its arguments as spawn_supervisor
+// passed them).
+bool is_our_supervisor(pid_t pid, const ServerOptions& options) {
+    if (!process_alive(pid)) return false;
+    std::ifstream in(fmt::format("/proc/{}/cmdline", pid), std::ios::binary);
+    if (!in) return !fs::exists("/proc/self");
+    std::vector<std::string> args;
+    for (std::string arg; std::getline(in, arg, '\0');) args.push_back(arg);
+    std::error_code ec;
+    return args.size() >= 3 && args[1] == kSupervisorFlag &&
+           fs::equivalent(args[2], options.dolt_dir, ec);
+}
+
+// Whether pid is a live dolt process working in options' database directory (a server of ours,
+// or one that dolt-annex started there).
+bool is_our_server(pid_t pid, const ServerOptions& options) {
+    if (!process_alive(pid)) return false;
+    std::error_code ec;
+    const fs::path cwd = fs::read_symlink(fmt::format("/proc/{}/cwd", pid), ec);
+    if (ec) return !fs::exists("/proc/self");
+    std::ifstream comm(fmt::format("/proc/{}/comm", pid));
+    std::string name;
+    return comm >> name && name == "dolt" && fs::equivalent(cwd, options.dolt_dir, ec);
+}
+
 // A TCP port on 127.0.0.1 that nothing listens on right now (dolt sql-server always listens on
 // TCP besides the socket, and refuses ports under 1024).
 int free_port() {
@@ -198,8 +228,8 @@ Result<Locks> take_locks(const ServerOptions& options) {
 // Fails when the server runs but its answer times out.
 Result<std::optional<sql::Connection>> running_server(const ServerOptions& options,
                                                       const State& state) {
-    if (!state.ready || !process_alive(state.supervisor)) return std::nullopt;
-    if (process_alive(state.server) && fs::exists(state.socket)) {
+    if (!state.ready || !is_our_supervisor(state.supervisor, options)) return std::nullopt;
+    if (is_our_server(state.server, options) && fs::exists(state.socket)) {
         auto connection =
             sql::Connection::open(url_for(options, state.socket), {}, options.timeouts);
         if (connection) return std::move(*connection);
@@ -214,7 +244,7 @@ Result<std::optional<sql::Connection>> running_server(const ServerOptions& optio
         ::waitpid(state.supervisor, nullptr, WNOHANG);
         std::this_thread::sleep_for(kPoll);
     }
-    if (process_alive(state.supervisor)) ::kill(state.supervisor, SIGKILL);
+    if (is_our_supervisor(state.supervisor, options)) ::kill(state.supervisor, SIGKILL);
     return std::nullopt;
 }
 
@@ -223,7 +253,9 @@ Result<std::optional<sql::Connection>> running_server(const ServerOptions& optio
 // could start; nullopt when there is none. A server of ours whose supervisor died is not one: it
 // is named in the state, and the new supervisor stops it.
 std::optional<sql::Connection> foreign_server(const ServerOptions& options, const State& state) {
-    if (process_alive(state.server) || !fs::exists(socket_path(options))) return std::nullopt;
+    if (is_our_server(state.server, options) || !fs::exists(socket_path(options))) {
+        return std::nullopt;
+    }
     auto connection =
         sql::Connection::open(url_for(options, socket_path(options)), {}, options.timeouts);
     if (!connection) return std::nullopt;
@@ -311,14 +343,9 @@ namespace {
 // Stops a server left behind by a supervisor that was killed: it would hold the database.
 void stop_left_behind_server(const ServerOptions& options) {
     State old = read_state(options);
-    if (old.server <= 0 || !process_alive(old.server)) return;
-    std::ifstream comm(fmt::format("/proc/{}/comm", old.server));
-    std::string name;
-    if (comm >> name && name == "dolt") {
-        ::kill(old.server, SIGTERM);
-        for (int i = 0; i < 200 && process_alive(old.server); ++i)
-            std::this_thread::sleep_for(kPoll);
-    }
+    if (!is_our_server(old.server, options)) return;
+    ::kill(old.server, SIGTERM);
+    for (int i = 0; i < 200 && process_alive(old.server); ++i) std::this_thread::sleep_for(kPoll);
 }
 
 // Starts dolt sql-server on socket (and a free port; and Dolt's remotes API on remotesapi_port),

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <boost/process.hpp>
 #include <fstream>
 #include <thread>
 
@@ -110,6 +111,34 @@ TEST_F(DoltServerTest, AKilledServerIsReplacedByTheNextUse) {
     EXPECT_TRUE(sql::Connection::open(b->url()));
     EXPECT_NE(supervisor(), killed);
     EXPECT_NE(supervisor(), 0);
+}
+
+// server.state may name pids that exited long ago and were given to other processes since (pid_max
+// is 32768 here): those are anyone's programs, another store's Dolt server among them, and must
+// never be signalled. Here a stale state names a `sleep` as supervisor and, as server, a process
+// called dolt that works in another directory.
+TEST_F(DoltServerTest, StalePidsNamingOtherProcessesAreNeverSignalled) {
+    const fs::path elsewhere = dir_.path() / "elsewhere";
+    fs::create_directories(elsewhere);
+    fs::create_symlink(boost::process::search_path("sleep").string(), elsewhere / "dolt");
+    boost::process::child other_dolt((elsewhere / "dolt").string(), "300",
+                                     boost::process::start_dir = elsewhere.string());
+    boost::process::child other_program(boost::process::search_path("sleep"), "300");
+    fs::create_directories(options_.state_dir);
+    {
+        std::ofstream state(options_.state_dir / "server.state");
+        ASSERT_TRUE(state) << "cannot write " << (options_.state_dir / "server.state");
+        state << fmt::format("ready {} {} {}\n", other_program.id(), other_dolt.id(),
+                             (options_.state_dir / "mysql.sock").string());
+    }
+    auto lease = acquire_server(options_);
+    ASSERT_TRUE(lease) << lease.error().message;
+    EXPECT_TRUE(sql::Connection::open(lease->url()));
+    std::this_thread::sleep_for(200ms);  // a signal, had one been sent, has been delivered
+    EXPECT_TRUE(other_program.running()) << "the process given the old supervisor's pid";
+    EXPECT_TRUE(other_dolt.running()) << "the dolt process given the old server's pid";
+    other_program.terminate();
+    other_dolt.terminate();
 }
 
 TEST_F(DoltServerTest, ANonDatabaseDirectoryIsRefused) {

@@ -18,6 +18,16 @@ source "$(dirname "$0")/remote_helpers.sh"
 use_git_annex "$1"
 need_dolt
 
+# A failure shows the servers' own words: the remote's server (its supervisor's log) and any
+# server the replayed dolt-annex started.
+fail() {
+    echo "FAIL: $*" >&2
+    for log in "$store/.git-annex-dolt/server.log" "$TEST_TMP"/da-*-server.log; do
+        [ -s "$log" ] && { echo "--- ${log#"$TEST_TMP"/}:" >&2; tail -n 40 "$log" >&2; }
+    done
+    exit 1
+}
+
 store=$TEST_TMP/store
 new_repo "$TEST_TMP/repo"
 cd "$TEST_TMP/repo"

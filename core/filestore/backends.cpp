@@ -59,6 +59,14 @@ Result<std::unique_ptr<Filestore>> open_filestore(std::string_view where,
     return (*backend)->open(*canonical, options);
 }
 
+Result<std::string> locate_object(std::string_view where, const Key& key) {
+    auto backend = backend_for(where);
+    if (!backend) return std::unexpected(backend.error());
+    auto canonical = (*backend)->check(where);
+    if (!canonical) return std::unexpected(canonical.error());
+    return (*backend)->locate(*canonical, key);
+}
+
 Result<void> create_filestore(std::string_view where, const FilestoreOptions& options) {
     auto backend = backend_for(where);
     if (!backend) return std::unexpected(backend.error());

@@ -72,6 +72,9 @@ struct Backend {
                                              const std::filesystem::path& base);
     // The login a filestore uses, for the record ("" when it has none).
     std::string (*login)(std::string_view where);
+    // Where the object of key is in the filestore at where (canonical), as its Filestore::locate
+    // says (the remote's WHEREIS answer), without opening it.
+    std::string (*locate)(std::string_view where, const Key& key);
 };
 
 // Every backend, the table's rows.
@@ -108,6 +111,10 @@ Result<std::unique_ptr<Filestore>> open_filestore(std::string_view entry,
 // The login the filestore at where uses, for the record ("" when it has none or where is not a
 // filestore address).
 std::string filestore_login(std::string_view where);
+
+// Where the object of key is in the filestore at where (a local directory or a URL), as the
+// opened filestore's locate() would say; fails naming where when no backend takes it.
+Result<std::string> locate_object(std::string_view where, const Key& key);
 
 // Whether the filestore at where is on another host (false for a local directory and for an
 // address no backend takes).

@@ -19,6 +19,15 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// root/aaa/bbb/KEY: the path of key's object in the AnnexFS filestore at root.
+fs::path object_path_in(const fs::path& root, const Key& key) {
+    fs::path path = root;
+    path += '/';
+    path += key.hashdir_lower();  // "aaa/bbb/"
+    path += key.to_string();
+    return path;
+}
+
 std::string errno_text() { return std::strerror(errno); }
 
 constexpr std::uint64_t kWritebackStep = 8 << 20;
@@ -71,14 +80,7 @@ LocalFilestore::~LocalFilestore() {
     ::rmdir(hidden_.c_str());
 }
 
-fs::path LocalFilestore::object_path(const Key& key) const {
-    const std::string hashdir = key.hashdir_lower();  // "aaa/bbb/"
-    fs::path path = root_;
-    path += '/';
-    path += hashdir;
-    path += key.to_string();
-    return path;
-}
+fs::path LocalFilestore::object_path(const Key& key) const { return object_path_in(root_, key); }
 
 std::string LocalFilestore::locate(const Key& key) const { return object_path(key).string(); }
 
@@ -417,6 +419,10 @@ Result<RepoFilestore> annexfs_from_repo_entry(std::string_view entry, const fs::
 
 std::string no_login(std::string_view) { return {}; }
 
+std::string annexfs_locate(std::string_view where, const Key& key) {
+    return object_path_in(fs::path(where), key).string();
+}
+
 }  // namespace
 
 const Backend kAnnexFsBackend{
@@ -429,6 +435,7 @@ const Backend kAnnexFsBackend{
     .repo_entry = annexfs_repo_entry,
     .from_repo_entry = annexfs_from_repo_entry,
     .login = no_login,
+    .locate = annexfs_locate,
 };
 
 }  // namespace gad::core::filestore

@@ -82,6 +82,12 @@ std::string sftp_login(std::string_view where) {
     return url ? url->user : std::string();
 }
 
+// As SftpFilestore::locate: the URL of the object in the store.
+std::string sftp_locate(std::string_view where, const Key& key) {
+    auto url = SftpUrl::parse(where);
+    return url ? url->to_string(key.hashdir_lower() + key.to_string()) : std::string();
+}
+
 }  // namespace
 
 const Backend kSftpBackend{
@@ -94,6 +100,7 @@ const Backend kSftpBackend{
     .repo_entry = sftp_repo_entry,
     .from_repo_entry = sftp_from_repo_entry,
     .login = sftp_login,
+    .locate = sftp_locate,
 };
 
 }  // namespace gad::core::filestore

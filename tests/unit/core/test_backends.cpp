@@ -37,7 +37,7 @@ TEST(Backends, EveryRowIsCompleteAndTypesAndSchemesAreDistinct) {
     for (const Backend* backend : backends()) {
         SCOPED_TRACE(backend->type);
         EXPECT_TRUE(backend->check && backend->open && backend->create && backend->repo_entry &&
-                    backend->from_repo_entry && backend->login);
+                    backend->from_repo_entry && backend->login && backend->locate);
         EXPECT_TRUE(types.insert(backend->type).second);
         EXPECT_TRUE(schemes.insert(backend->scheme).second);
         EXPECT_TRUE(backend->scheme.empty() || backend->scheme.ends_with("://"));
@@ -167,6 +167,24 @@ TEST(Backends, OpensALocalDirectoryAsAnAnnexFsFilestore) {
     // Partial objects went to <root>/.git-annex-dolt-tmp, on the same filesystem.
     EXPECT_TRUE(fs::is_directory(root / ".git-annex-dolt-tmp"));
     EXPECT_TRUE((*store)->verify(key).value());
+}
+
+TEST(Backends, LocatesObjectsAsTheOpenedFilestoreDoesWithoutOpeningIt) {
+    test::TempDir dir;
+    const fs::path root = dir.path() / "annex";
+    ASSERT_TRUE(create_filestore(root.string(), {}));
+    auto store = open_filestore(root.string(), {});
+    ASSERT_TRUE(store) << store.error().message;
+    const Key key = key_for("located");
+    const std::string expected = (*store)->locate(key);
+    EXPECT_EQ(expected, (root / key.hashdir_lower() / key.to_string()).string());
+    EXPECT_EQ(locate_object(root.string(), key).value(), expected);
+    EXPECT_EQ(locate_object((dir.path() / "x" / ".." / "annex/").string(), key).value(), expected);
+    // Another host: the canonical URL, with user and port (nothing is connected to).
+    EXPECT_EQ(locate_object("sftp://alice@files.invalid/srv/annex", key).value(),
+              "sftp://alice@files.invalid:22/srv/annex/" + key.hashdir_lower() + key.to_string());
+    EXPECT_FALSE(locate_object("relative/annex", key));
+    EXPECT_FALSE(locate_object("s3://bucket/annex", key));
 }
 
 TEST(Backends, UsesTheTemporaryDirectoryGiven) {

@@ -15,6 +15,7 @@
 
 #include "compat/cli/summaries.h"
 #include "compat/database_choice.h"
+#include "compat/git/annex_version.h"
 #include "compat/git/repository.h"
 #include "compat/migrate/content_import.h"
 #include "compat/migrate/migration.h"
@@ -273,6 +274,9 @@ int whereis_command(const std::vector<std::string>& args) {
     auto names = compat::query::RepositoryNames::load(open->database.store->connection(),
                                                       annex->repository, annex->uuid);
     if (!names) return failed(names.error());
+    request.top = annex->repository.work_tree().value_or(annex->repository.git_dir());
+    request.space_joined_lists =
+        compat::git::installed_annex_version(request.top).space_joined_repository_lists();
     auto failures = compat::query::whereis(open->database, *names, annex->uuid, request, std::cout);
     std::cout.flush();
     if (!failures) return failed(failures.error());

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "core/location/repository_rows.h"
 
 namespace gad::compat::query {
@@ -20,6 +22,7 @@ Result<RepositoryNames> RepositoryNames::load(core::sql::Connection& connection,
         KnownRepository known;
         known.uuid = row.uuid;
         known.trust = logs::parse_trust_setting(row.trust);
+        known.config = logs::parse_remote_config(row.remote_config);
         described[known.uuid] = {std::move(row.description), row.has_description};
         names.known_.emplace(known.uuid, std::move(known));
     }
@@ -63,7 +66,26 @@ Result<RepositoryNames> RepositoryNames::load(core::sql::Connection& connection,
             names.known_[uuid->second].trust = logs::parse_trust_setting(value);
         }
     }
+    for (auto& [uuid, known] : names.known_) {
+        if (implicitly_untrusted(known)) known.trust = std::max(known.trust, Trust::untrusted);
+    }
     return names;
+}
+
+std::string KnownRepository::setting(std::string_view name) const {
+    for (const auto& [key, value] : config) {
+        if (key == name) return value;
+    }
+    return "";
+}
+
+bool implicitly_untrusted(const KnownRepository& remote) {
+    auto yes = [&](std::string_view name) { return remote.setting(name) == "yes"; };
+    if (!yes("exporttree") && !yes("importtree")) return false;
+    const std::string type = remote.setting("type");
+    if (type == "borg") return false;
+    if (type == "S3" && yes("versioning")) return false;
+    return true;
 }
 
 KnownRepository RepositoryNames::describe(std::string_view uuid) const {

@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "compat/git/repository.h"
 #include "compat/logs/uuid_based_log.h"
@@ -27,7 +29,19 @@ struct KnownRepository {
     std::string description;  // as git-annex shows it ("desc", "[remote]", "desc [remote]")
     std::optional<std::string> remote_name;
     Trust trust = Trust::semitrusted;
+    // A special remote's remote.log configuration (compat/logs/uuid_based_log.h); empty for
+    // others.
+    std::vector<std::pair<std::string, std::string>> config;
+
+    // The value of a configuration setting; "" when not set.
+    std::string setting(std::string_view name) const;
 };
+
+// Whether git-annex overrides a special remote's trust to untrusted whatever trust.log says
+// (dead stays dead): one with exporttree=yes or importtree=yes, unless its exports are versioned
+// (S3 with versioning=yes) or its content is populated by others (borg): Remote/Helper/
+// ExportImport.hs's untrustworthy, in 10.20230126 as in 10.20261026.
+bool implicitly_untrusted(const KnownRepository& remote);
 
 class RepositoryNames {
   public:

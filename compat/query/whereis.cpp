@@ -6,6 +6,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "compat/query/remote_urls.h"
 #include "core/dolt/annex_repository.h"
 #include "core/location/annexed_files.h"
 #include "core/location/key_reads.h"
@@ -24,27 +25,41 @@ struct Answer {
     std::vector<std::pair<std::string, char>> rows;  // (uuid, status), sorted by uuid
 };
 
+// A repository listed for a key, with the URLs git-annex shows for the key in it.
+struct Listed {
+    KnownRepository known;
+    std::vector<std::string> urls;
+};
+
 class Printer {
   public:
     Printer(const RepositoryNames& names, const WhereisRequest& request, std::ostream& out)
         : names_(names), request_(request), out_(out) {}
 
-    // Prints one key's answer; urls are the web's present URLs for it.
-    void print(const Answer& answer, const std::vector<std::string>& urls) {
-        std::vector<KnownRepository> trusted, untrusted;
+    // Prints one key's answer; web_urls are the web's present URLs for it.
+    void print(const Answer& answer, const std::vector<std::string>& web_urls) {
+        std::vector<Listed> trusted, untrusted;
+        std::vector<const Listed*> in_order;  // every listed repository, in uuid order
         for (const auto& [uuid, status] : answer.rows) {
             if (status != '1') continue;
             KnownRepository known = names_.describe(uuid);
             if (known.trust == Trust::dead) continue;
-            (known.trust == Trust::untrusted ? untrusted : trusted).push_back(std::move(known));
+            auto& list = known.trust == Trust::untrusted ? untrusted : trusted;
+            std::vector<std::string> urls =
+                uuid == kWebUuid ? web_urls : remote_whereis_urls(known, answer.key, request_.top);
+            list.push_back({std::move(known), std::move(urls)});
         }
+        for (const auto* list : {&trusted, &untrusted}) {
+            for (const Listed& listed : *list) in_order.push_back(&listed);
+        }
+        std::ranges::sort(in_order, {}, [](const Listed* l) { return l->known.uuid; });
         const bool success = !trusted.empty();
         if (!success) ++failed_;
         const std::string count =
             fmt::format("{} cop{}", trusted.size(), trusted.size() == 1 ? "y" : "ies");
-        const std::vector<std::string> notes = long_notes(trusted, untrusted, urls);
+        const std::vector<std::string> notes = long_notes(trusted, untrusted, in_order);
         if (request_.json) {
-            print_json(answer, count, notes, success, trusted, untrusted, urls);
+            print_json(answer, count, notes, success, trusted, untrusted);
             return;
         }
         // git-annex's text form: "whereis NAME (COUNT) ", each long note on lines of its own
@@ -63,35 +78,39 @@ class Printer {
     }
 
   private:
-    // git-annex's long notes for one key, each ending in a newline: the copies, the untrusted
-    // copies, then the web's URLs as one block ("web: URL" a line).
-    std::vector<std::string> long_notes(const std::vector<KnownRepository>& trusted,
-                                        const std::vector<KnownRepository>& untrusted,
-                                        const std::vector<std::string>& urls) const {
-        auto lines = [&](const std::vector<KnownRepository>& list) {
-            std::string text;
-            for (const auto& known : list) {
-                std::string description = known.description;
-                if (known.uuid == names_.here()) {
-                    description = description.empty() ? "here" : description + " [here]";
-                }
-                text += description.empty() ? fmt::format("\t{}\n", known.uuid)
-                                            : fmt::format("\t{} -- {}\n", known.uuid, description);
+    // A list of repositories as git-annex prints it: "\tUUID -- DESCRIPTION\n" a line (older
+    // versions join the lines with a space).
+    std::string lines(const std::vector<Listed>& list) const {
+        std::string text;
+        for (const auto& [known, urls] : list) {
+            if (request_.space_joined_lists && !text.empty()) text += ' ';
+            std::string description = known.description;
+            if (known.uuid == names_.here()) {
+                description = description.empty() ? "here" : description + " [here]";
             }
-            return text;
-        };
+            text += description.empty() ? fmt::format("\t{}\n", known.uuid)
+                                        : fmt::format("\t{} -- {}\n", known.uuid, description);
+        }
+        return text;
+    }
+
+    // git-annex's long notes for one key, each ending in a newline: the copies, the untrusted
+    // copies, then for each listed remote with URLs (uuid order) one block, "NAME: URL" a line.
+    std::vector<std::string> long_notes(const std::vector<Listed>& trusted,
+                                        const std::vector<Listed>& untrusted,
+                                        const std::vector<const Listed*>& in_order) const {
         std::vector<std::string> notes;
         if (!trusted.empty()) notes.push_back(lines(trusted));
         if (!untrusted.empty()) {
             notes.push_back("The following untrusted locations may also have copies:\n" +
                             lines(untrusted));
         }
-        auto is_web = [](const KnownRepository& known) { return known.uuid == kWebUuid; };
-        const bool web_listed = std::any_of(trusted.begin(), trusted.end(), is_web) ||
-                                std::any_of(untrusted.begin(), untrusted.end(), is_web);
-        if (web_listed && !urls.empty()) {
+        for (const Listed* listed : in_order) {
+            if (listed->urls.empty() || !listed->known.remote_name) continue;
             std::string block;
-            for (const std::string& url : urls) block += fmt::format("web: {}\n", url);
+            for (const std::string& url : listed->urls) {
+                block += fmt::format("{}: {}\n", *listed->known.remote_name, url);
+            }
             notes.push_back(std::move(block));
         }
         return notes;
@@ -100,24 +119,20 @@ class Printer {
     // One JSON object on a line; every string made UTF-8 as git-annex makes it (U+FFFD).
     void print_json(const Answer& answer, const std::string& count,
                     const std::vector<std::string>& notes, bool success,
-                    const std::vector<KnownRepository>& trusted,
-                    const std::vector<KnownRepository>& untrusted,
-                    const std::vector<std::string>& urls) {
+                    const std::vector<Listed>& trusted, const std::vector<Listed>& untrusted) {
         auto string = [](std::string_view text) {
             return json_string(core::with_replacement(text));
         };
         std::string note = count;
         for (const std::string& part : notes) note += "\n" + part;
-        auto entries = [&](const std::vector<KnownRepository>& list) {
+        auto entries = [&](const std::vector<Listed>& list) {
             std::string text = "[";
-            for (const auto& known : list) {
+            for (const auto& [known, urls] : list) {
                 if (text.size() > 1) text += ",";
                 std::string url_list = "[";
-                if (known.uuid == kWebUuid) {
-                    for (const std::string& url : urls) {
-                        if (url_list.size() > 1) url_list += ",";
-                        url_list += string(url);
-                    }
+                for (const std::string& url : urls) {
+                    if (url_list.size() > 1) url_list += ",";
+                    url_list += string(url);
                 }
                 url_list += "]";
                 text += fmt::format(R"({{"description":{},"here":{},"urls":{},"uuid":{}}})",

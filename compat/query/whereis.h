@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <filesystem>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -24,6 +25,12 @@ struct WhereisRequest {
     std::vector<Path> paths;
     std::string cwd_in_tree;  // the current directory, relative to the top: files are shown from it
     bool json = false;
+    // Lines of a list of repositories after the first start with a space (git-annex 10.20230126
+    // and older: compat/git/annex_version.h).
+    bool space_joined_lists = false;
+    // The top of the repository (its work tree, or git directory when bare): relative
+    // directory= settings of remotes are taken from here, as the remotes take them.
+    std::filesystem::path top;
 };
 
 // Writes one answer per key (a JSON object per line with json) to out. Returns how many keys

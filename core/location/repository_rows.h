@@ -20,6 +20,7 @@ struct RepositoryRow {
     std::string description;
     bool has_description = false;  // a description was ever set (an empty one included)
     std::string trust;             // the trust.log value, "?" when NULL
+    std::string remote_config;     // the remote.log value, "" when NULL
 };
 
 // Every repository row.

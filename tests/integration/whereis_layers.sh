@@ -2,7 +2,10 @@
 # git-annex-dolt whereis, exactly as git annex whereis prints it, over the layers that change its
 # words: a key with two web URLs (one url block, no blank line between its lines), a key dropped
 # everywhere, an untrusted copy, a file name with the byte 0xff (the JSON line must parse: git-annex
-# writes U+FFFD for it), a location of a uuid nobody described. Compared: `whereis --all --json`
+# writes U+FFFD for it), a location of a uuid nobody described, two or more copies in one list
+# (Debian's 10.20230126 starts every line after the first with a space: the form follows the
+# git-annex on PATH), export and import remotes (untrusted whatever trust.log says), and
+# git-annex-remote-dolt remotes (their WHEREIS answers are listed). Compared: `whereis --all --json`
 # and `whereis --json FILES` object for object, every field (the note included), and the text
 # form of both byte for byte (for --all as a set of records: the order of keys is git-annex's
 # branch order, not pinned down by the tables).
@@ -11,6 +14,7 @@
 source "$(dirname "$0")/../lib/lib.sh"
 source "$(dirname "$0")/remote_helpers.sh"
 source "$(dirname "$0")/migrate_helpers.sh"
+source "$(dirname "$0")/whereis_exact.sh"
 use_git_annex "${1:?usage: whereis_layers.sh debian|newest}"
 need_dolt
 command -v git-annex-dolt >/dev/null || fail "git-annex-dolt is not built in $GAD_BUILD_DIR"
@@ -28,56 +32,40 @@ git annex drop -q --force dropped
 git annex setpresentkey "$(key untrusted-only)" 11111111-2222-3333-4444-555555555555 1 >/dev/null
 git annex untrust -q here >/dev/null 2>&1                # here's copies become "untrusted locations"
 git annex setpresentkey "$(key plain)" 11111111-2222-3333-4444-555555555555 1 >/dev/null
+# Lists of two and more: plain and two-urls have two trusted copies (two-urls' with the web
+# first), untrusted-only two untrusted ones (here and an untrusted directory remote).
+git annex setpresentkey "$(key plain)" 22222222-2222-3333-4444-555555555555 1 >/dev/null
+git annex setpresentkey "$(key two-urls)" 22222222-2222-3333-4444-555555555555 1 >/dev/null
+mkdir "$TEST_TMP/dir1"
+git annex initremote -q dir1 type=directory directory="$TEST_TMP/dir1" encryption=none >/dev/null ||
+    fail "git annex initremote dir1"
+git annex untrust -q dir1 >/dev/null 2>&1
+git annex copy -q --to dir1 untrusted-only >/dev/null 2>&1 || fail "git annex copy --to dir1"
+# Export remotes are untrusted whatever trust.log says (dead stays dead): ex exports and imports,
+# eo only exports and is marked trusted in trust.log; neither has copies that count.
+mkdir "$TEST_TMP/ex" "$TEST_TMP/eo"
+git annex initremote -q ex type=directory directory="$TEST_TMP/ex" exporttree=yes importtree=yes \
+    encryption=none >/dev/null || fail "git annex initremote ex"
+git annex initremote -q eo type=directory directory="$TEST_TMP/eo" exporttree=yes \
+    encryption=none >/dev/null || fail "git annex initremote eo"
+git annex export -q HEAD --to ex >/dev/null 2>&1 || true   # the dropped file cannot be exported
+git annex export -q HEAD --to eo >/dev/null 2>&1 || true
+git annex trust -q --force eo >/dev/null 2>&1
+# git-annex-remote-dolt remotes: git-annex shows their WHEREIS answer ("R: <store>/annex/aaa/bbb/
+# KEY"), asking only remotes that get keys unchanged (not the chunked one, C). R's directory= is
+# relative: the remote takes it from the top of the repository.
+git annex initremote -q R type=external externaltype=dolt encryption=none directory=../store \
+    >/dev/null || fail "git annex initremote R"
+git annex initremote -q C type=external externaltype=dolt encryption=none chunk=1MiB \
+    directory="$TEST_TMP/cstore" >/dev/null || fail "git annex initremote C"
+git annex copy -q --to R plain two-urls >/dev/null || fail "git annex copy --to R"
+git annex copy -q --to C plain >/dev/null || fail "git annex copy --to C"
 git annex sync -q >/dev/null 2>&1 || fail "git annex sync"
 
 git-annex-dolt migrate --to "$TEST_TMP/dolt-annex" >"$TEST_TMP/migrate.out" 2>"$TEST_TMP/migrate.err" ||
     fail "git-annex-dolt migrate: $(head -c 2000 "$TEST_TMP/migrate.err")"
 
-# exact_json EXPECTED ACTUAL LABEL: every object of EXPECTED (git annex) equals one of ACTUAL
-# (ours) in every field, matched by (file, key); "file": null and no "file" are alike.
-exact_json() {
-    python3 - "$@" <<'PY' || fail "$3: git-annex-dolt's JSON differs from git annex's (above)"
-import json, sys
-def load(path):
-    out = {}
-    for n, line in enumerate(open(path, "rb").read().split(b"\n"), 1):
-        if not line.strip():
-            continue
-        try:
-            o = json.loads(line.decode("utf-8"))
-        except ValueError as e:
-            sys.exit(f"{path} line {n} does not parse ({e}): {line[:200]!r}")
-        if o.get("file") is None:
-            o.pop("file", None)
-        out[(o.get("file"), o["key"])] = o
-    return out
-expected, actual = load(sys.argv[1]), load(sys.argv[2])
-problems = []
-for ident, o in expected.items():
-    mine = actual.get(ident)
-    if mine is None:
-        problems.append(f"missing {ident}")
-    elif mine != o:
-        problems.append(f"{ident}:\n  git annex:     {json.dumps(o, sort_keys=True)}\n  git-annex-dolt: {json.dumps(mine, sort_keys=True)}")
-problems += [f"extra {ident}" for ident in actual if ident not in expected]
-for p in problems:
-    print(sys.argv[3] + ": " + p, file=sys.stderr)
-sys.exit(1 if problems else 0)
-PY
-}
-
-# records FILE: the text output's records (each starts with "whereis "), sorted, NUL-separated.
-records() {
-    python3 -c 'import sys
-text = open(sys.argv[1], "rb").read()
-parts = text.split(b"whereis ")
-sys.stdout.buffer.write(b"\0".join(sorted(parts)))' "$1"
-}
-
-git annex whereis --all --json >"$TEST_TMP/all.annex" 2>/dev/null || true
-rc=0; git-annex-dolt whereis --all --json >"$TEST_TMP/all.dolt" 2>"$TEST_TMP/all.err" || rc=$?
-[ "$rc" -le 1 ] || fail "git-annex-dolt whereis --all --json exited $rc: $(head -c 2000 "$TEST_TMP/all.err")"
-exact_json "$TEST_TMP/all.annex" "$TEST_TMP/all.dolt" "whereis --all --json"
+compare_all_json
 
 git ls-files -z >"$TEST_TMP/files"
 if [ "$1" = newest ]; then
@@ -96,10 +84,5 @@ if ! cmp -s "$TEST_TMP/text.annex" "$TEST_TMP/text.dolt"; then
     diff -u "$TEST_TMP/text.annex" "$TEST_TMP/text.dolt" | cat -A >&2 || true
     fail "whereis FILES: text differs from git annex whereis (above: - git annex, + ours)"
 fi
-git annex whereis --all >"$TEST_TMP/alltext.annex" 2>/dev/null || true
-git-annex-dolt whereis --all >"$TEST_TMP/alltext.dolt" 2>"$TEST_TMP/alltext.err" || true
-if ! cmp -s <(records "$TEST_TMP/alltext.annex") <(records "$TEST_TMP/alltext.dolt"); then
-    diff -u "$TEST_TMP/alltext.annex" "$TEST_TMP/alltext.dolt" | cat -A >&2 || true
-    fail "whereis --all: text differs from git annex whereis --all (above: - git annex, + ours)"
-fi
+compare_all_text
 summary "$(git annex version --raw): whereis --all and by file, --json and text, equal git annex whereis"

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# git-annex-dolt whereis, exactly as the newest git-annex prints it, over the layers only that
+# git-annex has: a mask remote over a git-annex-remote-dolt remote R (its encrypted keys in R are
+# not logged as R's), and a compute remote whose outputs are copied to R (a compute program this
+# test writes). Compared: `whereis --all --json` object for object, every field, and the text form
+# of `whereis --all` byte for byte, as whereis_layers.sh compares them.
+#
+# usage: whereis_newest_layers.sh newest   (debian: skipped, its git-annex has none of these)
+source "$(dirname "$0")/../lib/lib.sh"
+source "$(dirname "$0")/remote_helpers.sh"
+source "$(dirname "$0")/whereis_exact.sh"
+if [ "${1:?usage: whereis_newest_layers.sh newest}" != newest ]; then
+    echo "skipped: git-annex $1 has no mask or compute remotes (10.2025 and later)"
+    exit 77
+fi
+use_git_annex newest
+need_dolt
+command -v git-annex-dolt >/dev/null || fail "git-annex-dolt is not built in $GAD_BUILD_DIR"
+
+# A compute program: "upper IN OUT" writes IN in capitals to OUT (compute special remote
+# interface: INPUT and OUTPUT lines out, the paths to use back on stdin).
+mkdir "$TEST_TMP/bin"
+cat >"$TEST_TMP/bin/git-annex-compute-upper" <<'SH'
+#!/bin/sh
+[ "$1" = upper ] || { echo "usage: upper IN OUT" >&2; exit 1; }
+echo "INPUT $2"
+read -r input
+echo "OUTPUT $3"
+read -r output
+echo "REPRODUCIBLE"
+tr a-z A-Z <"$input" >"$output"
+SH
+chmod +x "$TEST_TMP/bin/git-annex-compute-upper"
+export PATH="$TEST_TMP/bin:$PATH"
+
+new_repo "$TEST_TMP/a" "repo a"
+cd "$TEST_TMP/a"
+for f in masked in plain; do printf 'content of %s %s\n' "$f" "$RANDOM" >"$f"; done
+git annex add -q .
+git commit -q -m files
+git annex initremote -q R type=external externaltype=dolt encryption=none \
+    directory="$TEST_TMP/store" >/dev/null || fail "git annex initremote R"
+git annex initremote -q M type=mask remote=R encryption=shared >/dev/null ||
+    fail "git annex initremote M (mask over R)"
+git annex copy -q --to M masked >/dev/null || fail "git annex copy --to M"
+git annex copy -q --to R plain >/dev/null || fail "git annex copy --to R"
+git annex initremote -q up type=compute program=git-annex-compute-upper >/dev/null ||
+    fail "git annex initremote up (compute)"
+git annex addcomputed --to=up -- upper in out >/dev/null 2>"$TEST_TMP/addcomputed.err" ||
+    fail "git annex addcomputed: $(head -c 2000 "$TEST_TMP/addcomputed.err")"
+git commit -q -m computed
+git annex copy -q --to R out >/dev/null || fail "git annex copy --to R out"
+git annex sync -q >/dev/null 2>&1 || fail "git annex sync"
+
+git-annex-dolt migrate --to "$TEST_TMP/dolt-annex" >"$TEST_TMP/migrate.out" 2>"$TEST_TMP/migrate.err" ||
+    fail "git-annex-dolt migrate: $(head -c 2000 "$TEST_TMP/migrate.err")"
+compare_all_json
+compare_all_text
+summary "$(git annex version --raw): whereis --all, --json and text, equal git annex whereis over mask and compute remotes"

@@ -104,6 +104,14 @@ std::string unescape_key_file_name(std::string_view file_name) {
     return out;
 }
 
+bool is_per_key(FileKind kind) {
+    if (kind == FileKind::other_known) return false;
+    for (const auto& s : per_key) {
+        if (s.kind == kind) return true;
+    }
+    return false;
+}
+
 BranchFile classify_branch_path(std::string_view path) {
     for (const auto& t : top_level) {
         if (path == t.name) return BranchFile{t.kind, {}};

@@ -39,6 +39,9 @@ struct BranchFile {
         key;  // the unescaped annex key for per-key kinds (also other_known ones), else empty
 };
 
+// Whether kind is a per-key log (HASH/KEY.log...), of which each key has its own file.
+bool is_per_key(FileKind kind);
+
 // Classifies a path of the git-annex branch tree ("uuid.log", "abc/def/KEY.log.web", or with
 // annex.tune.branchhash1 "abc/KEY.log"). Per-key logs must sit under one or two directories
 // of 3 lowercase hex digits; their suffix is matched exactly (".log" is a location log only when

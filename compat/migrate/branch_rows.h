@@ -1,6 +1,6 @@
-// The rows of a migration: each file of the git-annex branch (presence, metadata, chunk, remote
-// state, UUID-based and setting logs) and each annexed file of a tree becomes rows of the location
-// tables, added to a BulkWriter; corrupt lines and unknown files are counted and named, not fatal.
+// The rows of a migration: each file of the git-annex branch becomes rows of the location tables
+// by its kind (compat/log_kinds.h), and each annexed file of a tree a row of the annexed files,
+// added to a BulkWriter; corrupt lines and unknown files are counted and named, not fatal.
 #pragma once
 
 #include <chrono>
@@ -12,39 +12,27 @@
 
 #include "compat/git/annex_branch.h"
 #include "compat/git/repository.h"
+#include "compat/log_kinds.h"
 #include "compat/logs/branch_file.h"
 #include "compat/logs/log_lines.h"
 #include "compat/migrate/bulk_writer.h"
 #include "compat/migrate/migration.h"
-#include "core/timestamp.h"
 
 namespace gad::compat::migrate {
 
-// The kinds of rows a migration writes, in the order of make_tables().
-enum Table : std::size_t {
-    kLocation,
-    kUrl,
-    kMetadata,
-    kChunk,
-    kRemoteState,
-    kSetting,
-    kDescription,
-    kTrust,
-    kGroups,
-    kRemoteConfig,
-    kPreferred,
-    kRequired,
-    kFile,
-    kFileDelete,
-};
-
-// The writer tables of a migration, indexed by Table: upserts by the newest-wins rule, until a
-// caller sets a table's load_sql for a bulk load.
+// The writer tables of a migration: one per table of log_tables() (compat/log_kinds.h), in its
+// order, upserting by the newest-wins rule until a caller sets a table's load_sql for a bulk load;
+// then the annexed files' upsert (files_table()) and delete (file_deletes_table()).
 std::vector<BulkWriter::Table> make_tables();
+// The index of kind's table in make_tables().
+std::size_t writer_table(const LogKind& kind);
+// The indexes of the annexed files' upsert and delete in make_tables().
+std::size_t files_table();
+std::size_t file_deletes_table();
 
 // One run's rows: turns branch files and tree entries into rows of writer's tables (make_tables()),
 // counting them, and the corrupt lines and unknown files, in summary.
-class BranchRows {
+class BranchRows final : public LogRows {
   public:
     BranchRows(const git::Repository& repository, std::string_view annex_uuid, BulkWriter& writer,
                const MigrationOptions& options, MigrationSummary& summary)
@@ -69,21 +57,15 @@ class BranchRows {
         options_.progress(summary_);
     }
 
+    // LogRows: what the kinds' parsers (compat/log_kinds.cpp) write through.
+    void corrupt(std::string_view path, const std::vector<logs::LineError>& errors) override;
+    bool fits(std::string_view path, std::string_view what, std::string_view value,
+              std::size_t limit) override;
+    Result<void> add(const LogKind& kind, std::initializer_list<std::string_view> cells) override;
+
   private:
     // Names a problem in the summary (the first few only).
     void problem(std::string text);
-    // Counts and names each corrupt line of the file at path.
-    void corrupt(std::string_view path, const std::vector<logs::LineError>& errors);
-    // False (and reported as one corrupt line) when value is empty or longer than limit.
-    bool fits(std::string_view path, std::string_view what, std::string_view value,
-              std::size_t limit);
-    // The rows of a log of one key (location, web, metadata, chunk, remote state).
-    Result<void> per_key(std::string_view path, const logs::BranchFile& kind,
-                         std::string_view content);
-    // The rows of a log of repository settings (uuid, trust, group, remote, preferred, required).
-    Result<void> uuid_based(std::string_view path, logs::FileKind kind, std::string_view content);
-    // A global setting (numcopies, config...).
-    Result<void> setting(std::string_view name, std::string_view value, const core::Timestamp& ts);
 
     const git::Repository& repository_;
     std::string annex_uuid_;

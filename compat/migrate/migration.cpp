@@ -13,14 +13,12 @@
 #include "core/location/bulk_load.h"
 #include "core/location/migration_record.h"
 #include "core/location/schema.h"
-#include "core/location/tables.h"
 
 namespace gad::compat::migrate {
 
 namespace {
 
 using core::fail;
-namespace tables = core::location::tables;
 using core::location::column_list;
 using core::location::load_sql;
 using core::location::local_loading_allowed;
@@ -119,13 +117,12 @@ Result<FileTrees> file_trees(const git::Repository& repository, std::string_view
 Result<void> prepare_bulk_loads(core::sql::Connection& connection,
                                 std::vector<BulkWriter::Table>& tables, bool fresh_files) {
     if (!local_loading_allowed(connection)) return {};
-    const std::pair<Table, const core::location::LwwTable*> loadable[] = {
-        {kLocation, &tables::kLocations},
-        {kUrl, &tables::kUrls},
-        {kMetadata, &tables::kMetadata},
-        {kChunk, &tables::kChunks},
-        {kRemoteState, &tables::kRemoteState}};
-    for (const auto& [index, table] : loadable) {
+    // The per-key logs' tables: the large ones.
+    for (const LogKind& kind : log_kinds()) {
+        if (!kind.per_key()) continue;
+        const core::location::LwwTable* table = kind.table;
+        const std::size_t index = writer_table(kind);
+        if (!tables[index].load_sql.empty()) continue;
         auto empty = table_empty(connection, table->name);
         if (!empty) return std::unexpected(empty.error());
         if (!*empty) continue;
@@ -140,7 +137,7 @@ Result<void> prepare_bulk_loads(core::sql::Connection& connection,
         }
     }
     if (!fresh_files) return {};
-    tables[kFile].load_sql =
+    tables[files_table()].load_sql =
         load_sql(core::location::kAnnexedFilesTable, core::location::kAnnexedFileColumns);
     auto empty = table_empty(connection, core::location::kAnnexedFilesTable);
     if (!empty) return std::unexpected(empty.error());
@@ -268,7 +265,7 @@ Result<MigrationSummary> migrate(const git::Repository& repository, std::string_
     FilesApart files_apart;
     if (trees->before.empty() && !trees->now.empty()) {
         auto file_tables = make_tables();
-        file_tables[kFile].load_sql = tables[kFile].load_sql;
+        file_tables[files_table()].load_sql = tables[files_table()].load_sql;
         files_apart.start(repository, *trees->commit, annex_uuid, database, std::move(file_tables));
     }
     if (auto read = read_branch_and_files(repository, annex_uuid, connection, std::move(tables),

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "compat/git/annex_branch.h"
+#include "compat/log_kinds.h"
 #include "compat/logs/branch_file.h"
 #include "compat/logs/metadata_log.h"
 #include "compat/logs/presence_log.h"
@@ -158,11 +159,13 @@ class BranchExport {
           gate_(refused_sink),
           changes_(repository, branch) {}
 
+    // The lines of kind's logs the branch lacks (none for Export::none), counted.
+    Result<void> export_kind(const LogKind& kind, std::size_t& count);
     // Locations or URLs (a presence log per key): the entries newer than the branch's, counted.
     Result<void> presence(core::location::ChangedTable changed, Kind info_kind, FileKind kind,
                           std::size_t& count);
     // Metadata: one change per (field, value) newer than the branch's, counted.
-    Result<void> metadata(std::size_t& count);
+    Result<void> metadata(core::location::ChangedTable changed, FileKind kind, std::size_t& count);
     // Repositories git-annex has never heard of (a dolt-annex repository, say): uuid.log lines.
     Result<void> new_repositories(std::size_t& count);
     // The changed files as one commit on kExportRef (none when nothing changed); fills
@@ -181,6 +184,20 @@ class BranchExport {
     Changes changes_;
     std::optional<Timestamp> newest_;
 };
+
+Result<void> BranchExport::export_kind(const LogKind& kind, std::size_t& count) {
+    switch (kind.export_as) {
+        case Export::none:
+            return {};
+        case Export::presence:
+            return presence(kind.changed, kind.info, kind.kind, count);
+        case Export::metadata:
+            return metadata(kind.changed, kind.kind, count);
+        case Export::new_repositories:
+            return new_repositories(count);
+    }
+    return {};
+}
 
 Result<void> BranchExport::presence(core::location::ChangedTable changed, Kind info_kind,
                                     FileKind kind, std::size_t& count) {
@@ -217,12 +234,12 @@ Result<void> BranchExport::presence(core::location::ChangedTable changed, Kind i
         });
 }
 
-Result<void> BranchExport::metadata(std::size_t& count) {
+Result<void> BranchExport::metadata(core::location::ChangedTable changed, FileKind kind,
+                                    std::size_t& count) {
     return by_key(
-        connection_, core::location::ChangedTable::metadata, watermark_, newest_,
-        [&](const KeyRows& key) -> Result<void> {
+        connection_, changed, watermark_, newest_, [&](const KeyRows& key) -> Result<void> {
             if (!gate_.admit(Kind::key, key.key, [] { return "table gad_metadata"; })) return {};
-            const std::string path = logs::branch_path_for_key(key.key, FileKind::metadata);
+            const std::string path = logs::branch_path_for_key(key.key, kind);
             auto content = branch_.read_file(path);
             if (!content) return std::unexpected(content.error());
             std::map<std::pair<std::string, std::string>, Timestamp> known;
@@ -349,14 +366,12 @@ Result<ExportSummary> export_to_branch(const git::Repository& repository,
 
     ExportSummary summary;
     BranchExport exported(repository, *branch, connection, std::move(*watermark), refused_sink);
-    Result<void> done = exported.presence(core::location::ChangedTable::locations, Kind::uuid,
-                                          FileKind::location, summary.locations);
-    if (done) {
-        done = exported.presence(core::location::ChangedTable::urls, Kind::url, FileKind::web,
-                                 summary.urls);
+    Result<void> done;
+    for (const LogKind& kind : log_kinds()) {
+        if (done && kind.export_as != Export::none) {
+            done = exported.export_kind(kind, summary.*kind.exported);
+        }
     }
-    if (done) done = exported.metadata(summary.metadata);
-    if (done) done = exported.new_repositories(summary.repositories);
     if (done) done = exported.commit(summary);
     if (done) {
         done =

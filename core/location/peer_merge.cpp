@@ -51,19 +51,21 @@ struct MergedTable {
     }
 };
 
+// tables::kLwwTables, those of one table name together, in order.
 const std::vector<MergedTable>& merged_tables() {
-    using namespace tables;
-    static const std::vector<MergedTable> all = {
-        {"gad_locations", {kLocations}},
-        {"gad_urls", {kUrls}},
-        {"gad_metadata", {kMetadata}},
-        {"gad_chunks", {kChunks}},
-        {"gad_remote_state", {kRemoteState}},
-        {"gad_annex_settings", {kAnnexSettings}},
-        {"gad_repositories",
-         {kRepositoryDescription, kRepositoryTrust, kRepositoryGroups, kRepositoryRemoteConfig,
-          kRepositoryPreferred, kRepositoryRequired}},
-    };
+    static const std::vector<MergedTable> all = [] {
+        std::vector<MergedTable> made;
+        for (const LwwTable* table : tables::kLwwTables) {
+            auto same = std::find_if(made.begin(), made.end(),
+                                     [&](const MergedTable& m) { return m.name == table->name; });
+            if (same == made.end()) {
+                made.push_back(MergedTable{table->name, {*table}});
+            } else {
+                same->groups.push_back(*table);
+            }
+        }
+        return made;
+    }();
     return all;
 }
 

@@ -65,4 +65,21 @@ inline constexpr LwwTable kRepositoryPreferred{"gad_repositories", kUuid, kPrefe
 inline constexpr LwwTable kRepositoryRequired{"gad_repositories", kUuid, kRequired,
                                               "required_content_ts"};
 
+// Every table of git-annex's logs, in the order of compat/log_kinds.cpp (a unit test holds the
+// two equal): peer merge merges these, the LwwTables of one table name as one row.
+inline constexpr const LwwTable* kLwwTables[] = {
+    &kLocations,
+    &kUrls,
+    &kMetadata,
+    &kChunks,
+    &kRemoteState,
+    &kAnnexSettings,
+    &kRepositoryDescription,
+    &kRepositoryTrust,
+    &kRepositoryGroups,
+    &kRepositoryRemoteConfig,
+    &kRepositoryPreferred,
+    &kRepositoryRequired,
+};
+
 }  // namespace gad::core::location::tables

@@ -405,3 +405,47 @@ start_mariadb() {
 }
 maria() { mariadb --socket="$MARIADB_SOCKET" -u root "$@"; }
 mariadb_hwm_kib() { awk '/^VmHWM:/ {print $2}' "/proc/$_mariadb_pid/status" 2>/dev/null || echo 0; }
+
+# ---- Steps shared by sync_bench.sh and dolt_remote_sync_bench.sh ------------------------------
+
+# step TEXT: a progress line with the time since the start.
+step() { printf '== [%6.0f s] %s\n' "$(elapsed "$bench_start" "$(now)")" "$1"; }
+
+# copy_repo DEST: a copy of the cached repository: .git copied (config as generated), the work
+# tree hard-linked (a million symlinks, no blocks copied; git and git-annex replace files, they
+# never write into them, so the cache stays as it was).
+copy_repo() {
+    local dest=$1 entry
+    mkdir -p "$dest"
+    cp -a "$REPO/.git" "$dest/.git"
+    cp "$CACHE/config.orig" "$dest/.git/config"
+    for entry in "$REPO"/* "$REPO"/.[!.]*; do
+        [ -e "$entry" ] || [ -L "$entry" ] || continue
+        [ "${entry##*/}" = .git ] && continue
+        cp -al "$entry" "$dest/"
+    done
+    # A repository generated with --no-checkout: git annex find needs the files.
+    local first
+    first=$(git -C "$dest" ls-tree -r --name-only HEAD | head -n 1) || true  # head closes the pipe
+    if [ -n "$first" ] && [ ! -L "$dest/$first" ]; then
+        run_logged "$BENCH_TMP/logs/checkout-${dest##*/}.log" git -C "$dest" reset -q --hard HEAD
+    fi
+}
+
+# json_field FILE EXPR: a Python expression over the one JSON object `o` in FILE.
+json_field() {
+    python3 -c 'import json, sys; o = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+# check TEXT CONDITION...: prints "ok: TEXT", or "WARNING: TEXT" and marks the run as failed.
+checks_failed=0
+check() {
+    local text=$1; shift
+    if "$@"; then
+        echo "  ok: $text"
+    else
+        echo "  WARNING: not so: $text"
+        checks_failed=1
+    fi
+}
+

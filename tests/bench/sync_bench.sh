@@ -62,35 +62,6 @@ require_tools "${tools[@]}"
 gad_bench_setup sync-bench
 [ -n "$ours" ] || { echo "no $BUILD_DIR/git-annex-dolt: build it (cmake --build $BUILD_DIR --target git-annex-dolt)" >&2; exit 1; }
 
-# step TEXT: a progress line with the time since the start.
-step() { printf '== [%6.0f s] %s\n' "$(elapsed "$bench_start" "$(now)")" "$1"; }
-
-# copy_repo DEST: a copy of the cached repository: .git copied (config as generated), the work
-# tree hard-linked (a million symlinks, no blocks copied; git and git-annex replace files, they
-# never write into them, so the cache stays as it was).
-copy_repo() {
-    local dest=$1 entry
-    mkdir -p "$dest"
-    cp -a "$REPO/.git" "$dest/.git"
-    cp "$CACHE/config.orig" "$dest/.git/config"
-    for entry in "$REPO"/* "$REPO"/.[!.]*; do
-        [ -e "$entry" ] || [ -L "$entry" ] || continue
-        [ "${entry##*/}" = .git ] && continue
-        cp -al "$entry" "$dest/"
-    done
-    # A repository generated with --no-checkout: git annex find needs the files.
-    local first
-    first=$(git -C "$dest" ls-tree -r --name-only HEAD | head -n 1) || true  # head closes the pipe
-    if [ -n "$first" ] && [ ! -L "$dest/$first" ]; then
-        run_logged "$BENCH_TMP/logs/checkout-${dest##*/}.log" git -C "$dest" reset -q --hard HEAD
-    fi
-}
-
-# json_field FILE EXPR: a Python expression over the one JSON object `o` in FILE.
-json_field() {
-    python3 -c 'import json, sys; o = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
-}
-
 # dolt_server_state: the state file of the Dolt server our program runs for the migrated directory.
 dolt_server_state() { echo "$BENCH_TMP/dolt-annex/.git-annex-dolt/server.state"; }
 
@@ -121,18 +92,6 @@ run_sql() {
 
 # branch_files_changed DIR OLD: how many files DIR's git-annex branch changed since commit OLD.
 branch_files_changed() { git -C "$1" diff --name-only "$2" refs/heads/git-annex | wc -l; }
-
-# check TEXT CONDITION...: prints "ok: TEXT", or "WARNING: TEXT" and marks the run as failed.
-checks_failed=0
-check() {
-    local text=$1; shift
-    if "$@"; then
-        echo "  ok: $text"
-    else
-        echo "  WARNING: not so: $text"
-        checks_failed=1
-    fi
-}
 
 bench_start=$(now)
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)

@@ -6,7 +6,7 @@
 # pushes to the Dolt remote) and `git-annex-dolt sync` in the second (pulls and merges from the
 # Dolt remote, writes its ref). Timed against git-annex moving the same change between two clones:
 # `git annex setpresentkey --batch` in the first (untimed, as our SQL is), then `git annex sync
-# --only-annex` in the first (commits, pushes to the second) and in the second (merges). Prints
+# --only-annex --no-content` in the first (commits, pushes to the second) and in the second (merges). Prints
 # both sides' absolute times, the ratio, and the peak memory of each command.
 #
 # Usage: tests/bench/dolt_remote_sync_bench.sh [--keys N] [--seed S] [--percent P] [--sample N]
@@ -52,7 +52,7 @@ IN=server NOT_IN=archive
 REF=refs/git-annex-dolt/git-annex
 
 source "$(dirname "${BASH_SOURCE[0]}")/bench_lib.sh"
-require_tools git git-annex python3 dolt mariadb flock uuidgen /usr/bin/time
+require_tools git git-annex python3 dolt mariadb flock /usr/bin/time
 gad_bench_setup dolt-remote-sync-bench
 [ -n "$ours" ] || { echo "no $BUILD_DIR/git-annex-dolt: build it (cmake --build $BUILD_DIR --target git-annex-dolt)" >&2; exit 1; }
 
@@ -61,7 +61,7 @@ ORIGIN_URL="file://$ORIGIN"
 
 # second_clone DIR: makes the copy DIR a clone of its own (a new git-annex UUID), as `git clone`
 # plus `git annex init` would.
-second_clone() { git -C "$1" config annex.uuid "$(uuidgen)"; }
+second_clone() { git -C "$1" config annex.uuid "$(python3 -c 'import uuid; print(uuid.uuid4())')"; }
 
 # run_sql_in STORE FILE: the statements in FILE on STORE's Dolt database, through its running
 # server (holding its lease, as our programs do) or with `dolt sql` when none runs.
@@ -102,9 +102,9 @@ step "untimed git annex info --fast in every copy (git-annex's one-time work: .g
 for copy in ours-a ours-b annex-a annex-b; do
     (cd "$BENCH_TMP/$copy" && run_logged "$BENCH_TMP/logs/warmup-$copy.log" git annex info --fast)
 done
-step "untimed git annex sync --only-annex in both git-annex clones (each learns the other's branch)"
+step "untimed git annex sync --only-annex --no-content in both git-annex clones (each learns the other's branch)"
 for copy in annex-a annex-b annex-a; do
-    (cd "$BENCH_TMP/$copy" && run_logged "$BENCH_TMP/logs/first-sync-$copy.log" git annex sync --only-annex)
+    (cd "$BENCH_TMP/$copy" && run_logged "$BENCH_TMP/logs/first-sync-$copy.log" git annex sync --only-annex --no-content)
 done
 
 # The change: COUNT keys spread over the generator's key indices, each present in IN and missing
@@ -183,11 +183,11 @@ measure ours-b-annex-merge /dev/null git annex merge || exit 1
 cd "$BENCH_TMP/annex-a"
 step "annex-a: git annex setpresentkey --batch (untimed: the change, into git-annex's journal)"
 run_logged "$BENCH_TMP/logs/setpresentkey.log" bash -c 'git annex setpresentkey --batch <"$1"' - "$BENCH_TMP/setpresentkey.txt"
-step "annex-a: git annex sync --only-annex (timed: commits the journal, pushes to annex-b)"
-measure annex-sync-a /dev/null git annex sync --only-annex || exit 1
+step "annex-a: git annex sync --only-annex --no-content (timed: commits the journal, pushes to annex-b)"
+measure annex-sync-a /dev/null git annex sync --only-annex --no-content || exit 1
 cd "$BENCH_TMP/annex-b"
-step "annex-b: git annex sync --only-annex (timed: merges annex-a's git-annex branch)"
-measure annex-sync-b /dev/null git annex sync --only-annex || exit 1
+step "annex-b: git annex sync --only-annex --no-content (timed: merges annex-a's git-annex branch)"
+measure annex-sync-b /dev/null git annex sync --only-annex --no-content || exit 1
 
 # ---- Both second clones say the same ------------------------------------------------------------
 
@@ -234,12 +234,10 @@ r.print_table([
     ("migrate-a", "git-annex-dolt migrate --to store-a --doltremote (untimed step)"),
     ("migrate-b", "git-annex-dolt migrate --to store-b --doltremote (clone)"),
     ("ours-sync-a", "git-annex-dolt sync in a (export, push)"),
-    ("ours-sync-a-dolt-server", "  its dolt sql-server"),
     ("ours-sync-b", "git-annex-dolt sync in b (pull, merge, export)"),
-    ("ours-sync-b-dolt-server", "  its dolt sql-server"),
     ("ours-b-annex-merge", "  then git annex merge of its ref in b"),
-    ("annex-sync-a", "git annex sync --only-annex in a (commit, push)"),
-    ("annex-sync-b", "git annex sync --only-annex in b (merge)"),
+    ("annex-sync-a", "git annex sync --only-annex --no-content in a (commit, push)"),
+    ("annex-sync-b", "git annex sync --only-annex --no-content in b (merge)"),
 ], 62)
 print("\nRatios (git-annex's time / ours; above 1: we are faster):")
 for label, top, bottom in [

@@ -138,6 +138,21 @@ Result<void> map_setting_rows(const LogKind& kind, std::string_view path, std::s
     return {};
 }
 
+// A map log whose fields are repository UUIDs (cluster.log): each one's newest value.
+Result<void> map_uuid_rows(const LogKind& kind, std::string_view path, std::string_view,
+                           std::string_view content, LogRows& rows) {
+    auto parsed = logs::parse_map_log(content);
+    rows.corrupt(path, parsed.errors);
+    for (const auto& entry : logs::compact_map_log(std::move(parsed.entries))) {
+        if (!rows.fits(path, "repository UUID", entry.field, kMaxUuid)) continue;
+        if (auto added = rows.add(kind, {entry.field, entry.value, entry.ts.to_decimal()});
+            !added) {
+            return added;
+        }
+    }
+    return {};
+}
+
 // A single-value log: its newest value, named kind.setting.
 Result<void> single_setting_rows(const LogKind& kind, std::string_view path, std::string_view,
                                  std::string_view content, LogRows& rows) {
@@ -214,6 +229,8 @@ const LogKind kKinds[] = {
      uuid_based_rows<as_is>, &MigrationSummary::repositories},
     {FileKind::required_content, "required-content.log", &tables::kRepositoryRequired, 100,
      uuid_based_rows<as_is>, &MigrationSummary::repositories},
+    {FileKind::cluster, "cluster.log", &tables::kRepositoryClusterNodes, 100, map_uuid_rows,
+     &MigrationSummary::repositories},
 };
 
 }  // namespace

@@ -275,8 +275,9 @@ int whereis_command(const std::vector<std::string>& args) {
                                                       annex->repository, annex->uuid);
     if (!names) return failed(names.error());
     request.top = annex->repository.work_tree().value_or(annex->repository.git_dir());
-    request.space_joined_lists =
-        compat::git::installed_annex_version(request.top).space_joined_repository_lists();
+    const auto version = compat::git::installed_annex_version(request.top);
+    request.space_joined_lists = version.space_joined_repository_lists();
+    request.clusters = version.knows_clusters();
     auto failures = compat::query::whereis(open->database, *names, annex->uuid, request, std::cout);
     std::cout.flush();
     if (!failures) return failed(failures.error());

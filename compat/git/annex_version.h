@@ -22,6 +22,9 @@ struct AnnexVersion {
     bool space_joined_repository_lists() const {
         return major < 10 || (major == 10 && date <= 20230126);
     }
+
+    // Whether it knows clusters (cluster.log; Annex/Cluster.hs is in 10.20240701).
+    bool knows_clusters() const { return major > 10 || (major == 10 && date >= 20240701); }
 };
 
 // The version in text such as "10.20261026-g351f69fa" or "10.20230126"; nullopt when the text

@@ -30,7 +30,7 @@ constexpr TopLevel top_level[] = {
     {"schedule.log", FileKind::other_known},
     {"transitions.log", FileKind::other_known},
     {"proxy.log", FileKind::other_known},
-    {"cluster.log", FileKind::other_known},
+    {"cluster.log", FileKind::cluster},
     {"maxsize.log", FileKind::other_known},
 };
 

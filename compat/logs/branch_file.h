@@ -25,8 +25,9 @@ enum class FileKind {
     metadata,                 // HASH/KEY.log.met
     chunk,                    // HASH/KEY.log.cnk
     remote_state,             // HASH/KEY.log.rmt
+    cluster,                  // cluster.log (a MapLog: cluster UUID -> its node UUIDs)
     // Known to git-annex but not migrated: export.log, difference.log, activity.log,
-    // multicast.log, schedule.log, transitions.log, proxy.log, cluster.log, maxsize.log,
+    // multicast.log, schedule.log, transitions.log, proxy.log, maxsize.log,
     // HASH/KEY.log.rmet, .log.cid, .log.ek, the old remote/web/... URL logs, and anything under
     // the export.tree/ and migrate.tree/ graft points.
     other_known,

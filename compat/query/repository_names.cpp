@@ -23,6 +23,10 @@ Result<RepositoryNames> RepositoryNames::load(core::sql::Connection& connection,
         known.uuid = row.uuid;
         known.trust = logs::parse_trust_setting(row.trust);
         known.config = logs::parse_remote_config(row.remote_config);
+        known.cluster_nodes = logs::parse_group_names(row.cluster_nodes);  // words, sorted
+        for (const std::string& node : known.cluster_nodes) {
+            names.clusters_of_node_[node].push_back(known.uuid);
+        }
         described[known.uuid] = {std::move(row.description), row.has_description};
         names.known_.emplace(known.uuid, std::move(known));
     }
@@ -70,6 +74,12 @@ Result<RepositoryNames> RepositoryNames::load(core::sql::Connection& connection,
         if (implicitly_untrusted(known)) known.trust = std::max(known.trust, Trust::untrusted);
     }
     return names;
+}
+
+const std::vector<std::string>& RepositoryNames::clusters_of(std::string_view node) const {
+    static const std::vector<std::string> none;
+    auto found = clusters_of_node_.find(node);
+    return found == clusters_of_node_.end() ? none : found->second;
 }
 
 std::string KnownRepository::setting(std::string_view name) const {

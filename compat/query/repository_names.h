@@ -32,6 +32,8 @@ struct KnownRepository {
     // A special remote's remote.log configuration (compat/logs/uuid_based_log.h); empty for
     // others.
     std::vector<std::pair<std::string, std::string>> config;
+    // For a cluster (cluster.log), its nodes' UUIDs; empty for other repositories.
+    std::vector<std::string> cluster_nodes;
 
     // The value of a configuration setting; "" when not set.
     std::string setting(std::string_view name) const;
@@ -58,12 +60,15 @@ class RepositoryNames {
     std::optional<std::string> resolve(std::string_view name) const;
 
     const std::string& here() const { return here_; }
+    // The UUIDs of the clusters node is a node of, sorted; empty for most repositories.
+    const std::vector<std::string>& clusters_of(std::string_view node) const;
     const std::map<std::string, KnownRepository, std::less<>>& all() const { return known_; }
 
   private:
     std::string here_;
     std::map<std::string, KnownRepository, std::less<>> known_;
     std::map<std::string, std::string, std::less<>> plain_descriptions_;  // uuid.log's
+    std::map<std::string, std::vector<std::string>, std::less<>> clusters_of_node_;
 };
 
 }  // namespace gad::compat::query

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 #include <unordered_map>
 
 #include "compat/query/remote_urls.h"
@@ -29,6 +30,7 @@ struct Answer {
 struct Listed {
     KnownRepository known;
     std::vector<std::string> urls;
+    bool cluster = false;  // a cluster's virtual entry, not a copy
 };
 
 class Printer {
@@ -38,25 +40,24 @@ class Printer {
 
     // Prints one key's answer; web_urls are the web's present URLs for it.
     void print(const Answer& answer, const std::vector<std::string>& web_urls) {
+        const std::vector<std::pair<std::string, bool>> located = locations(answer);
         std::vector<Listed> trusted, untrusted;
-        std::vector<const Listed*> in_order;  // every listed repository, in uuid order
-        for (const auto& [uuid, status] : answer.rows) {
-            if (status != '1') continue;
+        trusted.reserve(located.size());  // in_order points into both
+        untrusted.reserve(located.size());
+        std::vector<const Listed*> in_order;  // every listed repository, in git-annex's order
+        for (const auto& [uuid, cluster] : located) {
             KnownRepository known = names_.describe(uuid);
             if (known.trust == Trust::dead) continue;
             auto& list = known.trust == Trust::untrusted ? untrusted : trusted;
             std::vector<std::string> urls =
                 uuid == kWebUuid ? web_urls : remote_whereis_urls(known, answer.key, request_.top);
-            list.push_back({std::move(known), std::move(urls)});
+            list.push_back({std::move(known), std::move(urls), cluster});
+            in_order.push_back(&list.back());
         }
-        for (const auto* list : {&trusted, &untrusted}) {
-            for (const Listed& listed : *list) in_order.push_back(&listed);
-        }
-        std::ranges::sort(in_order, {}, [](const Listed* l) { return l->known.uuid; });
         const bool success = !trusted.empty();
         if (!success) ++failed_;
-        const std::string count =
-            fmt::format("{} cop{}", trusted.size(), trusted.size() == 1 ? "y" : "ies");
+        const auto copies = std::ranges::count(trusted, false, &Listed::cluster);
+        const std::string count = fmt::format("{} cop{}", copies, copies == 1 ? "y" : "ies");
         const std::vector<std::string> notes = long_notes(trusted, untrusted, in_order);
         if (request_.json) {
             print_json(answer, count, notes, success, trusted, untrusted);
@@ -78,11 +79,28 @@ class Printer {
     }
 
   private:
+    // The repositories that have the key, in git-annex's order: with clusters, the clusters its
+    // present nodes belong to (sorted, flagged true), then the present ones by uuid.
+    std::vector<std::pair<std::string, bool>> locations(const Answer& answer) const {
+        std::vector<std::pair<std::string, bool>> located;
+        std::set<std::string> clusters;
+        for (const auto& [uuid, status] : answer.rows) {
+            if (status != '1') continue;
+            located.emplace_back(uuid, false);
+            if (!request_.clusters) continue;
+            for (const std::string& cluster : names_.clusters_of(uuid)) clusters.insert(cluster);
+        }
+        located.insert(located.begin(), clusters.size(), {});
+        std::size_t at = 0;
+        for (const std::string& cluster : clusters) located[at++] = {cluster, true};
+        return located;
+    }
+
     // A list of repositories as git-annex prints it: "\tUUID -- DESCRIPTION\n" a line (older
     // versions join the lines with a space).
     std::string lines(const std::vector<Listed>& list) const {
         std::string text;
-        for (const auto& [known, urls] : list) {
+        for (const auto& [known, urls, cluster] : list) {
             if (request_.space_joined_lists && !text.empty()) text += ' ';
             std::string description = known.description;
             if (known.uuid == names_.here()) {
@@ -127,7 +145,7 @@ class Printer {
         for (const std::string& part : notes) note += "\n" + part;
         auto entries = [&](const std::vector<Listed>& list) {
             std::string text = "[";
-            for (const auto& [known, urls] : list) {
+            for (const auto& [known, urls, cluster] : list) {
                 if (text.size() > 1) text += ",";
                 std::string url_list = "[";
                 for (const std::string& url : urls) {

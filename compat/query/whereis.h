@@ -28,6 +28,9 @@ struct WhereisRequest {
     // Lines of a list of repositories after the first start with a space (git-annex 10.20230126
     // and older: compat/git/annex_version.h).
     bool space_joined_lists = false;
+    // Keys a cluster's node has list the cluster first, not counted as a copy (git-annex
+    // 10.20240701 and newer: compat/git/annex_version.h).
+    bool clusters = false;
     // The top of the repository (its work tree, or git directory when bare): relative
     // directory= settings of remotes are taken from here, as the remotes take them.
     std::filesystem::path top;

@@ -21,6 +21,7 @@ struct RepositoryRow {
     bool has_description = false;  // a description was ever set (an empty one included)
     std::string trust;             // the trust.log value, "?" when NULL
     std::string remote_config;     // the remote.log value, "" when NULL
+    std::string cluster_nodes;     // a cluster's cluster.log value (its nodes), "" when NULL
 };
 
 // Every repository row.

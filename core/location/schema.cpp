@@ -280,6 +280,12 @@ class SchemaLock {
     bool held_ = false;
 };
 
+// Version 8: cluster.log's node lists (git-annex 10.20240701's clusters), by cluster UUID.
+constexpr std::string_view kVersion8 =
+    "ALTER TABLE gad_repositories"
+    " ADD COLUMN cluster_nodes TEXT,"
+    " ADD COLUMN cluster_nodes_ts DECIMAL(24,12) NOT NULL DEFAULT 0";
+
 // Runs the statements of every version, in order; each only makes what is missing.
 Result<void> upgrade(sql::Connection& connection) {
     // The CREATE statements only create what is missing: they run at every upgrade, so that a
@@ -303,6 +309,10 @@ Result<void> upgrade(sql::Connection& connection) {
     }
     for (std::string_view statement : kVersion6) {
         if (auto done = connection.execute(statement); !done) return done;
+    }
+    // The ALTER only when the columns are missing (a concurrent upgrade may have added them).
+    if (!connection.execute("SELECT cluster_nodes FROM gad_repositories LIMIT 0")) {
+        if (auto done = connection.execute(kVersion8); !done) return done;
     }
     // Version 5: the ts indexes. (Version 7, the gad_ names, is rename_legacy_tables.)
     return restore_secondary_indexes(connection);

@@ -54,6 +54,7 @@ inline constexpr std::string_view kGroups[] = {"groups_list"};
 inline constexpr std::string_view kRemoteConfig[] = {"remote_config"};
 inline constexpr std::string_view kPreferred[] = {"preferred_content"};
 inline constexpr std::string_view kRequired[] = {"required_content"};
+inline constexpr std::string_view kClusterNodes[] = {"cluster_nodes"};
 inline constexpr LwwTable kRepositoryDescription{"gad_repositories", kUuid, kDescription,
                                                  "description_ts"};
 inline constexpr LwwTable kRepositoryTrust{"gad_repositories", kUuid, kTrust, "trust_ts"};
@@ -64,6 +65,9 @@ inline constexpr LwwTable kRepositoryPreferred{"gad_repositories", kUuid, kPrefe
                                                "preferred_content_ts"};
 inline constexpr LwwTable kRepositoryRequired{"gad_repositories", kUuid, kRequired,
                                               "required_content_ts"};
+// cluster.log: a cluster's node UUIDs, space separated ("" once it has none), by cluster UUID.
+inline constexpr LwwTable kRepositoryClusterNodes{"gad_repositories", kUuid, kClusterNodes,
+                                                  "cluster_nodes_ts"};
 
 // Every table of git-annex's logs, in the order of compat/log_kinds.cpp (a unit test holds the
 // two equal): peer merge merges these, the LwwTables of one table name as one row.
@@ -80,6 +84,7 @@ inline constexpr const LwwTable* kLwwTables[] = {
     &kRepositoryRemoteConfig,
     &kRepositoryPreferred,
     &kRepositoryRequired,
+    &kRepositoryClusterNodes,
 };
 
 }  // namespace gad::core::location::tables

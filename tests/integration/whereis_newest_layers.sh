@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # git-annex-dolt whereis, exactly as the newest git-annex prints it, over the layers only that
 # git-annex has: a mask remote over a git-annex-remote-dolt remote R (its encrypted keys in R are
-# not logged as R's), and a compute remote whose outputs are copied to R (a compute program this
-# test writes). Compared: `whereis --all --json` object for object, every field, and the text form
+# not logged as R's), a compute remote whose outputs are copied to R (a compute program this
+# test writes), and a cluster with R as a node. Compared: `whereis --all --json` object for object, every field, and the text form
 # of `whereis --all` byte for byte, as whereis_layers.sh compares them.
 #
 # usage: whereis_newest_layers.sh newest   (debian: skipped, its git-annex has none of these)
@@ -10,7 +10,7 @@ source "$(dirname "$0")/../lib/lib.sh"
 source "$(dirname "$0")/remote_helpers.sh"
 source "$(dirname "$0")/whereis_exact.sh"
 if [ "${1:?usage: whereis_newest_layers.sh newest}" != newest ]; then
-    echo "skipped: git-annex $1 has no mask or compute remotes (10.2025 and later)"
+    echo "skipped: git-annex $1 has no mask or compute remotes or clusters (10.2024 and later)"
     exit 77
 fi
 use_git_annex newest
@@ -50,10 +50,15 @@ git annex addcomputed --to=up -- upper in out >/dev/null 2>"$TEST_TMP/addcompute
     fail "git annex addcomputed: $(head -c 2000 "$TEST_TMP/addcomputed.err")"
 git commit -q -m computed
 git annex copy -q --to R out >/dev/null || fail "git annex copy --to R out"
+# A cluster with R as a node (this repository its gateway): every key R has lists the cluster
+# first (its UUID from cluster.log), not counted as a copy.
+git annex initcluster cl >/dev/null 2>&1 || fail "git annex initcluster"
+git config remote.R.annex-cluster-node cl
+git annex updatecluster >/dev/null 2>&1 || fail "git annex updatecluster"
 git annex sync -q >/dev/null 2>&1 || fail "git annex sync"
 
 git-annex-dolt migrate --to "$TEST_TMP/dolt-annex" >"$TEST_TMP/migrate.out" 2>"$TEST_TMP/migrate.err" ||
     fail "git-annex-dolt migrate: $(head -c 2000 "$TEST_TMP/migrate.err")"
 compare_all_json
 compare_all_text
-summary "$(git annex version --raw): whereis --all, --json and text, equal git annex whereis over mask and compute remotes"
+summary "$(git annex version --raw): whereis --all, --json and text, equal git annex whereis over mask and compute remotes and a cluster"

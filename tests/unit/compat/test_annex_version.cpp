@@ -30,6 +30,9 @@ TEST(AnnexVersion, ListFormFollowsVersion) {
     EXPECT_TRUE(parse_annex_version("8.20210223")->space_joined_repository_lists());
     EXPECT_FALSE(parse_annex_version("10.20261026")->space_joined_repository_lists());
     EXPECT_FALSE(AnnexVersion::newest_known().space_joined_repository_lists());
+    EXPECT_FALSE(parse_annex_version("10.20230126")->knows_clusters());
+    EXPECT_TRUE(parse_annex_version("10.20240701")->knows_clusters());
+    EXPECT_TRUE(AnnexVersion::newest_known().knows_clusters());
 }
 
 }  // namespace

@@ -138,7 +138,8 @@ Result<void> map_setting_rows(const LogKind& kind, std::string_view path, std::s
     return {};
 }
 
-// A map log whose fields are repository UUIDs (cluster.log): each one's newest value.
+// A map log whose fields are repository UUIDs (cluster.log, proxy.log, maxsize.log): each one's
+// newest value.
 Result<void> map_uuid_rows(const LogKind& kind, std::string_view path, std::string_view,
                            std::string_view content, LogRows& rows) {
     auto parsed = logs::parse_map_log(content);
@@ -230,6 +231,10 @@ const LogKind kKinds[] = {
     {FileKind::required_content, "required-content.log", &tables::kRepositoryRequired, 100,
      uuid_based_rows<as_is>, &MigrationSummary::repositories},
     {FileKind::cluster, "cluster.log", &tables::kRepositoryClusterNodes, 100, map_uuid_rows,
+     &MigrationSummary::repositories},
+    {FileKind::proxy, "proxy.log", &tables::kRepositoryProxiedRemotes, 100, map_uuid_rows,
+     &MigrationSummary::repositories},
+    {FileKind::maxsize, "maxsize.log", &tables::kRepositoryMaxSize, 100, map_uuid_rows,
      &MigrationSummary::repositories},
 };
 

@@ -29,9 +29,9 @@ constexpr TopLevel top_level[] = {
     {"multicast.log", FileKind::other_known},
     {"schedule.log", FileKind::other_known},
     {"transitions.log", FileKind::other_known},
-    {"proxy.log", FileKind::other_known},
+    {"proxy.log", FileKind::proxy},
     {"cluster.log", FileKind::cluster},
-    {"maxsize.log", FileKind::other_known},
+    {"maxsize.log", FileKind::maxsize},
 };
 
 struct Suffix {

@@ -26,8 +26,10 @@ enum class FileKind {
     chunk,                    // HASH/KEY.log.cnk
     remote_state,             // HASH/KEY.log.rmt
     cluster,                  // cluster.log (a MapLog: cluster UUID -> its node UUIDs)
+    proxy,                    // proxy.log (a MapLog: proxy UUID -> "UUID:NAME" it proxies)
+    maxsize,                  // maxsize.log (a MapLog: repository UUID -> maximum size)
     // Known to git-annex but not migrated: export.log, difference.log, activity.log,
-    // multicast.log, schedule.log, transitions.log, proxy.log, maxsize.log,
+    // multicast.log, schedule.log, transitions.log,
     // HASH/KEY.log.rmet, .log.cid, .log.ek, the old remote/web/... URL logs, and anything under
     // the export.tree/ and migrate.tree/ graft points.
     other_known,

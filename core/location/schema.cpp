@@ -280,11 +280,16 @@ class SchemaLock {
     bool held_ = false;
 };
 
-// Version 8: cluster.log's node lists (git-annex 10.20240701's clusters), by cluster UUID.
+// Version 8: the newer per-repository logs of git-annex 10.2024: cluster.log's nodes of a
+// cluster, proxy.log's remotes a repository proxies, maxsize.log's maximum sizes.
 constexpr std::string_view kVersion8 =
     "ALTER TABLE gad_repositories"
     " ADD COLUMN cluster_nodes TEXT,"
-    " ADD COLUMN cluster_nodes_ts DECIMAL(24,12) NOT NULL DEFAULT 0";
+    " ADD COLUMN cluster_nodes_ts DECIMAL(24,12) NOT NULL DEFAULT 0,"
+    " ADD COLUMN proxied_remotes TEXT,"
+    " ADD COLUMN proxied_remotes_ts DECIMAL(24,12) NOT NULL DEFAULT 0,"
+    " ADD COLUMN max_size TEXT,"
+    " ADD COLUMN max_size_ts DECIMAL(24,12) NOT NULL DEFAULT 0";
 
 // Runs the statements of every version, in order; each only makes what is missing.
 Result<void> upgrade(sql::Connection& connection) {

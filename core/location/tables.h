@@ -55,6 +55,8 @@ inline constexpr std::string_view kRemoteConfig[] = {"remote_config"};
 inline constexpr std::string_view kPreferred[] = {"preferred_content"};
 inline constexpr std::string_view kRequired[] = {"required_content"};
 inline constexpr std::string_view kClusterNodes[] = {"cluster_nodes"};
+inline constexpr std::string_view kProxiedRemotes[] = {"proxied_remotes"};
+inline constexpr std::string_view kMaxSize[] = {"max_size"};
 inline constexpr LwwTable kRepositoryDescription{"gad_repositories", kUuid, kDescription,
                                                  "description_ts"};
 inline constexpr LwwTable kRepositoryTrust{"gad_repositories", kUuid, kTrust, "trust_ts"};
@@ -68,6 +70,11 @@ inline constexpr LwwTable kRepositoryRequired{"gad_repositories", kUuid, kRequir
 // cluster.log: a cluster's node UUIDs, space separated ("" once it has none), by cluster UUID.
 inline constexpr LwwTable kRepositoryClusterNodes{"gad_repositories", kUuid, kClusterNodes,
                                                   "cluster_nodes_ts"};
+// proxy.log: the remotes a repository proxies ("UUID:NAME" words), by the proxy's UUID.
+inline constexpr LwwTable kRepositoryProxiedRemotes{"gad_repositories", kUuid, kProxiedRemotes,
+                                                    "proxied_remotes_ts"};
+// maxsize.log: a repository's maximum size in bytes, as git-annex wrote it.
+inline constexpr LwwTable kRepositoryMaxSize{"gad_repositories", kUuid, kMaxSize, "max_size_ts"};
 
 // Every table of git-annex's logs, in the order of compat/log_kinds.cpp (a unit test holds the
 // two equal): peer merge merges these, the LwwTables of one table name as one row.
@@ -85,6 +92,8 @@ inline constexpr const LwwTable* kLwwTables[] = {
     &kRepositoryPreferred,
     &kRepositoryRequired,
     &kRepositoryClusterNodes,
+    &kRepositoryProxiedRemotes,
+    &kRepositoryMaxSize,
 };
 
 }  // namespace gad::core::location::tables

@@ -61,4 +61,20 @@ git-annex-dolt migrate --to "$TEST_TMP/dolt-annex" >"$TEST_TMP/migrate.out" 2>"$
     fail "git-annex-dolt migrate: $(head -c 2000 "$TEST_TMP/migrate.err")"
 compare_all_json
 compare_all_text
+
+# The newer per-repository logs are in the tables, each repository's newest value as git-annex
+# wrote it: cluster.log's nodes, proxy.log's proxied remotes (this repository proxies the
+# cluster and R since updatecluster), maxsize.log's sizes.
+git annex maxsize here 1000000 >/dev/null 2>&1 || fail "git annex maxsize"
+git annex sync -q >/dev/null 2>&1 || fail "git annex sync"
+git-annex-dolt migrate >"$TEST_TMP/migrate2.out" 2>"$TEST_TMP/migrate2.err" ||
+    fail "git-annex-dolt migrate (again): $(head -c 2000 "$TEST_TMP/migrate2.err")"
+for log in cluster:cluster_nodes proxy:proxied_remotes maxsize:max_size; do
+    expected=$(git show "git-annex:${log%%:*}.log" | awk '{ts=$1; $1=""; print substr($0, 2)}' | LC_ALL=C sort)
+    [ -n "$expected" ] || fail "${log%%:*}.log is empty"
+    actual=$(sql_dolt_repo "$TEST_TMP/dolt-annex" \
+        "SELECT CONCAT(uuid, ' ', ${log#*:}) FROM gad_repositories WHERE ${log#*:} IS NOT NULL" |
+        LC_ALL=C sort)
+    expect_eq "$actual" "$expected" "${log%%:*}.log in gad_repositories.${log#*:}"
+done
 summary "$(git annex version --raw): whereis --all, --json and text, equal git annex whereis over mask and compute remotes and a cluster"

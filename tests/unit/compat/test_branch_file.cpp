@@ -30,8 +30,17 @@ TEST(BranchFile, ClassifiesTopLevelLogs) {
     expect_kind("numcopies.log", FileKind::numcopies);
     expect_kind("mincopies.log", FileKind::mincopies);
     expect_kind("config.log", FileKind::config);
-    for (const char* other : {"export.log", "difference.log", "activity.log", "multicast.log",
-                              "schedule.log", "transitions.log", "proxy.log", "maxsize.log"}) {
+    expect_kind("cluster.log", FileKind::cluster);
+    expect_kind("proxy.log", FileKind::proxy);
+    expect_kind("maxsize.log", FileKind::maxsize);
+    for (const char* other : {
+             "export.log",
+             "difference.log",
+             "activity.log",
+             "multicast.log",
+             "schedule.log",
+             "transitions.log",
+         }) {
         expect_kind(other, FileKind::other_known);
     }
     expect_kind("export.tree/dir/file.log", FileKind::other_known);

@@ -3,11 +3,13 @@
 #include <openssl/rand.h>
 
 #include <array>
+#include <cctype>
 #include <chrono>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 
+#include "core/dolt/remote_url.h"
 #include "core/dolt/server.h"
 #include "core/json.h"
 #include "core/process.h"
@@ -53,6 +55,51 @@ Result<void> write_store_config(const fs::path& root) {
                           "    \"local_repo_name\": \"__local__\"\n"
                           "}}\n",
                           json_string(server_socket_path(state_dir).string())));
+}
+
+// The last non-empty line of a program's output, without its terminal control sequences (dolt
+// draws progress with them), for a message.
+std::string last_line(std::string_view output) {
+    while (!output.empty() && (output.back() == '\n' || output.back() == '\r')) {
+        output.remove_suffix(1);
+    }
+    const auto newline = output.rfind('\n');
+    if (newline != std::string_view::npos) output.remove_prefix(newline + 1);
+    std::string line;
+    for (std::size_t i = 0; i < output.size(); ++i) {
+        if (output[i] == '\x1b') {
+            while (i < output.size() && !std::isalpha(static_cast<unsigned char>(output[i]))) ++i;
+            continue;
+        }
+        if (static_cast<unsigned char>(output[i]) >= ' ') line += output[i];
+    }
+    return line;
+}
+
+// Makes the Dolt database in dolt_dir (which holds none): cloned from clone_from when given and
+// it holds Dolt data, else by `dolt init`. True when clone_from was an empty file:// remote.
+Result<bool> make_database(const fs::path& dolt_dir, const std::optional<std::string>& clone_from) {
+    std::error_code ec;
+    fs::create_directories(dolt_dir, ec);
+    if (ec) return fail("cannot create {}: {}", dolt_dir.string(), ec.message());
+    bool seeded = false;
+    if (clone_from) {
+        auto cloned =
+            run_program("dolt", {"clone", *clone_from, dolt_dir.string()}, dolt_dir.parent_path());
+        if (!cloned) return std::unexpected(cloned.error());
+        if (cloned->exit_code == 0) return false;
+        const bool empty = cloned->output.find("contains no Dolt data") != std::string::npos;
+        if (!empty || !is_file_url(*clone_from)) {
+            return fail("cannot clone the Dolt remote {}: {}", *clone_from,
+                        last_line(cloned->output));
+        }
+        seeded = true;
+    }
+    auto initialised = run_program_checked(
+        "dolt", {"init", "--name", "git-annex-dolt", "--email", "git-annex-dolt@localhost"},
+        dolt_dir);
+    if (!initialised) return std::unexpected(initialised.error());
+    return seeded;
 }
 
 }  // namespace
@@ -123,7 +170,8 @@ bool is_uuid(std::string_view text) {
 
 Result<AnnexRepository> AnnexRepository::init(const fs::path& root, std::string_view uuid,
                                               bool with_dolt,
-                                              const filestore::RepoFilestore& filestore) {
+                                              const filestore::RepoFilestore& filestore,
+                                              const std::optional<std::string>& clone_from) {
     if (!is_uuid(uuid)) return fail("'{}' is not a UUID", uuid);
     // A directory of another UUID is refused before anything is made in it.
     const fs::path repo_file = root / "repos" / fmt::format("{}.repo", kLocalRepo);
@@ -150,15 +198,14 @@ Result<AnnexRepository> AnnexRepository::init(const fs::path& root, std::string_
     if (ec) return fail("cannot create dolt-annex repository {}: {}", root.string(), ec.message());
     auto configured = write_store_config(root);
     if (!configured) return std::unexpected(configured.error());
+    bool seeded = false;
     if (with_dolt && !fs::is_directory(root / "dolt" / ".dolt")) {
-        fs::create_directories(root / "dolt", ec);
-        if (ec) return fail("cannot create {}: {}", (root / "dolt").string(), ec.message());
-        auto initialised = run_program_checked(
-            "dolt", {"init", "--name", "git-annex-dolt", "--email", "git-annex-dolt@localhost"},
-            root / "dolt");
-        if (!initialised) return std::unexpected(initialised.error());
+        auto made = make_database(root / "dolt", clone_from);
+        if (!made) return std::unexpected(made.error());
+        seeded = *made;
     }
     AnnexRepository repository(root, std::string(uuid));
+    repository.seeded_remote_ = seeded;
     if (!fs::exists(repo_file)) {
         auto written = write_repo_file(repo_file, kLocalRepo, uuid, filestore);
         if (!written) return std::unexpected(written.error());

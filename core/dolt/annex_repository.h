@@ -22,10 +22,13 @@ class AnnexRepository {
     // belongs to another UUID, or cannot be written.
     // filestore is where the repository's objects are, as repos/__local__.repo will say (a
     // backends.h address and its options; default: AnnexFS in its own annex/ folder).
-    static Result<AnnexRepository> init(const std::filesystem::path& root, std::string_view uuid,
-                                        bool with_dolt,
-                                        const filestore::RepoFilestore& filestore = {
-                                            std::string(kOwnAnnex), {}});
+    // clone_from (a checked remote_url.h URL): a database that does not exist yet is cloned from
+    // it instead (`dolt clone`, origin then names it), or, when it is a file:// remote holding no
+    // Dolt data yet, made by `dolt init` (seeded_remote() then says so).
+    static Result<AnnexRepository> init(
+        const std::filesystem::path& root, std::string_view uuid, bool with_dolt,
+        const filestore::RepoFilestore& filestore = {std::string(kOwnAnnex), {}},
+        const std::optional<std::string>& clone_from = {});
 
     // The filestore of a repository whose objects are in its own annex/ folder, as its
     // repos/__local__.repo names it (relative to the repository).
@@ -37,6 +40,9 @@ class AnnexRepository {
 
     // True when init() wrote repos/__local__.repo (it did not exist before).
     bool newly_claimed() const { return newly_claimed_; }
+    // True when init() was to clone a file:// remote that held no Dolt data, and made a new
+    // database instead: the remote is to receive it (remote_history.h: seed_origin).
+    bool seeded_remote() const { return seeded_remote_; }
 
     // Opens an existing dolt-annex repository; fails when root has no repos/__local__.repo.
     static Result<AnnexRepository> open(const std::filesystem::path& root);
@@ -56,6 +62,7 @@ class AnnexRepository {
     std::filesystem::path root_;
     std::string uuid_;
     bool newly_claimed_ = false;
+    bool seeded_remote_ = false;
 };
 
 // JSON quoting, for the callers that have it through this header (core/json.h holds it).

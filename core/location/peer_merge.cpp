@@ -484,52 +484,66 @@ Result<std::string> database_id(sql::Connection& connection) {
     return *(*rows)[0][0];
 }
 
+namespace {
+
+// Tables of this database's own bookkeeping (what it migrated, exported, merged; its identity):
+// in a merge of another copy of the database, ours stands.
+constexpr std::array<std::string_view, 7> kOwnBookkeeping = {
+    "gad_meta",       "gad_annexed_files", "gad_migration_sources", "gad_migrations",
+    "gad_sync_state", "gad_peer_merges",   "gad_key_migrations"};
+
+// Settles the conflicts of one table after DOLT_MERGE: a merged table's by the rule (their side
+// of each conflicting row written over ours), a bookkeeping table's by keeping ours. Returns the
+// rows resolved by the rule; fails on any other table.
+Result<std::size_t> resolve_conflicts(sql::Connection& connection, std::string_view branch,
+                                      const std::string& name) {
+    if (std::ranges::find(kOwnBookkeeping, name) != kOwnBookkeeping.end()) {
+        auto kept =
+            connection.query("CALL DOLT_CONFLICTS_RESOLVE('--ours', ?)", {std::string_view(name)});
+        if (!kept) return std::unexpected(kept.error());
+        return 0;
+    }
+    auto table = std::find_if(merged_tables().begin(), merged_tables().end(),
+                              [&](const MergedTable& t) { return t.name == name; });
+    if (table == merged_tables().end()) {
+        return fail("merging {}: rows of table '{}' conflict, and no rule resolves them", branch,
+                    name);
+    }
+    // Their side of each conflicting row, written by the rule over ours (which the merge left in
+    // the table); a side that removed the row has nothing to offer.
+    auto theirs = connection.query(
+        fmt::format("SELECT {} FROM dolt_conflicts_{} WHERE their_diff_type <> 'removed'",
+                    table->columns("their_"), table->name),
+        {});
+    if (!theirs) return std::unexpected(theirs.error());
+    RuleWriter writer(connection, *table);
+    for (const sql::Row& their_row : *theirs) {
+        if (auto done = writer.add(their_row); !done) return std::unexpected(done.error());
+    }
+    if (auto done = writer.finish(); !done) return std::unexpected(done.error());
+    if (auto done = connection.execute(fmt::format("DELETE FROM dolt_conflicts_{}", table->name));
+        !done) {
+        return std::unexpected(done.error());
+    }
+    return theirs->size();
+}
+
+}  // namespace
+
 Result<std::size_t> merge_branch(sql::Connection& connection, std::string_view branch,
                                  std::string_view message,
                                  const std::function<Result<void>()>& before_commit) {
     if (auto begun = connection.execute("START TRANSACTION"); !begun)
         return std::unexpected(begun.error());
-    if (auto merged = connection.query(fmt::format("CALL DOLT_MERGE('{}')", branch)); !merged) {
-        return std::unexpected(rollback_after(connection, merged.error()).error());
-    }
+    auto merged = connection.query("CALL DOLT_MERGE(?)", {branch});
+    if (!merged) return std::unexpected(rollback_after(connection, merged.error()).error());
     auto conflicted = connection.query("SELECT `table`, num_conflicts FROM dolt_conflicts");
     if (!conflicted) return std::unexpected(rollback_after(connection, conflicted.error()).error());
     std::size_t resolved = 0;
     for (const sql::Row& row : *conflicted) {
-        const std::string name = row[0].value_or("");
-        auto table = std::find_if(merged_tables().begin(), merged_tables().end(),
-                                  [&](const MergedTable& t) { return t.name == name; });
-        if (table == merged_tables().end()) {
-            return std::unexpected(
-                rollback_after(
-                    connection,
-                    Failure{Failure::Kind::error, fmt::format("merging {}: rows of table '{}' "
-                                                              "conflict, and no rule resolves them",
-                                                              branch, name)})
-                    .error());
-        }
-        // Their side of each conflicting row, written by the rule over ours (which the merge
-        // left in the table); a side that removed the row has nothing to offer.
-        auto theirs = connection.query(
-            fmt::format("SELECT {} FROM dolt_conflicts_{} WHERE their_diff_type <> 'removed'",
-                        table->columns("their_"), table->name),
-            {});
-        if (!theirs) return std::unexpected(rollback_after(connection, theirs.error()).error());
-        RuleWriter writer(connection, *table);
-        for (const sql::Row& their_row : *theirs) {
-            if (auto done = writer.add(their_row); !done) {
-                return std::unexpected(rollback_after(connection, done.error()).error());
-            }
-        }
-        if (auto done = writer.finish(); !done) {
-            return std::unexpected(rollback_after(connection, done.error()).error());
-        }
-        if (auto done =
-                connection.execute(fmt::format("DELETE FROM dolt_conflicts_{}", table->name));
-            !done) {
-            return std::unexpected(rollback_after(connection, done.error()).error());
-        }
-        resolved += theirs->size();
+        auto settled = resolve_conflicts(connection, branch, row[0].value_or(""));
+        if (!settled) return std::unexpected(rollback_after(connection, settled.error()).error());
+        resolved += *settled;
     }
     if (auto done = before_commit(); !done) {
         return std::unexpected(rollback_after(connection, done.error()).error());
@@ -537,9 +551,14 @@ Result<std::size_t> merge_branch(sql::Connection& connection, std::string_view b
     if (auto staged = stage_location_tables(connection); !staged) {
         return std::unexpected(rollback_after(connection, staged.error()).error());
     }
-    auto committed =
-        connection.query("CALL DOLT_COMMIT('-m', ?, '--author', ?)", {message, kCommitAuthor});
+    // A merge without conflicts made its commit (or fast-forwarded) already: only what
+    // before_commit wrote is left to commit.
+    auto committed = connection.query(
+        conflicted->empty() ? "CALL DOLT_COMMIT('--skip-empty', '-m', ?, '--author', ?)"
+                            : "CALL DOLT_COMMIT('-m', ?, '--author', ?)",
+        {message, kCommitAuthor});
     if (!committed) return std::unexpected(rollback_after(connection, committed.error()).error());
+    if (auto done = connection.execute("COMMIT"); !done) return std::unexpected(done.error());
     return resolved;
 }
 

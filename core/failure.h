@@ -12,8 +12,9 @@ namespace gad::core {
 
 struct Failure {
     // error: a plain failure; timeout: took too long; unreachable: the server or host cannot be
-    // reached; transient: a conflict with a concurrent writer, worth retrying at once.
-    enum class Kind { error, timeout, unreachable, transient };
+    // reached; transient: a conflict with a concurrent writer, worth retrying at once;
+    // unpublished: written and committed here, but a Dolt remote did not take it (removepush).
+    enum class Kind { error, timeout, unreachable, transient, unpublished };
     Kind kind = Kind::error;
     // One line, naming what was wrong; shown to the user as the reason of a *-FAILURE reply.
     std::string message;

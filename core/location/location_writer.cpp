@@ -1,8 +1,10 @@
 #include "core/location/location_writer.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 
+#include "core/location/remote_history.h"
 #include "core/log.h"
 
 namespace gad::core::location {
@@ -195,6 +197,7 @@ void LocationWriter::write_batch(std::vector<Item>& batch) {
         for (Reason reason : reasons) ++counts_[static_cast<int>(reason)];
         if (!changes.empty()) ++transactions_;
         changes_written_ += changes.size();
+        written = publish(batch);
     } else {
         // Those waited for get the failure themselves; the others are only reported here.
         std::size_t unwaited = changes.size();
@@ -208,6 +211,18 @@ void LocationWriter::write_batch(std::vector<Item>& batch) {
         if (item.kind == Item::Kind::change && item.then) item.then(written);
         if (item.kind == Item::Kind::flush) item.then(written ? commit() : written);
     }
+}
+
+Result<void> LocationWriter::publish(const std::vector<Item>& batch) {
+    if (!options_.push_removals) return {};
+    const bool waited = std::ranges::any_of(batch, [](const Item& item) {
+        return item.kind == Item::Kind::change && item.urgent && item.reason == Reason::remove;
+    });
+    if (!waited) return {};
+    Result<void> pushed = commit();
+    if (pushed) pushed = push_default_branch(store_.connection());
+    if (pushed) return {};
+    return fail(Failure::Kind::unpublished, "{}", pushed.error().message);
 }
 
 Result<void> LocationWriter::commit() {

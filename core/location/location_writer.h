@@ -34,6 +34,10 @@ struct WriterOptions {
     // program's exit. The connection's own timeouts bound each statement before that.
     std::chrono::milliseconds exit_timeout{std::chrono::seconds(30)};
     std::string database = "the location database";  // named in messages
+    // A removal waited for (record_now) is done only once its absence is in a Dolt commit that
+    // remote origin took (remote_history.h: push_default_branch), one push per transaction;
+    // otherwise it fails with Failure::Kind::unpublished naming the remote.
+    bool push_removals = false;
 };
 
 // What the writer has done so far.
@@ -95,6 +99,8 @@ class LocationWriter {
     void run();
     void write_batch(std::vector<Item>& batch);
     Result<void> commit();
+    // With push_removals, when batch holds a removal someone waits for: commits and pushes.
+    Result<void> publish(const std::vector<Item>& batch);
     // Prints message on stderr (core/log.h) as one line: the database, then message.
     void report(std::string_view message) const;
 

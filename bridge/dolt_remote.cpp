@@ -10,6 +10,7 @@
 #include "core/digest.h"
 #include "core/dolt/remotesapi.h"
 #include "core/key.h"
+#include "core/location/remote_history.h"
 #include "core/log.h"
 
 namespace gad::bridge {
@@ -115,6 +116,19 @@ core::Result<void> DoltRemote::settle_unsure(Prepared& state,
     return {};
 }
 
+core::Result<void> DoltRemote::join_dolt_remote(const RemoteConfig& config,
+                                                const core::dolt::AnnexRepository& repository,
+                                                core::sql::Connection& connection) {
+    if (!config.dolt_remote) return {};
+    if (auto added = core::location::ensure_origin(connection, *config.dolt_remote); !added) {
+        return added;
+    }
+    // A new file:// remote receives the new store's database, so that other stores and
+    // dolt-annex repositories can be cloned from it.
+    if (repository.seeded_remote()) return core::location::push_default_branch(connection);
+    return {};
+}
+
 DoltRemote::Prepared* DoltRemote::prepared() {
     std::lock_guard lock(mutex_);
     return prepared_.get();
@@ -139,8 +153,9 @@ protocol::InitRemoteReply DoltRemote::init_remote(protocol::Annex& annex) {
         filestore.where = *config->filestore;
         filestore.options.identity_file = config->identity_file;
     }
-    auto repository = core::dolt::AnnexRepository::init(repository_root(annex, *config, uuid), uuid,
-                                                        !config->database, filestore);
+    auto repository =
+        core::dolt::AnnexRepository::init(repository_root(annex, *config, uuid), uuid,
+                                          !config->database, filestore, config->dolt_remote);
     if (!repository) {
         return protocol::InitRemoteFailure{(config->directory.empty() ? "" : "directory=: ") +
                                            repository.error().message};
@@ -172,6 +187,9 @@ protocol::InitRemoteReply DoltRemote::init_remote(protocol::Annex& annex) {
             fmt::format("git-annex-remote-dolt: initremote {} ({})", config->name, uuid));
         !committed) {
         return failure(committed.error().message);
+    }
+    if (auto joined = join_dolt_remote(*config, *repository, store.connection()); !joined) {
+        return failure("doltremote=: " + joined.error().message);
     }
     // The passwords given for this remote are kept for later commands, never handed to
     // git-annex (SETCREDS would show them in --debug output); only once they worked.
@@ -215,6 +233,10 @@ protocol::PrepareReply DoltRemote::prepare(protocol::Annex& annex) {
         *repository, state->config.database, *password, state->config.server_idle,
         core::sql::Timeouts::all(state->config.db_timeout));
     if (!database) return protocol::PrepareFailure{database.error().message};
+    if (auto joined = join_dolt_remote(state->config, *repository, database->store->connection());
+        !joined) {
+        return protocol::PrepareFailure{"doltremote=: " + joined.error().message};
+    }
     state->unsure_dir = repository->state_dir() / "unsure";
     if (auto settled = settle_abandoned(*state, *database->store); !settled) {
         return protocol::PrepareFailure{
@@ -233,6 +255,7 @@ protocol::PrepareReply DoltRemote::prepare(protocol::Annex& annex) {
             .commit_prefix = fmt::format("git-annex-remote-dolt {}", state->uuid),
             .exit_timeout = state->config.db_timeout,
             .database = database->description,
+            .push_removals = state->config.remove_push,
         });
     database->store.reset();
     state->database = std::move(*database);
@@ -362,11 +385,19 @@ protocol::RemoveReply DoltRemote::remove(protocol::Annex&, const protocol::Remov
         LocationWriter::Reason::remove);
     if (!written) {
         std::string message =
-            fmt::format("the removal could not be recorded in {}, so the object stays: {}",
-                        state->database.description, written.error().message);
+            written.error().kind == core::Failure::Kind::unpublished
+                ? fmt::format(
+                      "the removal did not reach the Dolt remote (removepush=yes), so "
+                      "the object stays: {}",
+                      written.error().message)
+                : fmt::format("the removal could not be recorded in {}, so the object stays: {}",
+                              state->database.description, written.error().message);
         if (auto back = state->filestore->restore(object); !back) {
             message +=
                 fmt::format("; it stays hidden until the next start: {}", back.error().message);
+        } else if (written.error().kind == core::Failure::Kind::unpublished) {
+            // Committed here but not pushed (removepush=yes): the table says present again.
+            reconcile_with_filestore(*state, request.key, *key, true);
         } else if (written.error().kind == core::Failure::Kind::unreachable ||
                    written.error().kind == core::Failure::Kind::timeout) {
             // The connection broke off: the server may have committed the absence all the same

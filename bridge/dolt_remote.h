@@ -88,6 +88,11 @@ class DoltRemote final : public protocol::Handler {
     // it, that object stays (other clones count on it under the older key) and key is recorded
     // as gone; true when so.
     static core::Result<bool> remove_stand_in(Prepared& state, const core::Key& key);
+    // With doltremote=: makes it the database's remote origin, and pushes a store made for a
+    // new file:// remote there (AnnexRepository::seeded_remote). Nothing without it.
+    static core::Result<void> join_dolt_remote(const RemoteConfig& config,
+                                               const core::dolt::AnnexRepository& repository,
+                                               core::sql::Connection& connection);
     // The state, or nullptr before a successful PREPARE.
     Prepared* prepared();
     // Queues a check of the table's row for key against what the filestore showed (present or

@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "core/dolt/remote_url.h"
 #include "core/dolt/remotesapi.h"
 #include "core/filestore/backends.h"
 
@@ -19,6 +20,28 @@ core::Result<std::uint64_t> read_number(protocol::Annex& annex, std::string_view
         return core::fail("{}={} is not a whole number", name, text);
     }
     return value;
+}
+
+// doltremote= and removepush=, checked against the rest of config.
+core::Result<RemoteConfig> read_dolt_remote(protocol::Annex& annex, RemoteConfig config) {
+    if (std::string url = annex.get_config("doltremote"); !url.empty()) {
+        auto checked = core::dolt::check_remote_url(url);
+        if (!checked) return core::fail("doltremote=: {}", checked.error().message);
+        if (config.database) {
+            return core::fail(
+                "doltremote= needs the store's own Dolt database: give it without database=");
+        }
+        config.dolt_remote = std::move(*checked);
+    }
+    const std::string push = annex.get_config("removepush");
+    if (push != "" && push != "yes" && push != "no") {
+        return core::fail("removepush={}: give yes or no", push);
+    }
+    config.remove_push = push == "yes";
+    if (config.remove_push && !config.dolt_remote) {
+        return core::fail("removepush=yes needs doltremote= (the Dolt remote to push removals to)");
+    }
+    return config;
 }
 
 }  // namespace
@@ -45,6 +68,12 @@ std::vector<protocol::Config> config_descriptions() {
         {"commitafter", "seconds before pending location changes get a Dolt commit (default 10)"},
         {"dbtimeout",
          "seconds the location database may take to answer before a request fails (default 30)"},
+        {"doltremote",
+         "a Dolt remote (file:///PATH, http(s)://HOST/DB, aws://, gs://): a new store's database "
+         "is cloned from it, an existing one gets it as remote origin; git-annex-dolt sync "
+         "pulls from and pushes to it"},
+        {"removepush",
+         "yes: a removal is final only once its absence is pushed to doltremote= (default no)"},
     };
 }
 
@@ -94,7 +123,7 @@ core::Result<RemoteConfig> read_config(protocol::Annex& annex) {
     if (*timeout == 0) return core::fail("dbtimeout=0: must be at least 1 (seconds)");
     if (*timeout > 86400) return core::fail("dbtimeout={}: at most 86400 (seconds)", *timeout);
     config.db_timeout = std::chrono::seconds(*timeout);
-    return config;
+    return read_dolt_remote(annex, std::move(config));
 }
 
 core::Result<std::optional<int>> read_remotesapi(protocol::Annex& annex,

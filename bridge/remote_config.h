@@ -31,6 +31,11 @@ struct RemoteConfig {
     // dbtimeout= (seconds): how long the location database may take to connect, to answer each
     // read or write, and to take the last changes at exit, before the request fails.
     std::chrono::seconds db_timeout{30};
+    // doltremote=: the Dolt remote (core/dolt/remote_url.h) a new store's database is cloned
+    // from, and an existing one gets as its remote origin.
+    std::optional<std::string> dolt_remote;
+    // removepush=yes: a removal is final only once its absence is pushed to doltremote=.
+    bool remove_push = false;
 
     // Whether filestore= names a filestore on another host (for cost and availability).
     bool remote_filestore() const;

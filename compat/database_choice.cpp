@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <system_error>
 
+#include "core/location/remote_history.h"
+
 namespace gad::compat {
 
 using core::fail;
@@ -92,8 +94,9 @@ Result<OpenDatabase> open_database(const DatabaseChoice& choice, bool create) {
     auto existing = core::dolt::AnnexRepository::open(*choice.repository);
     if (!existing) {
         if (!create) return std::unexpected(existing.error());
-        existing = core::dolt::AnnexRepository::init(*choice.repository, core::dolt::new_uuid(),
-                                                     /*with_dolt=*/true);
+        existing = core::dolt::AnnexRepository::init(
+            *choice.repository, core::dolt::new_uuid(), /*with_dolt=*/true,
+            {std::string(core::dolt::AnnexRepository::kOwnAnnex), {}}, choice.dolt_remote);
         if (!existing) return std::unexpected(existing.error());
     }
     open.repository.emplace(std::move(*existing));
@@ -101,6 +104,14 @@ Result<OpenDatabase> open_database(const DatabaseChoice& choice, bool create) {
                                                            std::chrono::seconds(30));
     if (!database) return std::unexpected(database.error());
     open.database = std::move(*database);
+    if (choice.dolt_remote) {
+        auto& connection = open.database.store->connection();
+        auto joined = core::location::ensure_origin(connection, *choice.dolt_remote);
+        if (joined && open.repository->seeded_remote()) {
+            joined = core::location::push_default_branch(connection);
+        }
+        if (!joined) return core::fail("--doltremote: {}", joined.error().message);
+    }
     return open;
 }
 

@@ -26,6 +26,9 @@ struct DatabaseChoice {
     std::string url_text;                             // the URL as the user wrote it
     // The environment variable holding the server's password.
     std::string password_variable = "GIT_ANNEX_DOLT_PASSWORD";
+    // --doltremote (checked): a repository made now clones its database from it; an existing
+    // one gets it as remote origin (core/location/remote_history.h).
+    std::optional<std::string> dolt_remote;
 };
 
 // The choice given on the command line (to: a directory, database: a URL; at most one), else
@@ -43,8 +46,9 @@ Result<DatabaseChoice> choose_peer_database(const std::string& where);
 Result<void> remember_database(const git::Repository& repository, const DatabaseChoice& choice);
 
 // The location database of choice, open. A dolt-annex repository directory is created (with a
-// new UUID) when it does not exist yet and create is true. The password of a server comes from
-// the choice's password_variable.
+// new UUID, its database cloned from the choice's dolt_remote if any) when it does not exist yet
+// and create is true; dolt_remote becomes its remote origin (a new file:// one receives it). The
+// password of a server comes from the choice's password_variable.
 struct OpenDatabase {
     std::optional<core::dolt::AnnexRepository> repository;  // with a directory choice
     core::location::LocationDatabase database;

@@ -27,8 +27,10 @@
 #include "compat/sync/dataset_export.h"
 #include "compat/sync/migrated_locations.h"
 #include "core/dolt/annex_repository.h"
+#include "core/dolt/remote_url.h"
 #include "core/dolt/server.h"
 #include "core/location/peer_merge.h"
+#include "core/location/remote_history.h"
 #include "core/log.h"
 
 namespace {
@@ -37,9 +39,10 @@ using namespace gad;
 using core::Result;
 
 constexpr std::string_view kUsage =
-    "usage: git-annex-dolt migrate [--to PATH | --database URL] [--branch REF]\n"
-    "                              [--content=copy|hardlink|move] [--json]\n"
-    "       git-annex-dolt sync [--full] [--with URL|PATH]... [--dataset NAME] [--json]\n"
+    "usage: git-annex-dolt migrate [--to PATH [--doltremote URL] | --database URL]\n"
+    "                              [--branch REF] [--content=copy|hardlink|move] [--json]\n"
+    "       git-annex-dolt sync [--full] [--with URL|PATH]... [--dataset NAME]\n"
+    "                           [--no-pull] [--no-push] [--json]\n"
     "       git-annex-dolt whereis [--all | --key KEY... | PATH...] [--json]\n"
     "       git-annex-dolt find (--in=REPO | --not-in=REPO)... [--json]\n"
     "       git-annex-dolt info [--json]\n";
@@ -86,7 +89,7 @@ std::optional<std::string> option_value(const std::vector<std::string>& args, st
 
 // migrate's arguments.
 struct MigrateArgs {
-    std::optional<std::string> to, database;
+    std::optional<std::string> to, database, dolt_remote;
     compat::migrate::MigrationOptions options;
     std::optional<compat::migrate::ContentMode> content_mode;
     bool json = false;
@@ -99,6 +102,10 @@ std::expected<MigrateArgs, int> parse_migrate_args(const std::vector<std::string
             parsed.to = value;
         } else if (auto value = option_value(args, i, "--database")) {
             parsed.database = value;
+        } else if (auto value = option_value(args, i, "--doltremote")) {
+            auto url = core::dolt::check_remote_url(*value);
+            if (!url) return std::unexpected(usage_error("--doltremote: " + url.error().message));
+            parsed.dolt_remote = std::move(*url);
         } else if (auto value = option_value(args, i, "--branch")) {
             parsed.options.files_ref = *value;
         } else if (auto value = option_value(args, i, "--content")) {
@@ -112,6 +119,10 @@ std::expected<MigrateArgs, int> parse_migrate_args(const std::vector<std::string
                 usage_error(fmt::format("migrate: unknown argument '{}'", args[i])));
         }
     }
+    if (parsed.dolt_remote && !parsed.to) {
+        return std::unexpected(
+            usage_error("--doltremote needs --to PATH (a dolt-annex repository)"));
+    }
     return parsed;
 }
 
@@ -120,6 +131,7 @@ std::expected<MigrateArgs, int> parse_migrate_args(const std::vector<std::string
 Result<compat::OpenDatabase> open_migrate_target(const AnnexRepo& annex, const MigrateArgs& args) {
     auto choice = compat::choose_database(annex.repository, args.to, args.database);
     if (!choice) return std::unexpected(choice.error());
+    choice->dolt_remote = args.dolt_remote;
     if (args.content_mode && !choice->repository) {
         return std::unexpected(core::Failure{{},
                                              "--content needs a dolt-annex repository to hold the "
@@ -376,29 +388,71 @@ Result<compat::cli::Summary> merge_with(const core::location::LocationDatabase& 
     return compat::cli::merge_summary(*in, *out, there.description);
 }
 
-int sync_command(const std::vector<std::string>& args) {
-    bool json = false, full = false;
+// sync's arguments.
+struct SyncArgs {
+    bool json = false, full = false, pull = true, push = true;
     std::vector<std::string> with;
     std::optional<std::string> dataset;
+};
+// Parses sync's arguments; on a bad one, reports it and gives the usage error's exit code.
+std::expected<SyncArgs, int> parse_sync_args(const std::vector<std::string>& args) {
+    SyncArgs parsed;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& arg = args[i];
         if (auto name = option_value(args, i, "--dataset")) {
             if (auto valid = compat::sync::check_dataset_name(*name); !valid) {
-                return usage_error("sync: " + valid.error().message);
+                return std::unexpected(usage_error("sync: " + valid.error().message));
             }
-            dataset = std::move(name);
+            parsed.dataset = std::move(name);
         } else if (arg == "--json") {
-            json = true;
+            parsed.json = true;
         } else if (arg == "--full") {
-            full = true;
-        } else if (arg == "--with" && i + 1 < args.size()) {
-            with.push_back(args[++i]);
-        } else if (arg.starts_with("--with=")) {
-            with.push_back(arg.substr(7));
+            parsed.full = true;
+        } else if (arg == "--no-pull") {
+            parsed.pull = false;
+        } else if (arg == "--no-push") {
+            parsed.push = false;
+        } else if (auto where = option_value(args, i, "--with")) {
+            parsed.with.push_back(*where);
         } else {
-            return usage_error(fmt::format("sync: unknown argument '{}'", arg));
+            return std::unexpected(usage_error(fmt::format("sync: unknown argument '{}'", arg)));
         }
     }
+    return parsed;
+}
+
+// sync with the database's Dolt remotes: pulls (unless --no-pull) before anything is written
+// to the git-annex branch, and pushes (unless --no-push) once everything is committed.
+struct RemoteExchange {
+    core::location::RemoteSyncSummary pulled, pushed;
+    bool any = false;  // the database has Dolt remotes
+};
+Result<void> exchange_with_remotes(core::location::LocationDatabase& database, bool pull,
+                                   RemoteExchange& exchange, bool pushing) {
+    auto& connection = database.store->connection();
+    if (!pushing) {
+        auto any = core::location::has_remotes(connection);
+        if (!any) return std::unexpected(any.error());
+        exchange.any = *any;
+    }
+    if (!exchange.any || !pull) return {};
+    if (auto committed =
+            database.store->dolt_commit("git-annex-dolt sync: before the exchange with "
+                                        "Dolt remotes");
+        !committed) {
+        return std::unexpected(committed.error());
+    }
+    auto done = pushing
+                    ? core::location::push_remotes(connection, database.target, database.password)
+                    : core::location::pull_remotes(connection, database.target, database.password);
+    if (!done) return std::unexpected(done.error());
+    (pushing ? exchange.pushed : exchange.pulled) = std::move(*done);
+    return {};
+}
+
+int sync_command(const std::vector<std::string>& arg_list) {
+    auto args = parse_sync_args(arg_list);
+    if (!args) return args.error();
     auto annex = open_annex_repository();
     if (!annex) return failed(annex.error());
     auto choice = compat::choose_database(annex->repository, std::nullopt, std::nullopt);
@@ -408,31 +462,44 @@ int sync_command(const std::vector<std::string>& args) {
     // First what changed on the git-annex branch, so the tables hold everything it knows.
     auto migrated = compat::migrate::migrate(annex->repository, annex->uuid, open->database, {});
     if (!migrated) return failed(migrated.error());
-    // Then the other location databases, both ways, so the export below carries their facts too.
+    // Then what the Dolt remotes hold, and the other location databases, both ways, so the
+    // export below carries their facts too.
+    RemoteExchange remotes;
+    if (auto pulled = exchange_with_remotes(open->database, args->pull, remotes, false); !pulled) {
+        return failed(pulled.error());
+    }
     std::vector<compat::cli::Summary> merges;
-    for (const std::string& where : with) {
+    for (const std::string& where : args->with) {
         auto merged = merge_with(open->database, where);
         if (!merged) return failed(merged.error());
         merges.push_back(std::move(*merged));
     }
     // Then the dolt-annex dataset (--dataset, or the remembered one): what dolt-annex recorded on
     // its branches becomes location facts the export below carries.
-    auto synced =
-        compat::sync::sync_dataset(annex->repository, annex->uuid, *open, dataset, report_refusal);
+    auto synced = compat::sync::sync_dataset(annex->repository, annex->uuid, *open, args->dataset,
+                                             report_refusal);
     if (!synced) return failed(synced.error());
     // Then migrated keys, present in our stores that hold their old keys: dated by the migration,
     // so older than the last export's watermark, and the export compares everything.
     auto migrated_present = compat::sync::record_migrated_locations(*open->database.store);
     if (!migrated_present) return failed(migrated_present.error());
-    if (*migrated_present != 0) full = true;
     auto exported = compat::sync::export_to_branch(
-        annex->repository, annex->uuid, open->database.store->connection(), full, report_refusal);
+        annex->repository, annex->uuid, open->database.store->connection(),
+        args->full || *migrated_present != 0, report_refusal);
     if (!exported) return failed(exported.error());
-    std::optional<compat::cli::Summary> dataset_summary;
+    if (auto pushed = exchange_with_remotes(open->database, args->push, remotes, true); !pushed) {
+        return failed(pushed.error());
+    }
+    for (const std::string& branch : remotes.pushed.not_pushed) {
+        core::log::warning("sync: {} has another history than ours; not pushed", branch);
+    }
+    std::optional<compat::cli::Summary> dataset_summary, remotes_summary;
     if (*synced) dataset_summary = compat::cli::Summary{(*synced)->json(), (*synced)->text()};
+    if (remotes.any) remotes_summary = compat::cli::remotes_summary(remotes.pulled, remotes.pushed);
     compat::cli::print_summary(
-        compat::cli::sync_summary(*migrated, merges, dataset_summary, *migrated_present, *exported),
-        json);
+        compat::cli::sync_summary(*migrated, merges, remotes_summary, dataset_summary,
+                                  *migrated_present, *exported),
+        args->json);
     return 0;
 }
 

@@ -85,9 +85,30 @@ Summary merge_summary(const core::location::PeerMergeSummary& in,
     return summary;
 }
 
+Summary remotes_summary(const core::location::RemoteSyncSummary& pulled,
+                        const core::location::RemoteSyncSummary& pushed) {
+    std::string names_json, names_text;
+    for (const std::string& name : pulled.remotes.empty() ? pushed.remotes : pulled.remotes) {
+        names_json +=
+            fmt::format("{}{}", names_json.empty() ? "" : ",", core::dolt::json_string(name));
+        names_text += fmt::format("{}{}", names_text.empty() ? "" : ", ", name);
+    }
+    Summary summary;
+    summary.json =
+        fmt::format(R"({{"remotes":[{}],"merged":{},"created":{},"conflicts":{},"pushed":{}}})",
+                    names_json, pulled.merged + pushed.merged, pulled.created + pushed.created,
+                    pulled.conflicts + pushed.conflicts, pushed.pushed);
+    summary.text = fmt::format(
+        "sync: Dolt remotes {}: {} branches merged, {} made here, {} conflicting rows resolved, "
+        "{} branches pushed\n",
+        names_text, pulled.merged + pushed.merged, pulled.created + pushed.created,
+        pulled.conflicts + pushed.conflicts, pushed.pushed);
+    return summary;
+}
+
 Summary sync_summary(const migrate::MigrationSummary& migrated, const std::vector<Summary>& merges,
-                     const std::optional<Summary>& dataset, std::size_t migrated_keys_present,
-                     const sync::ExportSummary& exported) {
+                     const std::optional<Summary>& remotes, const std::optional<Summary>& dataset,
+                     std::size_t migrated_keys_present, const sync::ExportSummary& exported) {
     std::string merges_json, merges_text;
     for (const Summary& merge : merges) {
         merges_json += fmt::format("{}{}", merges_json.empty() ? "" : ",", merge.json);
@@ -95,13 +116,14 @@ Summary sync_summary(const migrate::MigrationSummary& migrated, const std::vecto
     }
     Summary summary;
     summary.json = fmt::format(
-        R"({{"migrated":{},"with":[{}],"dataset":{},"migrated_keys_present":{},)"
+        R"({{"migrated":{},"with":[{}],"dolt_remotes":{},"dataset":{},"migrated_keys_present":{},)"
         R"("export":{{"locations":{},"urls":{},"metadata":{},)"
         R"("repositories":{},"refused":{},"files":{},"commit":"{}","ref":"{}"}}}})",
-        migration_json(migrated, std::nullopt), merges_json, dataset ? dataset->json : "null",
-        migrated_keys_present, exported.locations, exported.urls, exported.metadata,
-        exported.repositories, exported.refused, exported.files, exported.commit, sync::kExportRef);
-    summary.text = merges_text + (dataset ? dataset->text : "");
+        migration_json(migrated, std::nullopt), merges_json, remotes ? remotes->json : "null",
+        dataset ? dataset->json : "null", migrated_keys_present, exported.locations, exported.urls,
+        exported.metadata, exported.repositories, exported.refused, exported.files, exported.commit,
+        sync::kExportRef);
+    summary.text = merges_text + (remotes ? remotes->text : "") + (dataset ? dataset->text : "");
     summary.text += fmt::format(
         "sync: {} logs migrated; {} locations, {} URLs, {} metadata values, {} "
         "repositories written to {}{}{}\n",

@@ -11,6 +11,7 @@
 #include "compat/migrate/migration.h"
 #include "compat/sync/branch_export.h"
 #include "core/location/peer_merge.h"
+#include "core/location/remote_history.h"
 
 namespace gad::compat::cli {
 
@@ -31,10 +32,15 @@ Summary migrate_summary(const migrate::MigrationSummary& migrated, std::string_v
 Summary merge_summary(const core::location::PeerMergeSummary& in,
                       const core::location::PeerMergeSummary& out, std::string_view there);
 
-// sync: the migration, the merges with other databases, the dataset step (if one ran), the
-// migrated keys found present and the export to the branch.
+// sync with Dolt remotes: what the pull took from them and the push gave them.
+Summary remotes_summary(const core::location::RemoteSyncSummary& pulled,
+                        const core::location::RemoteSyncSummary& pushed);
+
+// sync: the migration, the merges with other databases, the exchange with Dolt remotes (if
+// any), the dataset step (if one ran), the migrated keys found present and the export to the
+// branch.
 Summary sync_summary(const migrate::MigrationSummary& migrated, const std::vector<Summary>& merges,
-                     const std::optional<Summary>& dataset, std::size_t migrated_keys_present,
-                     const sync::ExportSummary& exported);
+                     const std::optional<Summary>& remotes, const std::optional<Summary>& dataset,
+                     std::size_t migrated_keys_present, const sync::ExportSummary& exported);
 
 }  // namespace gad::compat::cli

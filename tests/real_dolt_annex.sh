@@ -16,6 +16,13 @@
 #     row) is printed as OBSERVED, not asserted.
 #  e. dolt-annex push --remote da2 (a second repository, its filestore only) amends its rows into
 #     <da2>-files; git-annex-dolt sync --dataset files keeps them and git annex whereis lists da2.
+#  f. The store gets a Dolt remote (enableremote doltremote=file://origin) and git-annex-dolt sync
+#     pushes its branches there; a new dolt-annex repository da3 joins it with the real
+#     `dolt-annex init --dolt-url URL --name origin` (its own server, its own template database),
+#     records a file with `dataset insert-record` on <da3>-files (made from our dataset branch
+#     files, fetched from the origin), and pushes that branch (`dolt push origin`, as dolt.py's
+#     push_branch does; dolt-annex 0.4.0's own commands never push). git-annex-dolt sync pulls it:
+#     git annex whereis lists da3 for that key.
 #
 # usage: DOLT_ANNEX_SRC=/path/to/dolt-annex [DOLT_ANNEX_VENV=/path/to/venv] tests/real_dolt_annex.sh
 if [ -z "${DOLT_ANNEX_SRC:-}" ]; then
@@ -125,4 +132,30 @@ for f in f1.txt f2.txt f3.txt; do
     grep -q "$da2_uuid" "$TEST_TMP/whereis.out" || fail "e: git annex whereis $f does not list da2 ($da2_uuid): $(cat "$TEST_TMP/whereis.out")"
 done
 echo "e. ok: dolt-annex push to da2: its 4 rows stay, git annex whereis lists da2 for f1..f3"
-summary "real dolt-annex on our store: whereis, read-table of our dataset, insert-record then sync, push then sync"
+
+# f. A dolt-annex repository joins the store's origin and pushes its dataset branch.
+origin_url="file://$TEST_TMP/origin"
+git annex enableremote dolt "doltremote=$origin_url" >/dev/null 2>"$TEST_TMP/enable.err" || fail "f: enableremote doltremote=: $(cat "$TEST_TMP/enable.err")"
+git-annex-dolt sync >"$TEST_TMP/sync4.out" 2>&1 || fail "f: git-annex-dolt sync to the origin: $(cat "$TEST_TMP/sync4.out")"
+observe "sync to the origin: $(tr '\n' ' ' <"$TEST_TMP/sync4.out")"
+da3="$TEST_TMP/da3"
+mkdir -p "$da3"
+(cd "$da3" && PYTHONPATH="$DOLT_ANNEX_SRC/src" PYTHONWARNINGS=ignore timeout 120 "$da_python" -m dolt_annex \
+    init --dolt-url "$origin_url" --name origin) >"$TEST_TMP/da3.out" 2>&1 || fail "f: dolt-annex init --dolt-url: $(tail -n 5 "$TEST_TMP/da3.out")"
+observe "dolt-annex init --dolt-url: $(grep -v '^ *|' "$TEST_TMP/da3.out" | tail -n 3 | tr '\n' ' ')"
+observe "da3 branches: $(cd "$da3/dolt" && dolt branch -a | sed -E 's/\x1b\[[0-9;]*m//g' | tr -s ' \n' ' ')"
+cp "$store/files.dataset" "$da3/files.dataset"
+da3_uuid=$(sed -n 's/.*"uuid": *"\([^"]*\)".*/\1/p' "$da3/repos/__local__.repo")
+da3_own="dolt-annex da3's record $RANDOM$RANDOM"
+(cd "$da3" && PYTHONPATH="$DOLT_ANNEX_SRC/src" PYTHONWARNINGS=ignore timeout 120 "$da_python" -m dolt_annex \
+    dataset insert-record --dataset files --table-name files --key-columns da3.txt --file-bytes "$da3_own") >"$TEST_TMP/da3.out" 2>&1 ||
+    fail "f: dolt-annex insert-record in da3: $(tail -n 5 "$TEST_TMP/da3.out")"
+da3_key="SHA256E-s${#da3_own}--$(printf '%s' "$da3_own" | sha256sum | cut -d' ' -f1).txt"
+(cd "$da3/dolt" && dolt checkout "$da3_uuid-files" >/dev/null 2>&1 && dolt add . && dolt commit -m "dolt-annex da3: da3.txt" >/dev/null &&
+    dolt push origin "$da3_uuid-files") >"$TEST_TMP/da3push.out" 2>&1 || fail "f: dolt push origin $da3_uuid-files: $(tail -n 3 "$TEST_TMP/da3push.out")"
+git-annex-dolt sync >"$TEST_TMP/sync5.out" 2>&1 || fail "f: git-annex-dolt sync from the origin: $(cat "$TEST_TMP/sync5.out")"
+observe "sync from the origin: $(tr '\n' ' ' <"$TEST_TMP/sync5.out")"
+git annex whereis --key "$da3_key" >"$TEST_TMP/whereis.out" 2>&1 || true
+grep -q "$da3_uuid" "$TEST_TMP/whereis.out" || fail "f: git annex whereis --key of da3's record does not list da3 ($da3_uuid): $(cat "$TEST_TMP/whereis.out")"
+echo "f. ok: dolt-annex init --dolt-url joined the store's origin, pushed <da3>-files; git annex whereis lists da3"
+summary "real dolt-annex on our store: whereis, read-table of our dataset, insert-record then sync, push then sync, init --dolt-url and a pushed branch then sync"

@@ -224,7 +224,14 @@ Result<RemoteSyncSummary> push_remotes(sql::Connection& connection, const sql::D
     auto active = value_of(connection, "SELECT active_branch()");
     if (!active) return std::unexpected(active.error());
     for (const std::string& remote : *names) {
+        auto theirs = branch_heads(connection, &remote);
+        if (!theirs) return std::unexpected(theirs.error());
         for (const auto& [branch, head] : *ours) {
+            // The remote had this very commit when we last fetched: nothing to send.
+            if (auto known = theirs->find(branch);
+                known != theirs->end() && known->second == head) {
+                continue;
+            }
             const std::vector<sql::Param> params{std::string_view(remote),
                                                  std::string_view(branch)};
             if (connection.query("CALL DOLT_PUSH(?, ?)", params)) {

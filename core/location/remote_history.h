@@ -47,10 +47,11 @@ Result<bool> has_remotes(sql::Connection& connection);
 Result<RemoteSyncSummary> pull_remotes(sql::Connection& connection, const sql::DatabaseUrl& target,
                                        const std::string& password);
 
-// Pushes the default branch and every other branch but union-* and gad-with-* to every remote;
-// a branch the remote moved meanwhile is pulled (as pull_remotes) and pushed once more. Fails
-// naming the remote and the branch when that is the default branch or a dataset branch; other
-// branches the remote still refuses are listed in not_pushed.
+// Pushes the default branch and every other branch but union-* and gad-with-* to every remote
+// (not those whose head the remote had at the last fetch); a branch the remote moved meanwhile is
+// pulled (as pull_remotes) and pushed once more. Fails naming the remote and the branch when that
+// is the default branch or a dataset branch; other branches the remote still refuses are listed in
+// not_pushed.
 Result<RemoteSyncSummary> push_remotes(sql::Connection& connection, const sql::DatabaseUrl& target,
                                        const std::string& password);
 

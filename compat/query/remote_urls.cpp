@@ -7,7 +7,7 @@ namespace gad::compat::query {
 
 std::vector<std::string> remote_whereis_urls(const KnownRepository& remote, std::string_view key,
                                              const std::filesystem::path& top) {
-    if (!remote.remote_name || remote.setting("type") != "external" ||
+    if (!remote.remote_name || remote.proxied || remote.setting("type") != "external" ||
         remote.setting("externaltype") != "dolt") {
         return {};
     }

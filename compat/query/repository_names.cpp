@@ -3,10 +3,45 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 
 #include "core/location/repository_rows.h"
 
 namespace gad::compat::query {
+
+namespace {
+
+// git-annex's proxied remotes: for each remote X reached over P2P HTTP (remote.X.annexurl) whose
+// UUID proxies others (proxy.log "UUID:NAME" words), a remote "X-NAME" of that UUID, unless one
+// is configured here. Adds them to remote_of and returns their UUIDs.
+Result<std::set<std::string>> add_proxied_remotes(
+    const git::Repository& repository, const std::map<std::string, std::string>& proxied_by,
+    std::map<std::string, std::string>& remote_of) {
+    auto urls = repository.config_matching(R"(^remote\..*\.annexurl$)");
+    if (!urls) return std::unexpected(urls.error());
+    auto uuids = repository.config_matching(R"(^remote\..*\.annex-uuid$)");
+    if (!uuids) return std::unexpected(uuids.error());
+    std::set<std::string> added;
+    for (const auto& [url_name, url] : *urls) {
+        const std::string remote = url_name.substr(7, url_name.size() - 7 - 9);
+        for (const auto& [name, uuid] : *uuids) {
+            if (name != "remote." + remote + ".annex-uuid") continue;
+            auto proxied = proxied_by.find(uuid);
+            if (proxied == proxied_by.end()) continue;
+            for (const std::string& word : logs::parse_group_names(proxied->second)) {
+                const std::size_t colon = word.find(':');
+                if (colon == std::string::npos) continue;
+                const std::string target = word.substr(0, colon);
+                if (remote_of.contains(target)) continue;
+                remote_of[target] = remote + "-" + word.substr(colon + 1);
+                added.insert(target);
+            }
+        }
+    }
+    return added;
+}
+
+}  // namespace
 
 Result<RepositoryNames> RepositoryNames::load(core::sql::Connection& connection,
                                               const git::Repository& repository,
@@ -16,6 +51,7 @@ Result<RepositoryNames> RepositoryNames::load(core::sql::Connection& connection,
     // uuid.log: has_description tells an empty description from none (git-annex shows the two
     // differently when a remote is named too).
     std::map<std::string, std::pair<std::string, bool>> described;
+    std::map<std::string, std::string> proxied_by;  // proxy.log: proxy UUID -> what it proxies
     auto rows = core::location::read_repository_rows(connection);
     if (!rows) return std::unexpected(rows.error());
     for (auto& row : *rows) {
@@ -27,6 +63,7 @@ Result<RepositoryNames> RepositoryNames::load(core::sql::Connection& connection,
         for (const std::string& node : known.cluster_nodes) {
             names.clusters_of_node_[node].push_back(known.uuid);
         }
+        if (!row.proxied_remotes.empty()) proxied_by[known.uuid] = row.proxied_remotes;
         described[known.uuid] = {std::move(row.description), row.has_description};
         names.known_.emplace(known.uuid, std::move(known));
     }
@@ -43,11 +80,14 @@ Result<RepositoryNames> RepositoryNames::load(core::sql::Connection& connection,
     }
     auto levels = repository.config_matching(R"(^remote\..*\.annex-trustlevel$)");
     if (!levels) return std::unexpected(levels.error());
+    auto proxied = add_proxied_remotes(repository, proxied_by, remote_of);
+    if (!proxied) return std::unexpected(proxied.error());
 
     for (auto& [uuid, remote] : remote_of) {
         auto& known = names.known_[uuid];
         known.uuid = uuid;
         known.remote_name = remote;
+        known.proxied = proxied->contains(uuid);
     }
     for (auto& [uuid, known] : names.known_) {
         auto found = described.find(uuid);

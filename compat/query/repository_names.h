@@ -34,6 +34,8 @@ struct KnownRepository {
     std::vector<std::pair<std::string, std::string>> config;
     // For a cluster (cluster.log), its nodes' UUIDs; empty for other repositories.
     std::vector<std::string> cluster_nodes;
+    // Known here through a proxy (a remote X-NAME that proxy.log's X proxies), not configured.
+    bool proxied = false;
 
     // The value of a configuration setting; "" when not set.
     std::string setting(std::string_view name) const;

@@ -5,14 +5,15 @@ namespace gad::core::location {
 Result<std::vector<RepositoryRow>> read_repository_rows(sql::Connection& connection) {
     auto rows = connection.query(
         "SELECT uuid, description, description_ts > 0 OR description <> '', trust, "
-        "remote_config, cluster_nodes FROM gad_repositories",
+        "remote_config, cluster_nodes, proxied_remotes FROM gad_repositories",
         {});
     if (!rows) return std::unexpected(rows.error());
     std::vector<RepositoryRow> out;
     for (const auto& row : *rows) {
         if (!row[0]) continue;
         out.push_back({*row[0], row[1].value_or(""), row[2].value_or("0") != "0",
-                       row[3].value_or("?"), row[4].value_or(""), row[5].value_or("")});
+                       row[3].value_or("?"), row[4].value_or(""), row[5].value_or(""),
+                       row[6].value_or("")});
     }
     return out;
 }

@@ -22,6 +22,7 @@ struct RepositoryRow {
     std::string trust;             // the trust.log value, "?" when NULL
     std::string remote_config;     // the remote.log value, "" when NULL
     std::string cluster_nodes;     // a cluster's cluster.log value (its nodes), "" when NULL
+    std::string proxied_remotes;   // a proxy's proxy.log value ("UUID:NAME" words), "" when NULL
 };
 
 // Every repository row.

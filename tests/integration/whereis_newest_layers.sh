@@ -2,7 +2,8 @@
 # git-annex-dolt whereis, exactly as the newest git-annex prints it, over the layers only that
 # git-annex has: a mask remote over a git-annex-remote-dolt remote R (its encrypted keys in R are
 # not logged as R's), a compute remote whose outputs are copied to R (a compute program this
-# test writes), and a cluster with R as a node. Compared: `whereis --all --json` object for object, every field, and the text form
+# test writes), a cluster with R as a node, and a clone reaching it all through a proxy (git annex
+# p2phttp). Compared: `whereis --all --json` object for object, every field, and the text form
 # of `whereis --all` byte for byte, as whereis_layers.sh compares them.
 #
 # usage: whereis_newest_layers.sh newest   (debian: skipped, its git-annex has none of these)
@@ -77,4 +78,25 @@ for log in cluster:cluster_nodes proxy:proxied_remotes maxsize:max_size; do
         LC_ALL=C sort)
     expect_eq "$actual" "$expected" "${log%%:*}.log in gad_repositories.${log#*:}"
 done
-summary "$(git annex version --raw): whereis --all, --json and text, equal git annex whereis over mask and compute remotes and a cluster"
+# A clone b reaching a over P2P HTTP (git annex p2phttp on 127.0.0.1): a proxies the cluster and
+# R (updatecluster made it their proxy: proxy.log), so b knows them as remotes "origin-cl" and
+# "origin-R", which name them in whereis (and R's WHEREIS is not asked through the proxy).
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+(cd "$TEST_TMP/a" && exec git-annex p2phttp --bind 127.0.0.1 --port "$port" --wideopen \
+    >"$TEST_TMP/p2phttp.log" 2>&1) &
+track_pid $!
+for _ in $(seq 100); do
+    python3 -c "import socket; socket.create_connection(('127.0.0.1', $port))" 2>/dev/null && break
+    sleep 0.1
+done
+git clone -q "$TEST_TMP/a" "$TEST_TMP/b"
+cd "$TEST_TMP/b"
+git config remote.origin.annexurl "annex+http://127.0.0.1:$port/git-annex/"
+git annex init -q "repo b" >/dev/null 2>&1 || fail "git annex init in b"
+git annex sync -q >/dev/null 2>&1 || fail "git annex sync in b: $(tail -3 "$TEST_TMP/p2phttp.log")"
+git annex whereis --all 2>/dev/null | grep -q 'origin-R' || fail "b does not know R through the proxy"
+git-annex-dolt migrate --to "$TEST_TMP/dolt-annex-b" >"$TEST_TMP/migrate-b.out" 2>"$TEST_TMP/migrate-b.err" ||
+    fail "git-annex-dolt migrate in b: $(head -c 2000 "$TEST_TMP/migrate-b.err")"
+compare_all_json
+compare_all_text
+summary "$(git annex version --raw): whereis --all, --json and text, equal git annex whereis over mask and compute remotes, a cluster and a proxy"

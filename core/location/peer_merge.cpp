@@ -13,6 +13,7 @@
 #include "core/dolt/written_mark.h"
 #include "core/location/location_store.h"
 #include "core/location/lww_table.h"
+#include "core/location/peer_rows.h"
 #include "core/location/tables.h"
 #include "core/timestamp.h"
 
@@ -20,158 +21,8 @@ namespace gad::core::location {
 
 namespace {
 
-constexpr std::size_t kRowsPerStatement = 400;
 constexpr int kAttempts = 5;
-
-// A table merged by the rule: its identity columns and, for each value it holds, the LWW view
-// writing that value with its own timestamp column (the repositories table has six).
-struct MergedTable {
-    std::string_view name;
-    std::vector<LwwTable> groups;
-
-    // identity..., then value and ts of each group, each column name with prefix.
-    std::string columns(std::string_view prefix) const {
-        std::string out;
-        for (std::string_view column : names()) {
-            if (!out.empty()) out += ", ";
-            out += fmt::format("{}{}", prefix, column);
-        }
-        return out;
-    }
-
-    // The column names of columns(""), in order.
-    std::vector<std::string_view> names() const {
-        std::vector<std::string_view> out(groups.front().identity.begin(),
-                                          groups.front().identity.end());
-        for (const LwwTable& group : groups) {
-            out.insert(out.end(), group.values.begin(), group.values.end());
-            out.push_back(group.ts);
-        }
-        return out;
-    }
-};
-
-// tables::kLwwTables, those of one table name together, in order.
-const std::vector<MergedTable>& merged_tables() {
-    static const std::vector<MergedTable> all = [] {
-        std::vector<MergedTable> made;
-        for (const LwwTable* table : tables::kLwwTables) {
-            auto same = std::find_if(made.begin(), made.end(),
-                                     [&](const MergedTable& m) { return m.name == table->name; });
-            if (same == made.end()) {
-                made.push_back(MergedTable{table->name, {*table}});
-            } else {
-                same->groups.push_back(*table);
-            }
-        }
-        return made;
-    }();
-    return all;
-}
-
-// Writes rows of one merged table (as MergedTable::columns lists them) into a connection by the
-// rule, many rows per statement.
-class RuleWriter {
-  public:
-    RuleWriter(sql::Connection& connection, const MergedTable& table)
-        : connection_(connection), table_(table), pending_(table.groups.size()) {}
-
-    Result<void> add(const sql::Row& row) {
-        const std::size_t identity = table_.groups.front().identity.size();
-        std::size_t column = identity;
-        for (std::size_t g = 0; g < table_.groups.size(); ++g) {
-            const std::size_t values = table_.groups[g].values.size();
-            auto& cells = pending_[g];
-            cells.insert(cells.end(), row.begin(), row.begin() + identity);
-            cells.insert(cells.end(), row.begin() + column, row.begin() + column + values + 1);
-            column += values + 1;
-            if (cells.size() >= kRowsPerStatement * table_.groups[g].column_count()) {
-                if (auto flushed = flush(g); !flushed) return flushed;
-            }
-        }
-        return {};
-    }
-
-    Result<void> finish() {
-        for (std::size_t g = 0; g < pending_.size(); ++g) {
-            if (auto flushed = flush(g); !flushed) return flushed;
-        }
-        return {};
-    }
-
-  private:
-    Result<void> flush(std::size_t g) {
-        auto& cells = pending_[g];
-        if (cells.empty()) return {};
-        const LwwTable& group = table_.groups[g];
-        std::vector<sql::Param> params;
-        params.reserve(cells.size());
-        for (const auto& cell : cells) {
-            if (cell) {
-                params.emplace_back(std::string_view(*cell));
-            } else {
-                params.emplace_back(nullptr);
-            }
-        }
-        auto ran =
-            connection_.run(lww_upsert_sql(group, cells.size() / group.column_count()), params);
-        cells.clear();
-        if (!ran) return std::unexpected(ran.error());
-        return {};
-    }
-
-    sql::Connection& connection_;
-    const MergedTable& table_;
-    std::vector<std::vector<std::optional<std::string>>> pending_;  // per group, row after row
-};
-
 using dolt::is_dolt_hash;
-
-Result<std::string> single_value(sql::Connection& connection, std::string_view sql) {
-    auto rows = connection.query(sql);
-    if (!rows) return std::unexpected(rows.error());
-    if (rows->empty() || rows->front().empty() || !rows->front()[0]) {
-        return fail("the server answered nothing to {}", sql);
-    }
-    return *rows->front()[0];
-}
-
-Result<std::string> dolt_head(sql::Connection& connection) {
-    auto head = single_value(connection, "SELECT HASHOF('HEAD')");
-    if (head && !is_dolt_hash(*head)) return fail("unexpected Dolt commit hash '{}'", *head);
-    return head;
-}
-
-Result<void> rollback_after(sql::Connection& connection, Failure failure) {
-    (void)connection.execute("ROLLBACK");
-    return std::unexpected(std::move(failure));
-}
-
-// Streams theirs' rows of every merged table into write(table, row): its changes from
-// `from` to `to` when from is given (Dolt), else everything (at `to` on Dolt).
-Result<std::size_t> read_peer(
-    sql::Connection& theirs, const std::optional<std::string>& from, const std::string& to,
-    const std::function<Result<void>(const MergedTable&, const sql::Row&)>& write) {
-    std::size_t rows = 0;
-    for (const MergedTable& table : merged_tables()) {
-        std::string sql;
-        if (from) {
-            sql = fmt::format(
-                "SELECT {} FROM dolt_diff('{}', '{}', '{}') WHERE diff_type <> 'removed'",
-                table.columns("to_"), *from, to, table.name);
-        } else if (!to.empty()) {
-            sql = fmt::format("SELECT {} FROM {} AS OF '{}'", table.columns(""), table.name, to);
-        } else {
-            sql = fmt::format("SELECT {} FROM {}", table.columns(""), table.name);
-        }
-        auto read = theirs.for_each(sql, {}, [&](const sql::Row& row) -> Result<void> {
-            ++rows;
-            return write(table, row);
-        });
-        if (!read) return std::unexpected(read.error());
-    }
-    return rows;
-}
 
 // Writes what read_peer streams into connection, one RuleWriter per table at a time (read_peer
 // goes table by table).

@@ -13,6 +13,7 @@
 #include "core/dolt/written_mark.h"
 #include "core/location/location_store.h"
 #include "core/location/lww_table.h"
+#include "core/location/peer_history.h"
 #include "core/location/peer_rows.h"
 #include "core/location/tables.h"
 #include "core/timestamp.h"
@@ -108,8 +109,13 @@ class PeerMerge {
     bool ours_is_dolt() { return ours_.is_dolt(); }
     // Ours without branches: theirs read and the merge recorded in one transaction.
     Result<void> merge_in_transaction();
-    // Ours on Dolt: theirs' facts on a branch made from ours' head, then merged into ours'.
-    Result<void> merge_through_side_branch();
+    // Ours on Dolt: theirs' history merged when the two share it, else theirs' facts on a branch
+    // made from ours' head, then merged into ours'.
+    Result<void> merge_into_dolt() {
+        auto merged = merge_shared_history();
+        if (!merged) return std::unexpected(merged.error());
+        return *merged ? Result<void>{} : merge_through_side_branch();
+    }
     // Reports the refusals of the read that counted, and returns the summary.
     PeerMergeSummary finish() {
         if (refused_sink_) {
@@ -119,6 +125,14 @@ class PeerMerge {
     }
 
   private:
+    // Theirs' branch fetched into ours and merged with DOLT_MERGE, when the two share history;
+    // false (nothing done) when they do not, or when theirs' changes since the common commit
+    // hold a value check_peer_row refuses (the row copy leaves such rows out).
+    Result<bool> merge_shared_history();
+    // Counts the values of theirs' changes from base to commit (in ours) that check_peer_row
+    // refuses, reporting none.
+    Result<std::size_t> refused_between(const std::string& base, const std::string& commit);
+    Result<void> merge_through_side_branch();
     // Reads theirs into connection (already in a transaction): only the changes since the last
     // merge when that commit is still known there, else everything.
     Result<void> read_into(sql::Connection& connection);
@@ -239,6 +253,54 @@ Result<bool> PeerMerge::fill_side_branch(const std::string& side) {
     return committed->has_value();
 }
 
+Result<std::size_t> PeerMerge::refused_between(const std::string& base, const std::string& commit) {
+    annex_values::Gate gate([](const annex_values::Refusal&) {});
+    const MergedTable* table = nullptr;
+    std::vector<std::string_view> names;
+    auto read = read_peer(ours_.connection(), base, commit,
+                          [&](const MergedTable& next, const sql::Row& row) -> Result<void> {
+                              if (table != &next) {
+                                  names = next.names();
+                                  table = &next;
+                              }
+                              check_peer_row(gate, next.name, names, row, theirs_end_.description);
+                              summary_.rows_read += 1;
+                              return {};
+                          });
+    if (!read) return std::unexpected(read.error());
+    return gate.refused();
+}
+
+Result<bool> PeerMerge::merge_shared_history() {
+    auto shared = share_history(ours_.connection(), theirs_.connection());
+    if (!shared || !*shared) return shared;
+    if (auto committed = ours_.dolt_commit("git-annex-dolt sync --with: changes not yet committed");
+        !committed) {
+        return std::unexpected(committed.error());
+    }
+    auto exchange = PeerExchange::fetch(ours_.connection(), theirs_.connection(), their_id_);
+    if (!exchange) return std::unexpected(exchange.error());
+    auto base = single_value(ours_.connection(), fmt::format("SELECT DOLT_MERGE_BASE('HEAD', '{}')",
+                                                             exchange->branch()));
+    if (!base) return std::unexpected(base.error());
+    auto refused = refused_between(*base, exchange->commit());
+    if (!refused) return std::unexpected(refused.error());
+    if (*refused > 0) {
+        summary_.rows_read = 0;
+        return false;
+    }
+    auto record_ours = [&]() -> Result<void> { return record(ours_.connection()); };
+    auto conflicts =
+        merge_branch(ours_.connection(), exchange->branch(), merge_message(), record_ours);
+    if (!conflicts) return std::unexpected(conflicts.error());
+    summary_.conflicts = *conflicts;
+    summary_.incremental = true;
+    auto head = dolt_head(ours_.connection());
+    if (!head) return std::unexpected(head.error());
+    summary_.commit = *head;
+    return true;
+}
+
 Result<void> PeerMerge::merge_through_side_branch() {
     if (auto committed = ours_.dolt_commit("git-annex-dolt sync --with: changes not yet committed");
         !committed) {
@@ -284,8 +346,7 @@ Result<PeerMergeSummary> merge_once(const PeerEnd& ours_end, const PeerEnd& thei
     if (!ends) return std::unexpected(ends.error());
     PeerMerge merge(ours_end, theirs_end, std::move(*ends), refused_sink);
     if (auto settled = merge.settle_theirs(); !settled) return std::unexpected(settled.error());
-    auto merged =
-        merge.ours_is_dolt() ? merge.merge_through_side_branch() : merge.merge_in_transaction();
+    auto merged = merge.ours_is_dolt() ? merge.merge_into_dolt() : merge.merge_in_transaction();
     if (!merged) return std::unexpected(merged.error());
     return merge.finish();
 }

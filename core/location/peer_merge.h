@@ -3,10 +3,13 @@
 // merging in any order, any number of times, ends in the state git-annex's union merge of the
 // same logs would give.
 //
-// On Dolt, the peer's facts are written on a branch made from ours' head, which is then merged
-// with DOLT_MERGE; rows that ours changed meanwhile come out of the merge as conflicts and are
-// resolved by the same rule in SQL. The peer's own branch is not merged directly: databases
-// made independently share no commit, and Dolt refuses such merges ("no common ancestor").
+// On Dolt, when the two databases share history (their first commit is the same: clones of one
+// origin), the peer's branch itself is fetched into ours and merged with DOLT_MERGE
+// (peer_history.h), so its commits become ours. Otherwise the peer's facts are written on a
+// branch made from ours' head, which is then merged with DOLT_MERGE: databases made
+// independently share no commit, and Dolt refuses such merges ("no common ancestor"). Either
+// way rows that both changed come out of the merge as conflicts and are resolved by the same
+// rule in SQL.
 // When the peer is Dolt too, only what changed there since the last merge is read (dolt_diff
 // between the peer's commit merged last and its head); other servers are read whole.
 #pragma once

@@ -13,7 +13,11 @@
 # b: setpresentkey f6 U 0 (older); a: copy f1 f2 f3 to ra, drop f3, setpresentkey f6 U 1 (newer);
 # b: get f4 f5 from a, copy them to rb, drop f5. Then sync a, b, a.
 #
-# usage: dolt_remote_sync.sh debian|newest
+# With "remotesapi" the origin is instead a third store, served by its remote's shared server
+# with remotesapi=PORT (http://127.0.0.1:PORT/dolt): both clones' stores are cloned from it, and
+# pull from and push to it while its server runs.
+#
+# usage: dolt_remote_sync.sh debian|newest [file|remotesapi]
 source "$(dirname "$0")/../lib/lib.sh"
 source "$(dirname "$0")/remote_helpers.sh"
 source "$(dirname "$0")/migrate_helpers.sh"
@@ -23,6 +27,21 @@ need_dolt
 command -v git-annex-dolt >/dev/null || fail "git-annex-dolt is not built in $GAD_BUILD_DIR"
 origin="$TEST_TMP/origin"
 url="file://$origin"
+origin_kind=${2:-file}
+if [ "$origin_kind" = remotesapi ]; then
+    # The origin store: repository o's remote ro serves its database on 127.0.0.1:PORT; its
+    # server stays up (serveridle) for the whole test, and stops when the directory goes.
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    new_repo "$TEST_TMP/o" "repo o"
+    (cd "$TEST_TMP/o" && git annex initremote -q ro type=external externaltype=dolt encryption=none \
+        "directory=$TEST_TMP/so" "remotesapi=$port" serveridle=900 >/dev/null 2>"$TEST_TMP/init-o.err") ||
+        fail "initremote ro with remotesapi=$port: $(cat "$TEST_TMP/init-o.err")"
+    ro=$(git -C "$TEST_TMP/o" config remote.ro.annex-uuid)
+    url="http://127.0.0.1:$port/dolt"
+    wait_until 30 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port" 2>/dev/null || fail "nothing serves $url"
+elif [ "$origin_kind" != file ]; then
+    fail "usage: dolt_remote_sync.sh debian|newest [file|remotesapi]"
+fi
 
 # locations DIR: every row of the location table of store DIR, sorted.
 locations() { sql_dolt_repo "$1" "SELECT annex_key, uuid, status, ts FROM gad_locations ORDER BY annex_key, uuid"; }
@@ -69,8 +88,14 @@ git annex initremote -q rb type=external externaltype=dolt encryption=none "dire
 rb=$(git config remote.rb.annex-uuid)
 b_uuid=$(git config annex.uuid)
 expect_eq "$(sql_dolt_repo "$TEST_TMP/sb" "SELECT url FROM dolt_remotes WHERE name = 'origin'")" "$url" "origin of rb's database"
-sql_dolt_repo "$TEST_TMP/sb" "SELECT message FROM dolt_log" | grep -q "initremote ra ($ra)" ||
-    fail "rb's database was not cloned from the origin (no commit of ra's initremote)"
+sb_log=$(sql_dolt_repo "$TEST_TMP/sb" "SELECT message FROM dolt_log")
+if [ "$origin_kind" = remotesapi ]; then
+    grep -qF "initremote ro ($ro)" <<<"$sb_log" ||
+        fail "rb's database was not cloned from the origin store (no commit of ro's initremote): $sb_log"
+else
+    grep -qF "initremote ra ($ra)" <<<"$sb_log" ||
+        fail "rb's database was not cloned from the origin (no commit of ra's initremote)"
+fi
 # A URL carrying credentials is refused, naming neither its user nor its password.
 if git annex initremote rc type=external externaltype=dolt encryption=none "directory=$TEST_TMP/sc" \
     "doltremote=http://annex:hunter2@127.0.0.1:1/db" >"$TEST_TMP/init-c.out" 2>&1; then

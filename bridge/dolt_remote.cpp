@@ -408,6 +408,8 @@ protocol::RemoveReply DoltRemote::remove(protocol::Annex&, const protocol::Remov
         }
         return protocol::RemoveFailure{request.key, std::move(message)};
     }
+    state->stand_ins->ended(request.key);
+    for (const std::string& gone : *newer) state->stand_ins->ended(gone);
     if (auto purged = state->filestore->purge(object); !purged) {
         // Recorded and out of sight: the next start deletes it (its absence is in the table).
         core::log::error(purged.error().message);
@@ -426,6 +428,7 @@ core::Result<bool> DoltRemote::remove_stand_in(Prepared& state, const Key& key) 
         return core::fail("the removal could not be recorded in {}: {}", state.database.description,
                           written.error().message);
     }
+    state.stand_ins->ended(key.to_string());
     return true;
 }
 

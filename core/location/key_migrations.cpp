@@ -132,6 +132,29 @@ Result<std::vector<StandIn>> stand_ins_for(sql::Connection& connection, std::str
     return out;
 }
 
+Result<bool> for_each_stand_in(sql::Connection& connection, std::string_view uuid,
+                               std::uint64_t limit, const StandInVisitor& visit) {
+    auto rows = count_rows(connection);
+    if (!rows) return std::unexpected(rows.error());
+    if (*rows > limit) return false;
+    // kStillStanding's rule as NOT EXISTS: over the whole table, Dolt 1.86.4 plans the LEFT JOIN
+    // as a LeftOuterMergeJoin that drops a left row whose new key has rows of other repositories
+    // only (K1..K3 with rows of another repository for K1 and K3, and of both for K2, gave K1 and
+    // K2 alone); the anti-join gives every row.
+    auto visited = connection.for_each(
+        "SELECT m.new_key, m.old_key, m.ts FROM gad_key_migrations m WHERE NOT EXISTS (SELECT 1"
+        " FROM gad_locations l WHERE l.annex_key = m.new_key AND l.uuid = ? AND l.status <> '1'"
+        " AND l.ts >= m.ts)",
+        {uuid}, [&](const sql::Row& row) -> Result<void> {
+            if (!row[0] || !row[1] || !row[2]) return {};
+            auto timestamp = Timestamp::parse(*row[2]);
+            if (!timestamp) return {};
+            return visit(*row[0], StandIn{*row[1], *timestamp});
+        });
+    if (!visited) return std::unexpected(visited.error());
+    return true;
+}
+
 Result<std::vector<std::string>> keys_standing_on(sql::Connection& connection,
                                                   std::string_view old_key, std::string_view uuid) {
     auto rows = connection.query(

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +39,13 @@ struct StandIn {
 };
 Result<std::vector<StandIn>> stand_ins_for(sql::Connection& connection, std::string_view new_key,
                                            std::string_view uuid);
+
+// Every stand-in in repository uuid at once (stand_ins_for's rule for every new key): visit is
+// called with each new key and one older key of it, in no particular order. Returns false, having
+// read no pair, when the table holds more than limit migrations. A count, then one query.
+using StandInVisitor = std::function<Result<void>(std::string_view new_key, StandIn stand_in)>;
+Result<bool> for_each_stand_in(sql::Connection& connection, std::string_view uuid,
+                               std::uint64_t limit, const StandInVisitor& visit);
 
 // The newer keys that old_key's object stands in for in repository uuid (stand_ins_for's rule
 // the other way round): what removing that object takes away too. One indexed query.

@@ -130,6 +130,7 @@ class Session {
 
     // Reader thread only.
     ExtensionSet negotiated_;
+    bool negotiated_once_ = false;  // git-annex sends EXTENSIONS at most once, first.
     bool input_closed_ = false;
     std::map<unsigned, std::unique_ptr<Worker>> workers_;
 
@@ -255,7 +256,13 @@ std::optional<Tagged<FromAnnex>> Session::next_message() {
     return std::nullopt;
 }
 
+// A second EXTENSIONS is refused: withdrawing ASYNC while jobs wait for answers would leave the
+// reader serving requests itself, with nobody left to route those answers.
 void Session::negotiate(const Extensions& offered) {
+    if (std::exchange(negotiated_once_, true)) {
+        fail(Status::protocol_error, "EXTENSIONS sent twice: git-annex negotiates once");
+        return;
+    }
     negotiated_ = handler_.wanted_extensions() & ExtensionSet::from_names(offered.names);
     send(std::nullopt, {Extensions{.names = negotiated_.names()}});
 }

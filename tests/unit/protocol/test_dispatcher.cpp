@@ -393,6 +393,41 @@ TEST(Dispatcher, UntaggedLineWithAsyncIsAProtocolError) {
               (Lines{"VERSION 2", "EXTENSIONS ASYNC", R"(ERROR missing job number in "PREPARE")"}));
 }
 
+TEST(Dispatcher, SecondExtensionsIsAProtocolError) {
+    ScriptedHandler handler;
+    handler.wanted.info = true;
+    Lines output;
+    SessionResult result =
+        converse(handler, {"EXTENSIONS INFO", "EXTENSIONS INFO", "PREPARE"}, output);
+    EXPECT_EQ(result.status, Status::protocol_error);
+    EXPECT_EQ(output, (Lines{"VERSION 2", "EXTENSIONS INFO",
+                             "ERROR EXTENSIONS sent twice: git-annex negotiates once"}));
+    EXPECT_EQ(handler.calls(), Lines{});
+}
+
+// Found by fuzz_dispatcher: a job's PREPARE waits for git-annex's answer while holding the
+// prepare lock; a second EXTENSIONS without ASYNC then made the reader serve an untagged PREPARE
+// itself, waiting for that lock, so nobody routed the answer and serve() never returned.
+TEST(Dispatcher, ExtensionsWithdrawingAsyncMidJobDoesNotHang) {
+    ScriptedHandler handler;
+    handler.wanted.async = true;
+    handler.on_prepare = [](Annex& annex) {
+        annex.get_config("directory");
+        return PrepareSuccess{};
+    };
+    FakeGitAnnex annex;
+    Running running(handler, annex);
+    annex.say("EXTENSIONS ASYNC");
+    annex.say("J 1 PREPARE");
+    EXPECT_EQ(annex.next_line(), "VERSION 2");
+    EXPECT_EQ(annex.next_line(), "EXTENSIONS ASYNC");
+    EXPECT_EQ(annex.next_line(), "J 1 GETCONFIG directory");
+    annex.say("EXTENSIONS INFO");
+    annex.say("PREPARE");
+    EXPECT_EQ(annex.next_line(), "ERROR EXTENSIONS sent twice: git-annex negotiates once");
+    EXPECT_EQ(running.finish().status, Status::protocol_error);
+}
+
 TEST(Dispatcher, CallsPrepareOnlyOnce) {
     ScriptedHandler handler;
     handler.wanted.async = true;

@@ -2,7 +2,7 @@
 # remotesapi=PORT (issue 17 item 4): the store's shared Dolt server also serves Dolt's remotes
 # API on 127.0.0.1:PORT, and on no other address, so that other Dolt clones can clone, fetch and
 # push while git-annex uses the store.
-#   1. While `git annex copy -J4` runs to the remote, a `dolt clone` of http://127.0.0.1:PORT/dolt
+#   1. While `git annex copy --batch -J4` (held open by its input) copies to the remote, a `dolt clone` of http://127.0.0.1:PORT/dolt
 #      clones, fetches and pushes a branch of its own; the copy finishes, and the store's
 #      database has the pushed branch beside the copy's locations.
 #   2. PORT is listened on at 127.0.0.1 only: Dolt 1.86.4 itself listens on every interface.
@@ -28,10 +28,8 @@ store=$TEST_TMP/store
 port=$(free_port)
 new_repo "$TEST_TMP/repo"
 cd "$TEST_TMP/repo"
-# Enough files that the copy is still running while the clone clones, fetches and pushes.
 mkdir -p files
-for i in $(seq 1 400); do head -c $((i * 97 + 1)) /dev/urandom >"files/f$i.dat"; done
-for i in 1 2 3 4; do head -c $((3 * 1024 * 1024 + i)) /dev/urandom >"files/big$i.bin"; done
+for i in $(seq 1 120); do head -c $((i * 97 + 1)) /dev/urandom >"files/f$i.dat"; done
 git annex add -q files && git commit -q -m files
 
 # Refused settings: one clear line each, naming remotesapi=.
@@ -52,13 +50,18 @@ git annex initremote dr type=external externaltype=dolt encryption=none serverid
 uuid=$(git config remote.dr.annex-uuid)
 nkeys=$(git annex find --format '${key}\n' | sort -u | wc -l)
 
-git annex copy -q --to dr -J4 files >"$TEST_TMP/copy.out" 2>&1 &
+# The copy reads its files from a pipe (--batch), so it is running, by construction, until the
+# pipe closes after the clone's push: half the files before the clone, half after.
+mkfifo "$TEST_TMP/copy.in"
+git annex copy -q --batch --to dr -J4 <"$TEST_TMP/copy.in" >"$TEST_TMP/copy.out" 2>&1 &
 copy=$!
 track_pid "$copy"
+exec 4>"$TEST_TMP/copy.in"
+ls files/*.dat | head -n 60 >&4
 
 # The remotes API answers on 127.0.0.1:PORT once the copy's server is up.
 wait_until 60 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port" 2>/dev/null ||
-    { cat "$store/.git-annex-dolt/server.log" >&2 || true; fail "nothing listens on 127.0.0.1:$port"; }
+    { cat "$TEST_TMP/copy.out" "$store/.git-annex-dolt/server.log" >&2 || true; fail "nothing listens on 127.0.0.1:$port"; }
 expect_eq "$(listeners "$port" | sort -u | tr '\n' ' ')" "0100007F " "addresses listening on port $port"
 
 cd "$TEST_TMP"
@@ -73,9 +76,11 @@ dolt commit -q -m "a branch of the clone" --author "clone <clone@example.org>" >
     dolt commit -m "a branch of the clone" --author "clone <clone@example.org>" >/dev/null
 dolt push origin from-clone >"$TEST_TMP/push.out" 2>&1 || { cat "$TEST_TMP/push.out"; fail "dolt push origin from-clone"; }
 kill -0 "$copy" 2>/dev/null && copy_was_running=yes || copy_was_running=no
+expect_eq "$copy_was_running" yes "the copy was still running when the push ended"
+(cd "$TEST_TMP/repo" && ls files/*.dat | tail -n +61) >&4
+exec 4>&-
 
-wait "$copy" || { cat "$TEST_TMP/copy.out"; fail "git annex copy --to dr -J4 failed"; }
-expect_eq "$copy_was_running" yes "the copy was still running when the push ended (make it longer)"
+wait "$copy" || { cat "$TEST_TMP/copy.out"; fail "git annex copy --batch --to dr -J4 failed"; }
 cd "$TEST_TMP/repo"
 expect_eq "$(annex_keys_in dr | wc -l)" "$nkeys" "keys git-annex records in dr"
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds and runs the fuzz targets for CTest (label "fuzz").
 #   fuzz.sh build DIR            configure and build the fuzz project (CMakeLists.txt here) in DIR
-#   fuzz.sh run DIR TARGET SECS  run one target for SECS seconds (GAD_FUZZ_SECONDS overrides) on
+#   fuzz.sh run DIR TARGET SECS [RUNS]
+#                                run one target for SECS seconds (GAD_FUZZ_SECONDS overrides) on
 #                                its checked-in seed corpus (corpus/TARGET) and what earlier runs
 #                                found (DIR/corpus/TARGET); a crash fails, keeping the input in
 #                                DIR/crashes/TARGET/ and printing its path.
@@ -52,7 +53,7 @@ build)
     cmake --build "$dir"
     ;;
 run)
-    dir=$2 target=$3 seconds=${GAD_FUZZ_SECONDS:-$4}
+    dir=$2 target=$3 seconds=${GAD_FUZZ_SECONDS:-$4} runs=${5:-}
     [ -x "$dir/fuzz_$target" ] || { echo "fuzz: $dir/fuzz_$target is not built" >&2; exit 1; }
     seeds=$here/corpus/$target
     found=$dir/corpus/$target crashes=$dir/crashes/$target
@@ -62,9 +63,17 @@ run)
     # -timeout: an input running over 10 s is a hang. Leaks count as crashes (ASan's default).
     # CI runs a fixed seed so that a landing does not depend on what a random run happens to
     # find; by hand each run draws its own (GAD_FUZZ_SEED picks one, as does a crash's log).
-    seed=${GAD_FUZZ_SEED:-}
-    if [ -z "$seed" ] && [ "${CI:-}" = true ]; then seed=1; fi
-    "$dir/fuzz_$target" ${seed:+-seed="$seed"} -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    # Under CI also a fixed number of inputs (RUNS), not a time: a faster machine would otherwise
+    # try more of them than the runs that landed did (its time limit, four times SECS, only
+    # guards against a slow one).
+    seed=${GAD_FUZZ_SEED:-} limit=(-max_total_time="$seconds")
+    if [ "${CI:-}" = true ]; then
+        seed=${seed:-1}
+        if [ -n "$runs" ] && [ -z "${GAD_FUZZ_SECONDS:-}" ]; then
+            limit=(-runs="$runs" -max_total_time=$((seconds * 4)))
+        fi
+    fi
+    "$dir/fuzz_$target" ${seed:+-seed="$seed"} "${limit[@]}" -timeout=10 -rss_limit_mb=2048 \
         -max_len=1024 -print_final_stats=1 -artifact_prefix="$crashes/" "$found" "$seeds" \
         2>"$dir/$target.log" || status=$?
     tail -n 5 "$dir/$target.log"

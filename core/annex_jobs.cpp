@@ -4,9 +4,9 @@
 
 #include <charconv>
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
 #include <string_view>
+
+#include "core/file_reads.h"
 
 namespace gad::core {
 namespace {
@@ -40,9 +40,9 @@ bool asks_for_concurrent_jobs(std::span<const std::string> arguments) {
 }
 
 std::optional<std::vector<std::string>> command_line_of(pid_t pid) {
-    std::ifstream file("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
-    if (!file) return std::nullopt;
-    std::string all(std::istreambuf_iterator<char>(file), {});
+    auto read = read_small_file("/proc/" + std::to_string(pid) + "/cmdline");
+    if (!read || !*read) return std::nullopt;
+    const std::string& all = **read;
     if (all.empty()) return std::nullopt;  // a zombie, or a kernel thread
     std::vector<std::string> arguments;
     for (std::size_t start = 0; start < all.size();) {

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/file_reads.h"
 #include "core/unique_fd.h"
 
 namespace gad::core {
@@ -41,13 +42,7 @@ Result<void> write_creds_file(const fs::path& file, const CredPair& creds) {
     std::string name = (directory / ("." + file.filename().string() + ".XXXXXX")).string();
     UniqueFd out(::mkstemp(name.data()));
     if (!out) return fail("cannot create a file in {}: {}", directory.string(), errno_text());
-    struct Cleanup {
-        const std::string& path;
-        bool armed = true;
-        ~Cleanup() {
-            if (armed) ::unlink(path.c_str());
-        }
-    } cleanup{name};
+    UnlinkUnlessKept cleanup(name);
     const std::string text = creds.login + "\n" + creds.password + "\n";
     for (std::size_t done = 0; done < text.size();) {
         const ssize_t wrote = ::write(out.get(), text.data() + done, text.size() - done);
@@ -63,30 +58,17 @@ Result<void> write_creds_file(const fs::path& file, const CredPair& creds) {
     if (::rename(name.c_str(), file.c_str()) != 0) {
         return fail("cannot write {}: {}", file.string(), errno_text());
     }
-    cleanup.armed = false;
+    cleanup.keep();
     UniqueFd dir(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (dir) ::fsync(dir.get());
     return {};
 }
 
 Result<std::optional<CredPair>> read_creds_file(const fs::path& file) {
-    UniqueFd in(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!in) {
-        if (errno == ENOENT) return std::optional<CredPair>{};
-        return fail("cannot read creds file {}: {}", file.string(), errno_text());
-    }
-    std::string text;
-    char buffer[4096];
-    while (true) {
-        const ssize_t got = ::read(in.get(), buffer, sizeof buffer);
-        if (got < 0) {
-            if (errno == EINTR) continue;
-            return fail("cannot read creds file {}: {}", file.string(), errno_text());
-        }
-        if (got == 0) break;
-        text.append(buffer, static_cast<std::size_t>(got));
-        if (text.size() > (1 << 20)) return fail("creds file {} is too large", file.string());
-    }
+    auto read = read_small_file(file, "creds file", std::size_t{1} << 20);
+    if (!read) return std::unexpected(read.error());
+    if (!*read) return std::optional<CredPair>{};
+    const std::string& text = **read;
     // As git-annex's decodeCredPair: exactly two lines (the last newline optional).
     std::vector<std::string> lines;
     for (std::size_t start = 0; start < text.size();) {

@@ -1,11 +1,10 @@
 #include "compat/git/annex_branch.h"
 
-#include <fstream>
-#include <iterator>
 #include <set>
 #include <system_error>
 
 #include "compat/logs/branch_file.h"
+#include "core/file_reads.h"
 
 namespace gad::compat::git {
 
@@ -62,11 +61,10 @@ Result<std::map<std::string, std::string>> AnnexBranch::read_journal() const {
         if (!entry.is_regular_file(error)) continue;
         auto path = logs::journal_name_to_branch_path(entry.path().filename().string());
         if (!path) continue;
-        std::ifstream in(entry.path(), std::ios::binary);
-        std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        // A journal file being rewritten by git-annex may vanish meanwhile; it then is in the
-        // branch, read below.
-        if (!in.bad()) files[*path] = std::move(content);
+        // A journal file being rewritten by git-annex may vanish meanwhile (read as empty); it
+        // then is in the branch, read below.
+        auto content = core::read_small_file(entry.path(), "journal file");
+        if (content) files[*path] = std::move(*content).value_or(std::string());
     }
     return files;
 }
@@ -80,8 +78,9 @@ Result<std::string> AnnexBranch::read_file(std::string_view path) const {
     std::string content;
     const std::filesystem::path journal_file =
         journal_dir_ / logs::branch_path_to_journal_name(path);
-    std::ifstream in(journal_file, std::ios::binary);
-    if (in) content.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (auto journal = core::read_small_file(journal_file, "journal file"); journal && *journal) {
+        content = std::move(**journal);
+    }
     for (const Source& source : sources_) {
         auto blob = repository_->blob_at(source.tree, path);
         if (!blob) return std::unexpected(blob.error());

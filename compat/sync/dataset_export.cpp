@@ -4,11 +4,10 @@
 
 #include <algorithm>
 #include <cctype>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "compat/sync/dataset_sync.h"
+#include "core/file_reads.h"
 
 namespace gad::compat::sync {
 
@@ -96,15 +95,14 @@ std::string DatasetSync::definition() const {
 
 Result<bool> DatasetSync::definition_missing() const {
     const fs::path path = summary_.definition;
-    if (!fs::exists(path)) return true;
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
+    auto text = core::read_small_file(path, "dataset definition");
+    if (!text) return std::unexpected(text.error());
+    if (!*text) return true;
     auto squeezed = [](std::string s) {
         std::erase_if(s, [](char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; });
         return s;
     };
-    if (squeezed(text.str()) != squeezed(definition())) {
+    if (squeezed(std::move(**text)) != squeezed(definition())) {
         return fail(
             "sync --dataset {}: {} exists and defines another dataset than "
             "git-annex-dolt writes (a table {}(path, annex_key) on branch {}); "

@@ -7,10 +7,10 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
-#include <sstream>
 
 #include "core/dolt/remote_url.h"
 #include "core/dolt/server.h"
+#include "core/file_reads.h"
 #include "core/json.h"
 #include "core/process.h"
 
@@ -31,11 +31,10 @@ constexpr std::string_view kConfigWithoutSocket =
     "    \"local_repo_name\": \"__local__\"\n"
     "}\n";
 
+// The file's content; empty when it cannot be read.
 std::string read_text(const fs::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
+    auto read = read_small_file(file);
+    return read && *read ? std::move(**read) : std::string();
 }
 
 // Writes root's config.json unless the user has one of their own: dolt-annex connects to the
@@ -105,10 +104,7 @@ Result<bool> make_database(const fs::path& dolt_dir, const std::optional<std::st
 }  // namespace
 
 std::string read_repo_uuid(const fs::path& file) {
-    std::ifstream in(file);
-    std::stringstream text;
-    text << in.rdbuf();
-    return json_field(text.str(), "uuid").value_or(std::string());
+    return json_field(read_text(file), "uuid").value_or(std::string());
 }
 
 Result<void> write_file_atomically(const fs::path& path, std::string_view content) {

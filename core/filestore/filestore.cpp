@@ -72,26 +72,6 @@ Result<void> StreamCheck::within_size(std::uint64_t total, std::string_view sour
     return {};
 }
 
-Result<std::uint64_t> read_blocks(
-    int fd, const std::filesystem::path& path,
-    const std::function<Result<void>(std::span<const std::byte>)>& consume) {
-    std::vector<std::byte> buffer(1 << 20);
-    std::uint64_t total = 0;
-    while (true) {
-        const ssize_t got = ::read(fd, buffer.data(), buffer.size());
-        if (got < 0) {
-            if (errno == EINTR) continue;
-            return fail("cannot read {}: {}", path.string(), std::strerror(errno));
-        }
-        if (got == 0) return total;
-        if (auto consumed = consume(std::span(buffer.data(), static_cast<std::size_t>(got)));
-            !consumed) {
-            return std::unexpected(consumed.error());
-        }
-        total += static_cast<std::uint64_t>(got);
-    }
-}
-
 namespace {
 
 // A ring of buffers that the caller fills and consumes in turn while a thread hashes them: a

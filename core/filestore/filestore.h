@@ -16,6 +16,7 @@
 
 #include "core/digest.h"
 #include "core/failure.h"
+#include "core/file_reads.h"
 #include "core/key.h"
 #include "core/timestamp.h"
 
@@ -103,18 +104,12 @@ inline constexpr std::uint64_t kMaxReserve = 64 << 20;
 Result<void> check_free_space(const Key& key, std::string_view where, std::uint64_t free,
                               std::uint64_t capacity);
 
-// Reads the file open as fd to its end, a block at a time, passing each block to consume (which
-// may stop the reading by failing); returns the number of bytes read. Fails naming path.
-Result<std::uint64_t> read_blocks(
-    int fd, const std::filesystem::path& path,
-    const std::function<Result<void>(std::span<const std::byte>)>& consume);
-
 class StreamCheck;
 
-// read_blocks, feeding every block to check as well as to consume (which must be done with a
-// block when it returns). For a file of kBackgroundCheckSize bytes or more, check hashes each
-// block on a thread of its own while consume handles it (a 64 MiB SHA256 costs 45 ms here,
-// about as long as the copy itself); the bytes hashed are still the bytes consumed.
+// read_blocks (core/file_reads.h), feeding every block to check as well as to consume (which must
+// be done with a block when it returns). For a file of kBackgroundCheckSize bytes or more, check
+// hashes each block on a thread of its own while consume handles it (a 64 MiB SHA256 costs 45 ms
+// here, about as long as the copy itself); the bytes hashed are still the bytes consumed.
 Result<std::uint64_t> read_checked_blocks(
     int fd, const std::filesystem::path& path, StreamCheck& check,
     const std::function<Result<void>(std::span<const std::byte>)>& consume);

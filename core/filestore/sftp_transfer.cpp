@@ -154,27 +154,22 @@ Result<std::uint64_t> upload(SshSession& session, int in, const std::filesystem:
     } settle{session};
     const std::size_t request = session.max_request();
     const std::size_t depth = requests_in_flight(request);
-    std::vector<std::byte> buffer(std::max<std::size_t>(1, kProgressStep / request) * request);
     std::uint64_t total = 0;
-    while (true) {
-        const ssize_t got = ::read(in, buffer.data(), buffer.size());
-        if (got < 0) {
-            if (errno == EINTR) continue;
-            return fail("cannot read {}: {}", source.string(), std::strerror(errno));
-        }
-        if (got == 0) break;
-        const std::span<const std::byte> block(buffer.data(), static_cast<std::size_t>(got));
-        // Content beyond the key's size is never sent.
-        if (auto bounded = check.within_size(total + block.size(), source.string()); !bounded) {
-            return std::unexpected(bounded.error());
-        }
-        check.update(block);
-        if (auto sent = send_block(session, out, path, total, block, depth); !sent) {
-            return std::unexpected(sent.error());
-        }
-        total += block.size();
-        if (progress) progress(total);
-    }
+    auto read = read_blocks(
+        in, source,
+        [&](std::span<const std::byte> block) -> Result<void> {
+            // Content beyond the key's size is never sent.
+            if (auto bounded = check.within_size(total + block.size(), source.string()); !bounded) {
+                return bounded;
+            }
+            check.update(block);
+            if (auto sent = send_block(session, out, path, total, block, depth); !sent) return sent;
+            total += block.size();
+            if (progress) progress(total);
+            return {};
+        },
+        std::max<std::size_t>(1, kProgressStep / request) * request);
+    if (!read) return std::unexpected(read.error());
     if (SshSession::Status status = session.await_writes(); !status.ok()) {
         return std::unexpected(write_failure(
             session, path, session.failure(fmt::format("cannot write {}", path), status),

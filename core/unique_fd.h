@@ -1,8 +1,10 @@
-// A POSIX file descriptor owned by one object and closed when it goes away.
+// POSIX resources owned by one object and released when it goes away: a file descriptor
+// (closed), and the name of a temporary file not yet renamed into place (unlinked).
 #pragma once
 
 #include <unistd.h>
 
+#include <string>
 #include <utility>
 
 namespace gad::core {
@@ -31,6 +33,24 @@ class UniqueFd {
 
   private:
     int fd_ = -1;
+};
+
+// The path of a temporary file, unlinked when this goes away unless keep() was called (once the
+// file is complete and renamed into place).
+class UnlinkUnlessKept {
+  public:
+    explicit UnlinkUnlessKept(std::string path) : path_(std::move(path)) {}
+    UnlinkUnlessKept(const UnlinkUnlessKept&) = delete;
+    UnlinkUnlessKept& operator=(const UnlinkUnlessKept&) = delete;
+    ~UnlinkUnlessKept() {
+        if (!kept_) ::unlink(path_.c_str());
+    }
+
+    void keep() { kept_ = true; }
+
+  private:
+    std::string path_;
+    bool kept_ = false;
 };
 
 }  // namespace gad::core

@@ -96,13 +96,7 @@ Result<void> LocalFilestore::copy_in(const Key& key, int in, const fs::path& sou
     const fs::path temporary = temporary_name();
     UniqueFd out(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
     if (!out) return fail("cannot create {}: {}", temporary.string(), errno_text());
-    struct Cleanup {
-        const fs::path& path;
-        bool armed = true;
-        ~Cleanup() {
-            if (armed) ::unlink(path.c_str());
-        }
-    } cleanup{temporary};
+    UnlinkUnlessKept cleanup(temporary.string());
 
     // A full disk is named as such (the partial object is deleted on the way out).
     auto write_failure = [&](std::uint64_t written) {
@@ -148,7 +142,7 @@ Result<void> LocalFilestore::copy_in(const Key& key, int in, const fs::path& sou
     if (auto checked = check.finish(total, source.string()); !checked) return checked;
     if (::fsync(out.get()) != 0 || out.reset() != 0) return write_failure(total);
     if (auto installed = install(temporary, key); !installed) return installed;
-    cleanup.armed = false;
+    cleanup.keep();
     return {};
 }
 

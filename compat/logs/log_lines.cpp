@@ -43,6 +43,25 @@ std::optional<core::Timestamp> parse_log_timestamp(std::string_view text) {
     return *parsed;
 }
 
+std::expected<std::pair<core::Timestamp, std::string_view>, LineError> split_timestamp(
+    const Line& line, std::string_view missing) {
+    const std::size_t space = line.text.find(' ');
+    if (space == std::string_view::npos) return std::unexpected(line_error(line, missing));
+    const auto ts = parse_log_timestamp(line.text.substr(0, space));
+    if (!ts) return std::unexpected(line_error(line, "bad timestamp"));
+    return std::pair{*ts, line.text.substr(space + 1)};
+}
+
+void append_log_line(std::string& out, const core::Timestamp& ts, std::string_view first,
+                     std::string_view rest) {
+    out += ts.to_log();
+    out += ' ';
+    out += first;
+    out += ' ';
+    out += rest;
+    out += '\n';
+}
+
 bool starts_with_space(std::string_view text, std::size_t& length) {
     if (text.empty()) return false;
     const auto c = static_cast<unsigned char>(text[0]);

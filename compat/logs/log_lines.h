@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <expected>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,6 +49,16 @@ inline LineError line_error(const Line& line, std::string_view what) {
 
 // Parses a git-annex timestamp ("1287290776.765152s", "12s", "12"); nullopt if malformed.
 std::optional<core::Timestamp> parse_log_timestamp(std::string_view text);
+
+// A line "TIMESTAMP REST" split at its first space: its timestamp and the rest. Fails with a
+// LineError saying `missing` when the line has no space, "bad timestamp" when its first word is
+// no timestamp.
+std::expected<std::pair<core::Timestamp, std::string_view>, LineError> split_timestamp(
+    const Line& line, std::string_view missing);
+
+// Appends git-annex's line "TIMESTAMP FIRST REST\n" (presence and map logs) to out.
+void append_log_line(std::string& out, const core::Timestamp& ts, std::string_view first,
+                     std::string_view rest);
 
 // Haskell's `words`: splits on runs of white space as GHC's isSpace sees it in UTF-8 text
 // (ASCII space, \t \n \v \f \r, U+00A0 and the other Unicode space separators), dropping empty

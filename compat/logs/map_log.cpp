@@ -46,12 +46,7 @@ std::string format_map_log(const std::vector<MapLogEntry>& entries) {
     std::string out;
     for (const auto& e : entries) {
         if (!check(Kind::word, e.field) || !check(Kind::text, e.value)) continue;
-        out += e.ts.to_log();
-        out += ' ';
-        out += e.field;
-        out += ' ';
-        out += e.value;
-        out += '\n';
+        append_log_line(out, e.ts, e.field, e.value);
     }
     return out;
 }

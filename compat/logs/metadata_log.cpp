@@ -71,20 +71,16 @@ std::string format_metadata_value(std::string_view value, bool set) {
 Parsed<MetadataEntry> parse_metadata_log(std::string_view text) {
     Parsed<MetadataEntry> result;
     for (const Line& line : split_lines(text)) {
-        const std::size_t space = line.text.find(' ');
-        if (space == std::string_view::npos) {
-            result.errors.push_back(line_error(line, "metadata line without metadata"));
+        auto split = split_timestamp(line, "metadata line without metadata");
+        if (!split) {
+            result.errors.push_back(std::move(split.error()));
             continue;
         }
-        const auto ts = parse_log_timestamp(line.text.substr(0, space));
-        if (!ts) {
-            result.errors.push_back(line_error(line, "bad timestamp"));
-            continue;
-        }
+        const core::Timestamp ts = split->first;
         std::vector<MetadataEntry> entries;
         std::optional<std::string_view> field;
         bool bad = false;
-        std::string_view rest = line.text.substr(space + 1);
+        std::string_view rest = split->second;
         while (true) {
             const std::size_t end = std::min(rest.find(' '), rest.size());
             const std::string_view word = rest.substr(0, end);
@@ -99,9 +95,9 @@ Parsed<MetadataEntry> parse_metadata_log(std::string_view text) {
                     break;
                 }
                 entries.push_back(
-                    MetadataEntry{*ts, std::string(*field), std::move(*decoded), word[0] == '+'});
+                    MetadataEntry{ts, std::string(*field), std::move(*decoded), word[0] == '+'});
             } else {
-                entries.push_back(MetadataEntry{*ts, std::string(*field),
+                entries.push_back(MetadataEntry{ts, std::string(*field),
                                                 std::string(word.substr(1)), word[0] == '+'});
             }
             if (end == rest.size()) break;

@@ -12,17 +12,12 @@ using core::annex_values::Kind;
 Parsed<PresenceEntry> parse_presence_log(std::string_view text) {
     Parsed<PresenceEntry> result;
     for (const Line& line : split_lines(text)) {
-        const std::size_t space = line.text.find(' ');
-        if (space == std::string_view::npos) {
-            result.errors.push_back(line_error(line, "presence line without status"));
+        auto split = split_timestamp(line, "presence line without status");
+        if (!split) {
+            result.errors.push_back(std::move(split.error()));
             continue;
         }
-        const auto ts = parse_log_timestamp(line.text.substr(0, space));
-        if (!ts) {
-            result.errors.push_back(line_error(line, "bad timestamp"));
-            continue;
-        }
-        const std::string_view rest = line.text.substr(space + 1);
+        const auto& [ts, rest] = *split;
         if (rest.size() < 2 || rest[1] != ' ') {
             result.errors.push_back(line_error(line, "presence line without status and info"));
             continue;
@@ -32,7 +27,7 @@ Parsed<PresenceEntry> parse_presence_log(std::string_view text) {
             result.errors.push_back(line_error(line, "unknown presence status"));
             continue;
         }
-        result.entries.push_back(PresenceEntry{*ts, status, std::string(rest.substr(2))});
+        result.entries.push_back(PresenceEntry{ts, status, std::string(rest.substr(2))});
     }
     return result;
 }
@@ -50,12 +45,7 @@ std::string format_presence_log(const std::vector<PresenceEntry>& entries) {
             !check(Kind::text, e.info)) {
             continue;
         }
-        out += e.ts.to_log();
-        out += ' ';
-        out += e.status;
-        out += ' ';
-        out += e.info;
-        out += '\n';
+        append_log_line(out, e.ts, std::string_view(&e.status, 1), e.info);
     }
     return out;
 }

@@ -13,17 +13,12 @@ using core::annex_values::Kind;
 Parsed<SingleValueEntry> parse_single_value_log(std::string_view text) {
     Parsed<SingleValueEntry> result;
     for (const Line& line : split_lines(text)) {
-        const std::size_t space = line.text.find(' ');
-        if (space == std::string_view::npos) {
-            result.errors.push_back(line_error(line, "line without a value"));
-            continue;
+        auto split = split_timestamp(line, "line without a value");
+        if (split) {
+            result.entries.push_back(SingleValueEntry{split->first, std::string(split->second)});
+        } else {
+            result.errors.push_back(std::move(split.error()));
         }
-        const auto ts = parse_log_timestamp(line.text.substr(0, space));
-        if (!ts) {
-            result.errors.push_back(line_error(line, "bad timestamp"));
-            continue;
-        }
-        result.entries.push_back(SingleValueEntry{*ts, std::string(line.text.substr(space + 1))});
     }
     return result;
 }

@@ -522,18 +522,10 @@ Result<void> Repository::unset_config(std::string_view name) const {
 }
 
 Result<void> Repository::set_config(std::string_view name, std::string_view value) const {
-    git_config* raw = nullptr;
-    if (int code = git_repository_config(&raw, repo_); code != 0) {
-        return git_failure("cannot open git config", code);
-    }
-    Owned<git_config, git_config_free> config(raw);
-    git_config* local = nullptr;
-    if (int code = git_config_open_level(&local, raw, GIT_CONFIG_LEVEL_LOCAL); code != 0) {
-        return git_failure("cannot open the repository's git config", code);
-    }
-    Owned<git_config, git_config_free> owned_local(local);
+    auto local = local_config(repo_);
+    if (!local) return std::unexpected(local.error());
     const std::string key(name), text(value);
-    if (int code = git_config_set_string(local, key.c_str(), text.c_str()); code != 0) {
+    if (int code = git_config_set_string(local->get(), key.c_str(), text.c_str()); code != 0) {
         return git_failure(fmt::format("cannot set git config {}", name), code);
     }
     return {};

@@ -23,6 +23,8 @@
 #     files, fetched from the origin), and pushes that branch (`dolt push origin`, as dolt.py's
 #     push_branch does; dolt-annex 0.4.0's own commands never push). git-annex-dolt sync pulls it:
 #     git annex whereis lists da3 for that key.
+#  g. (newest git-annex only) a file migrated from SHA1E to SHA256E: dolt-annex filestore whereis
+#     finds its new key only after git-annex-dolt migrate --rekey-store.
 #
 # usage: DOLT_ANNEX_SRC=/path/to/dolt-annex [DOLT_ANNEX_VENV=/path/to/venv] tests/real_dolt_annex.sh
 if [ -z "${DOLT_ANNEX_SRC:-}" ]; then
@@ -158,4 +160,22 @@ observe "sync from the origin: $(tr '\n' ' ' <"$TEST_TMP/sync5.out")"
 git annex whereis --key "$da3_key" >"$TEST_TMP/whereis.out" 2>&1 || true
 grep -q "$da3_uuid" "$TEST_TMP/whereis.out" || fail "f: git annex whereis --key of da3's record does not list da3 ($da3_uuid): $(cat "$TEST_TMP/whereis.out")"
 echo "f. ok: dolt-annex init --dolt-url joined the store's origin, pushed <da3>-files; git annex whereis lists da3"
-summary "real dolt-annex on our store: whereis, read-table of our dataset, insert-record then sync, push then sync, init --dolt-url and a pushed branch then sync"
+
+# g. (newest git-annex) A file stored under a SHA1E key and migrated to SHA256E: dolt-annex does
+# not find the new key until git-annex-dolt migrate --rekey-store gives it an object.
+if git annex version | grep -q '^git-annex version: 10\.2026'; then
+    printf 'migrated %s\n' "$RANDOM$RANDOM" >f4.txt
+    git annex add -q --backend=SHA1E f4.txt && git commit -q -m f4
+    git annex copy -q --to dolt f4.txt || fail "g: copy f4 --to dolt"
+    git annex migrate -q --backend=SHA256E f4.txt && git commit -q -m "f4 migrated" || fail "g: git annex migrate"
+    git annex sync -q >/dev/null 2>&1 || fail "g: git annex sync"
+    new_key=$(git annex lookupkey f4.txt)
+    da filestore whereis --file-key "$new_key"
+    expect_eq "$(tail -n 1 "$TEST_TMP/da.out")" "[]" "g: dolt-annex filestore whereis of the new key before --rekey-store"
+    git-annex-dolt migrate --rekey-store >"$TEST_TMP/rekey.out" 2>&1 || fail "g: migrate --rekey-store: $(cat "$TEST_TMP/rekey.out")"
+    da filestore whereis --file-key "$new_key"
+    expect_eq "$(tail -n 1 "$TEST_TMP/da.out")" "[{\"name\": \"__local__\", \"uuid\": \"$store_uuid\"}]" \
+        "g: dolt-annex filestore whereis of the new key after --rekey-store"
+    echo "g. ok: dolt-annex finds the migrated SHA256E key only after migrate --rekey-store"
+fi
+summary "real dolt-annex on our store: whereis, read-table of our dataset, insert-record then sync, push then sync, init --dolt-url and a pushed branch then sync, migrate --rekey-store then whereis"

@@ -19,6 +19,7 @@
 #include "compat/git/repository.h"
 #include "compat/migrate/content_import.h"
 #include "compat/migrate/migration.h"
+#include "compat/migrate/rekey_store.h"
 #include "compat/query/find.h"
 #include "compat/query/info.h"
 #include "compat/query/repository_names.h"
@@ -40,7 +41,8 @@ using core::Result;
 
 constexpr std::string_view kUsage =
     "usage: git-annex-dolt migrate [--to PATH [--doltremote URL] | --database URL]\n"
-    "                              [--branch REF] [--content=copy|hardlink|move] [--json]\n"
+    "                              [--branch REF] [--content=copy|hardlink|move] [--rekey-store]\n"
+    "                              [--json]\n"
     "       git-annex-dolt sync [--full] [--with URL|PATH]... [--dataset NAME]\n"
     "                           [--no-pull] [--no-push] [--json]\n"
     "       git-annex-dolt whereis [--all | --key KEY... | PATH...] [--json]\n"
@@ -92,6 +94,7 @@ struct MigrateArgs {
     std::optional<std::string> to, database, dolt_remote;
     compat::migrate::MigrationOptions options;
     std::optional<compat::migrate::ContentMode> content_mode;
+    bool rekey_store = false;
     bool json = false;
 };
 // Parses migrate's arguments; on a bad one, reports it and gives the usage error's exit code.
@@ -112,6 +115,8 @@ std::expected<MigrateArgs, int> parse_migrate_args(const std::vector<std::string
             auto mode = compat::migrate::parse_content_mode(*value);
             if (!mode) return std::unexpected(usage_error(mode.error().message));
             parsed.content_mode = *mode;
+        } else if (args[i] == "--rekey-store") {
+            parsed.rekey_store = true;
         } else if (args[i] == "--json") {
             parsed.json = true;
         } else {
@@ -127,15 +132,18 @@ std::expected<MigrateArgs, int> parse_migrate_args(const std::vector<std::string
 }
 
 // The location database migrate writes into: opened (created if need be) and remembered in the
-// repository's git config. --content needs a dolt-annex repository to hold the objects.
+// repository's git config. --content and --rekey-store need a dolt-annex repository to hold
+// the objects.
 Result<compat::OpenDatabase> open_migrate_target(const AnnexRepo& annex, const MigrateArgs& args) {
     auto choice = compat::choose_database(annex.repository, args.to, args.database);
     if (!choice) return std::unexpected(choice.error());
     choice->dolt_remote = args.dolt_remote;
-    if (args.content_mode && !choice->repository) {
-        return std::unexpected(core::Failure{{},
-                                             "--content needs a dolt-annex repository to hold the "
-                                             "objects (--to PATH), not only a --database"});
+    if ((args.content_mode || args.rekey_store) && !choice->repository) {
+        return std::unexpected(core::Failure{
+            {},
+            fmt::format("{} needs a dolt-annex repository to hold the objects (--to PATH), not "
+                        "only a --database",
+                        args.content_mode ? "--content" : "--rekey-store")});
     }
     auto open = compat::open_database(*choice, /*create=*/true);
     if (!open) return std::unexpected(open.error());
@@ -205,6 +213,30 @@ Result<compat::migrate::ContentSummary> run_content_import(const AnnexRepo& anne
     return imported;
 }
 
+// migrate --rekey-store: migrated keys given objects of their own in the dolt-annex repository
+// (its problems as warnings), and the records of them committed.
+Result<compat::migrate::RekeySummary> run_rekey_store(compat::OpenDatabase& open, bool terminal) {
+    std::function<void(const compat::migrate::RekeySummary&)> progress;
+    if (terminal) {
+        progress = [](const compat::migrate::RekeySummary& r) {
+            fmt::print(stderr, "\rmigrate --rekey-store: {} objects linked...", r.linked);
+        };
+    }
+    auto rekeyed = compat::migrate::rekey_store(*open.repository, *open.database.store, progress);
+    if (terminal) fmt::print(stderr, "\r\033[K");
+    if (!rekeyed) {
+        return std::unexpected(core::Failure{
+            rekeyed.error().kind,
+            fmt::format("migrate --rekey-store failed: {}", rekeyed.error().message)});
+    }
+    for (const std::string& problem : rekeyed->problems) core::log::warning(problem);
+    auto committed = open.database.store->dolt_commit(
+        fmt::format("git-annex-dolt migrate --rekey-store: {} migrated keys given objects in {}",
+                    rekeyed->linked, open.repository->uuid()));
+    if (!committed) return std::unexpected(committed.error());
+    return rekeyed;
+}
+
 int migrate_command(const std::vector<std::string>& args) {
     auto parsed = parse_migrate_args(args);
     if (!parsed) return parsed.error();
@@ -224,9 +256,16 @@ int migrate_command(const std::vector<std::string>& args) {
         if (!imported) return failed(imported.error());
         content = std::move(*imported);
     }
+    std::optional<compat::migrate::RekeySummary> rekeyed;
+    if (parsed->rekey_store) {
+        auto done = run_rekey_store(*open, terminal);
+        if (!done) return failed(done.error());
+        rekeyed = std::move(*done);
+    }
     compat::cli::print_summary(
-        compat::cli::migrate_summary(*summary, open->database.description, content), parsed->json);
-    return content && content->failed != 0 ? 1 : 0;
+        compat::cli::migrate_summary(*summary, open->database.description, content, rekeyed),
+        parsed->json);
+    return (content && content->failed != 0) || (rekeyed && rekeyed->failed != 0) ? 1 : 0;
 }
 
 int whereis_command(const std::vector<std::string>& args) {

@@ -9,13 +9,18 @@ namespace gad::compat::cli {
 namespace {
 
 std::string migration_json(const migrate::MigrationSummary& s,
-                           const std::optional<migrate::ContentSummary>& c) {
+                           const std::optional<migrate::ContentSummary>& c,
+                           const std::optional<migrate::RekeySummary>& r) {
     std::string content;
     if (c) {
         content =
             fmt::format(R"(,"content_stored":{},"content_already_stored":{},"content_failed":{},)"
                         R"("content_removed":{})",
                         c->stored, c->already_stored, c->failed, c->removed);
+    }
+    if (r) {
+        content += fmt::format(R"(,"rekeyed":{},"rekey_already":{},"rekey_failed":{})", r->linked,
+                               r->already, r->failed);
     }
     return fmt::format(
         R"({{"branch":"{}","incremental":{},"logs_read":{},"locations":{},"urls":{},)"
@@ -45,8 +50,9 @@ void print_summary(const Summary& summary, bool json) {
 }
 
 Summary migrate_summary(const migrate::MigrationSummary& migrated, std::string_view into,
-                        const std::optional<migrate::ContentSummary>& content) {
-    Summary summary{migration_json(migrated, content), {}};
+                        const std::optional<migrate::ContentSummary>& content,
+                        const std::optional<migrate::RekeySummary>& rekeyed) {
+    Summary summary{migration_json(migrated, content, rekeyed), {}};
     summary.text = fmt::format(
         "migrate: git-annex branch {} into {}: {}{} logs read, {} locations, {} URLs, {} "
         "metadata values, {} chunk logs, {} remote states, {} repository settings, {} "
@@ -62,6 +68,11 @@ Summary migrate_summary(const migrate::MigrationSummary& migrated, std::string_v
             "migrate --content: {} objects stored, {} already there, {} failed, {} "
             "sources removed\n",
             content->stored, content->already_stored, content->failed, content->removed);
+    }
+    if (rekeyed) {
+        summary.text += fmt::format(
+            "migrate --rekey-store: {} migrated keys given objects, {} had them, {} failed\n",
+            rekeyed->linked, rekeyed->already, rekeyed->failed);
     }
     return summary;
 }
@@ -119,10 +130,10 @@ Summary sync_summary(const migrate::MigrationSummary& migrated, const std::vecto
         R"({{"migrated":{},"with":[{}],"dolt_remotes":{},"dataset":{},"migrated_keys_present":{},)"
         R"("export":{{"locations":{},"urls":{},"metadata":{},)"
         R"("repositories":{},"refused":{},"files":{},"commit":"{}","ref":"{}"}}}})",
-        migration_json(migrated, std::nullopt), merges_json, remotes ? remotes->json : "null",
-        dataset ? dataset->json : "null", migrated_keys_present, exported.locations, exported.urls,
-        exported.metadata, exported.repositories, exported.refused, exported.files, exported.commit,
-        sync::kExportRef);
+        migration_json(migrated, std::nullopt, std::nullopt), merges_json,
+        remotes ? remotes->json : "null", dataset ? dataset->json : "null", migrated_keys_present,
+        exported.locations, exported.urls, exported.metadata, exported.repositories,
+        exported.refused, exported.files, exported.commit, sync::kExportRef);
     summary.text = merges_text + (remotes ? remotes->text : "") + (dataset ? dataset->text : "");
     summary.text += fmt::format(
         "sync: {} logs migrated; {} locations, {} URLs, {} metadata values, {} "

@@ -9,6 +9,7 @@
 
 #include "compat/migrate/content_import.h"
 #include "compat/migrate/migration.h"
+#include "compat/migrate/rekey_store.h"
 #include "compat/sync/branch_export.h"
 #include "core/location/peer_merge.h"
 #include "core/location/remote_history.h"
@@ -23,9 +24,11 @@ struct Summary {
 // Writes summary's JSON object and a newline when json is set, else its text, to stdout.
 void print_summary(const Summary& summary, bool json);
 
-// A migration into the database described as into, with the --content import if one ran.
+// A migration into the database described as into, with the --content import and the
+// --rekey-store step if they ran.
 Summary migrate_summary(const migrate::MigrationSummary& migrated, std::string_view into,
-                        const std::optional<migrate::ContentSummary>& content);
+                        const std::optional<migrate::ContentSummary>& content,
+                        const std::optional<migrate::RekeySummary>& rekeyed = std::nullopt);
 
 // sync --with: the merge of the database described as there into ours (in) and of ours into it
 // (out).

@@ -449,3 +449,34 @@ check() {
     fi
 }
 
+
+# whereis_sample_agree OURS OTHER PRESENT MISSING: `git annex whereis --batch-keys --json` of the
+# keys in $BENCH_TMP/sample.txt in the copies $BENCH_TMP/OURS and $BENCH_TMP/OTHER (measured as
+# whereis-OURS and whereis-OTHER), then one line: how many keys OURS lacks the change for (the
+# uuid PRESENT listed, MISSING not) and how many differ between the two. Fails if whereis does.
+whereis_sample_agree() {
+    local ours=$1 other=$2 present=$3 missing=$4 copy
+    for copy in "$ours" "$other"; do
+        (cd "$BENCH_TMP/$copy" && MAX_STATUS=1 measure "whereis-$copy" "$BENCH_TMP/whereis-$copy.json" \
+            bash -c 'git annex whereis --batch-keys --json <"$1"' - "$BENCH_TMP/sample.txt") >/dev/null ||
+            return 1
+    done
+    python3 - "$BENCH_TMP" "$ours" "$other" "$present" "$missing" <<'PY'
+import json, sys
+tmp, ours_name, other_name, present, missing = sys.argv[1:]
+sample = open(f"{tmp}/sample.txt").read().split()
+def where(copy):
+    found = {}
+    for line in open(f"{tmp}/whereis-{copy}.json"):
+        if line.strip():
+            o = json.loads(line)
+            found[o["key"]] = sorted(e["uuid"] for e in o.get("whereis", []) + o.get("untrusted", []))
+    return found
+ours, other = where(ours_name), where(other_name)
+bad = [k for k in sample if k not in ours or present not in ours[k] or missing in ours[k]]
+differ = [k for k in sample if ours.get(k) != other.get(k)]
+print(f"{len(sample)} keys; {len(bad)} without the change in {ours_name}; {len(differ)} differ"
+      f" between {ours_name} and {other_name}"
+      + (f" (first: {(bad + differ)[0]})" if bad or differ else ""))
+PY
+}

@@ -192,28 +192,7 @@ measure annex-sync-b /dev/null git annex sync --only-annex --no-content || exit 
 # ---- Both second clones say the same ------------------------------------------------------------
 
 step "git annex whereis --batch-keys --json of $(wc -l <"$BENCH_TMP/sample.txt") changed keys, in ours-b and annex-b"
-for copy in ours-b annex-b; do
-    (cd "$BENCH_TMP/$copy" && MAX_STATUS=1 measure "whereis-$copy" "$BENCH_TMP/whereis-$copy.json" \
-        bash -c 'git annex whereis --batch-keys --json <"$1"' - "$BENCH_TMP/sample.txt") >/dev/null || exit 1
-done
-verdict=$(python3 - "$BENCH_TMP" "$uuid_in" "$uuid_not_in" <<'EOF'
-import json, sys
-tmp, present, missing = sys.argv[1:]
-sample = open(f"{tmp}/sample.txt").read().split()
-def where(copy):
-    found = {}
-    for line in open(f"{tmp}/whereis-{copy}.json"):
-        if line.strip():
-            o = json.loads(line)
-            found[o["key"]] = sorted(e["uuid"] for e in o.get("whereis", []) + o.get("untrusted", []))
-    return found
-ours, theirs = where("ours-b"), where("annex-b")
-bad = [k for k in sample if k not in ours or present not in ours[k] or missing in ours[k]]
-differ = [k for k in sample if ours.get(k) != theirs.get(k)]
-print(f"{len(sample)} keys; {len(bad)} without the change in ours-b; {len(differ)} differ from annex-b"
-      + (f" (first: {(bad + differ)[0]})" if bad or differ else ""))
-EOF
-)
+verdict=$(whereis_sample_agree ours-b annex-b "$uuid_in" "$uuid_not_in") || exit 1
 check "whereis in the second clone shows every change, as git annex sync gave annex-b: $verdict" \
     grep -q '; 0 without the change in ours-b; 0 differ' <<<"$verdict"
 

@@ -86,6 +86,7 @@ INDEXES_DOLT="
 ALTER TABLE gad_locations ADD INDEX locations_by_ts (ts);
 ALTER TABLE gad_urls ADD INDEX urls_by_ts (ts);
 $INDEXES_MARIADB"
+# The CSV files make_annex_repo.py writes, one per table, named without the tables' gad_ prefix.
 TABLES="repositories locations urls metadata annexed_files"
 
 # ---- The repository --------------------------------------------------------------------------
@@ -153,7 +154,7 @@ mkdir -p "$BENCH_TMP/bulk-dolt"
 (cd "$BENCH_TMP/bulk-dolt" && dolt init --name bench --email bench@example.org >/dev/null &&
     dolt sql -q "$SCHEMA" >/dev/null)
 imports=""
-for table in $TABLES; do imports+="dolt table import -u $table '$CSV/$table.csv' && "; done
+for table in $TABLES; do imports+="dolt table import -u gad_$table '$CSV/$table.csv' && "; done
 (cd "$BENCH_TMP/bulk-dolt" &&
     measure bulk-load-dolt /dev/null bash -c "$imports dolt sql -q \"\$1\" && dolt add -A && dolt commit -m 'bulk load'" _ "$INDEXES_DOLT") || true
 if grep -q '^bulk-load-dolt' "$RESULTS"; then
@@ -166,7 +167,7 @@ maria -e "CREATE DATABASE bulk; CREATE DATABASE bench"
 maria -D bulk -e "$SCHEMA"
 loads=""
 for table in $TABLES; do
-    loads+="LOAD DATA LOCAL INFILE '$CSV/$table.csv' INTO TABLE $table FIELDS TERMINATED BY ',' IGNORE 1 LINES; "
+    loads+="LOAD DATA LOCAL INFILE '$CSV/$table.csv' INTO TABLE gad_$table FIELDS TERMINATED BY ',' IGNORE 1 LINES; "
 done
 loads+="$INDEXES_MARIADB"
 measure bulk-load-mariadb /dev/null mariadb --socket="$MARIADB_SOCKET" -u root --local-infile=1 -D bulk -e "$loads" || true

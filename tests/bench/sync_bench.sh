@@ -233,28 +233,7 @@ check "the git-annex branch changed the $peer_keys files whose state differs (fo
 # ---- Both say the same: git annex whereis of a sample of the changed keys -------------------------
 
 step "git annex whereis --batch-keys --json of $(wc -l <"$BENCH_TMP/sample.txt") changed keys, in both copies"
-for copy in ours peer; do
-    (cd "$BENCH_TMP/$copy" && MAX_STATUS=1 measure "whereis-sample-$copy" "$BENCH_TMP/whereis-$copy.json" \
-        bash -c 'git annex whereis --batch-keys --json <"$1"' - "$BENCH_TMP/sample.txt") >/dev/null || exit 1
-done
-verdict=$(python3 - "$BENCH_TMP" "$uuid_in" "$uuid_not_in" <<'EOF'
-import json, sys
-tmp, present, missing = sys.argv[1:]
-sample = open(f"{tmp}/sample.txt").read().split()
-def where(copy):
-    found = {}
-    for line in open(f"{tmp}/whereis-{copy}.json"):
-        if line.strip():
-            o = json.loads(line)
-            found[o["key"]] = sorted(e["uuid"] for e in o.get("whereis", []) + o.get("untrusted", []))
-    return found
-ours, peer = where("ours"), where("peer")
-bad = [k for k in sample if k not in ours or present not in ours[k] or missing in ours[k]]
-differ = [k for k in sample if ours.get(k) != peer.get(k)]
-print(f"{len(sample)} keys; {len(bad)} without the change in ours; {len(differ)} differ between ours and peer"
-      + (f" (first: {(bad + differ)[0]})" if bad or differ else ""))
-EOF
-)
+verdict=$(whereis_sample_agree ours peer "$uuid_in" "$uuid_not_in") || exit 1
 check "whereis after our sync shows every change, as after setpresentkey: $verdict" \
     grep -q '; 0 without the change in ours; 0 differ' <<<"$verdict"
 

@@ -135,7 +135,9 @@ DoltRemote::Prepared* DoltRemote::prepared() {
 }
 
 protocol::InitRemoteReply DoltRemote::init_remote(protocol::Annex& annex) {
-    auto config = read_config(annex);
+    // Relative paths mean what they meant where the user typed them (git-annex starts the remote
+    // there); they are kept absolute, so that later commands, run anywhere, find the same.
+    auto config = read_config(annex, fs::current_path());
     if (!config) return protocol::InitRemoteFailure{config.error().message};
     auto remotesapi = read_remotesapi(annex, *config);
     if (!remotesapi) return protocol::InitRemoteFailure{remotesapi.error().message};
@@ -207,6 +209,7 @@ protocol::InitRemoteReply DoltRemote::init_remote(protocol::Annex& annex) {
             return failure(kept.error().message);
         }
     }
+    keep_absolute_paths(annex, *config);
     return protocol::InitRemoteSuccess{};
 }
 

@@ -77,7 +77,27 @@ std::vector<protocol::Config> config_descriptions() {
     };
 }
 
-core::Result<RemoteConfig> read_config(protocol::Annex& annex) {
+namespace {
+
+// The top of the repository git-annex runs in: the parent of a .git directory, else the git
+// directory itself (a bare repository).
+std::filesystem::path repository_top(protocol::Annex& annex) {
+    const std::filesystem::path git_dir =
+        std::filesystem::absolute(annex.get_git_dir()).lexically_normal();
+    const std::filesystem::path dir = git_dir.has_filename() ? git_dir : git_dir.parent_path();
+    return dir.filename() == ".git" ? dir.parent_path() : dir;
+}
+
+}  // namespace
+
+core::Result<RemoteConfig> read_config(protocol::Annex& annex, const std::filesystem::path& base) {
+    std::optional<std::filesystem::path> top;  // Asked of git-annex only for a relative path.
+    auto resolve = [&](const std::string& value) {
+        const std::filesystem::path path(value);
+        if (path.is_absolute()) return path.lexically_normal();
+        if (!top) top = base.empty() ? repository_top(annex) : std::filesystem::absolute(base);
+        return (*top / path).lexically_normal();
+    };
     RemoteConfig config;
     if (std::string filestore = annex.get_config("filestore"); !filestore.empty()) {
         auto checked = core::filestore::check_filestore(filestore);
@@ -90,16 +110,15 @@ core::Result<RemoteConfig> read_config(protocol::Annex& annex) {
             "directory= is required (the dolt-annex repository to store objects in), "
             "or filestore=sftp://USER@HOST/PATH");
     }
-    if (!directory.empty())
-        config.directory = std::filesystem::absolute(directory).lexically_normal();
+    if (!directory.empty()) config.directory = resolve(directory);
     // The SSH settings only matter for filestore= (asking for them costs every PREPARE two
     // round trips with git-annex).
     if (config.filestore) {
         if (std::string file = annex.get_config("identityfile"); !file.empty()) {
-            config.identity_file = std::filesystem::absolute(file);
+            config.identity_file = resolve(file);
         }
         if (std::string file = annex.get_config("knownhosts"); !file.empty()) {
-            config.known_hosts = std::filesystem::absolute(file);
+            config.known_hosts = resolve(file);
         }
     }
     if (std::string database = annex.get_config("database"); !database.empty()) {
@@ -124,6 +143,18 @@ core::Result<RemoteConfig> read_config(protocol::Annex& annex) {
     if (*timeout > 86400) return core::fail("dbtimeout={}: at most 86400 (seconds)", *timeout);
     config.db_timeout = std::chrono::seconds(*timeout);
     return read_dolt_remote(annex, std::move(config));
+}
+
+void keep_absolute_paths(protocol::Annex& annex, const RemoteConfig& config) {
+    auto keep = [&annex](const char* name, const std::filesystem::path& resolved) {
+        if (resolved.empty()) return;
+        if (std::filesystem::path(annex.get_config(name)).is_relative()) {
+            annex.set_config(name, resolved.string());
+        }
+    };
+    keep("directory", config.directory);
+    if (config.identity_file) keep("identityfile", *config.identity_file);
+    if (config.known_hosts) keep("knownhosts", *config.known_hosts);
 }
 
 core::Result<std::optional<int>> read_remotesapi(protocol::Annex& annex,

@@ -45,7 +45,16 @@ struct RemoteConfig {
 std::vector<protocol::Config> config_descriptions();
 
 // Reads and checks the settings; fails with a message naming the parameter that is wrong.
-core::Result<RemoteConfig> read_config(protocol::Annex& annex);
+// Relative paths (directory=, identityfile=, knownhosts=) are resolved against `base`, or, when
+// it is empty, against the repository's top (git-annex runs the remote in whatever directory the
+// command was started in, so the process's own working directory means nothing).
+core::Result<RemoteConfig> read_config(protocol::Annex& annex,
+                                       const std::filesystem::path& base = {});
+
+// The path settings of `config` that `annex` holds as relative paths, stored again (SETCONFIG)
+// as the absolute paths `config` resolved them to: what initremote and enableremote keep, as
+// git-annex's directory remote keeps an absolute directory.
+void keep_absolute_paths(protocol::Annex& annex, const RemoteConfig& config);
 
 // remotesapi=PORT (initremote and enableremote only: the store keeps it, see
 // core/dolt/remotesapi.h); nullopt when not given. Fails when it is no port, or comes with

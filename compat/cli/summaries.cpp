@@ -8,6 +8,24 @@ namespace gad::compat::cli {
 
 namespace {
 
+// {"NAME":COUNT,...} of counts by name (names are this program's static strings).
+std::string counts_json(const std::map<std::string, std::size_t, std::less<>>& counts) {
+    std::string out;
+    for (const auto& [name, count] : counts) {
+        out += fmt::format("{}\"{}\":{}", out.empty() ? "" : ",", name, count);
+    }
+    return "{" + out + "}";
+}
+
+// "NAME COUNT, NAME COUNT" of counts by name.
+std::string counts_text(const std::map<std::string, std::size_t, std::less<>>& counts) {
+    std::string out;
+    for (const auto& [name, count] : counts) {
+        out += fmt::format("{}{} {}", out.empty() ? "" : ", ", name, count);
+    }
+    return out;
+}
+
 std::string migration_json(const migrate::MigrationSummary& s,
                            const std::optional<migrate::ContentSummary>& c,
                            const std::optional<migrate::RekeySummary>& r) {
@@ -26,11 +44,12 @@ std::string migration_json(const migrate::MigrationSummary& s,
         R"({{"branch":"{}","incremental":{},"logs_read":{},"locations":{},"urls":{},)"
         R"("metadata":{},"chunks":{},"remote_states":{},"repositories":{},"settings":{},)"
         R"("files":{},"files_removed":{},"corrupt_lines":{},"unknown_files":{},)"
-        R"("key_migrations":{},"key_migrations_refused":{},"dolt_commit":"{}"{}}})",
+        R"("key_migrations":{},"key_migrations_refused":{},"logs_by_kind":{},)"
+        R"("logs_not_migrated":{},"dolt_commit":"{}"{}}})",
         s.branch, s.incremental ? "true" : "false", s.logs_read, s.locations, s.urls, s.metadata,
         s.chunks, s.remote_states, s.repositories, s.settings, s.files, s.files_removed,
-        s.corrupt_lines, s.unknown_files, s.key_migrations, s.key_migrations_refused, s.dolt_commit,
-        content);
+        s.corrupt_lines, s.unknown_files, s.key_migrations, s.key_migrations_refused,
+        counts_json(s.read_by_kind), counts_json(s.not_migrated), s.dolt_commit, content);
 }
 
 std::string merge_side_json(const core::location::PeerMergeSummary& s) {
@@ -63,6 +82,13 @@ Summary migrate_summary(const migrate::MigrationSummary& migrated, std::string_v
         migrated.remote_states, migrated.repositories, migrated.settings, migrated.files,
         migrated.files_removed, migrated.key_migrations, migrated.key_migrations_refused,
         migrated.corrupt_lines, migrated.unknown_files);
+    if (!migrated.read_by_kind.empty() || !migrated.not_migrated.empty()) {
+        summary.text +=
+            fmt::format("migrate: logs read by kind: {}{}{}\n",
+                        migrated.read_by_kind.empty() ? "none" : counts_text(migrated.read_by_kind),
+                        migrated.not_migrated.empty() ? "" : "; known to git-annex, not migrated: ",
+                        counts_text(migrated.not_migrated));
+    }
     if (content) {
         summary.text += fmt::format(
             "migrate --content: {} objects stored, {} already there, {} failed, {} "

@@ -114,11 +114,12 @@ bool is_per_key(FileKind kind) {
 
 BranchFile classify_branch_path(std::string_view path) {
     for (const auto& t : top_level) {
-        if (path == t.name) return BranchFile{t.kind, {}};
+        if (path == t.name) {
+            return BranchFile{t.kind, {}, t.kind == FileKind::other_known ? t.name : ""};
+        }
     }
-    if (path.starts_with("export.tree/") || path.starts_with("migrate.tree/") ||
-        path.starts_with("remote/web/")) {
-        return BranchFile{FileKind::other_known, {}};
+    for (std::string_view graft : {"export.tree/", "migrate.tree/", "remote/web/"}) {
+        if (path.starts_with(graft)) return BranchFile{FileKind::other_known, {}, graft};
     }
     const std::size_t slash = path.rfind('/');
     if (slash == std::string_view::npos) return BranchFile{};
@@ -134,7 +135,8 @@ BranchFile classify_branch_path(std::string_view path) {
             std::string key = unescape_key_file_name(name.substr(0, name.size() - s.suffix.size()));
             // A name that unescapes to nothing (a lone '&') is no key's log.
             if (key.empty()) return BranchFile{};
-            return BranchFile{s.kind, std::move(key)};
+            return BranchFile{s.kind, std::move(key),
+                              s.kind == FileKind::other_known ? s.suffix : ""};
         }
     }
     return BranchFile{};

@@ -40,6 +40,9 @@ struct BranchFile {
     FileKind kind = FileKind::unknown;
     std::string
         key;  // the unescaped annex key for per-key kinds (also other_known ones), else empty
+    // other_known only: what git-annex knows it by: its file name ("export.log"), its per-key
+    // suffix (".log.cid") or its directory ("export.tree/"); a static string.
+    std::string_view known_as = {};
 };
 
 // Whether kind is a per-key log (HASH/KEY.log...), of which each key has its own file.

@@ -104,7 +104,13 @@ Result<void> BranchRows::branch_file(const git::BranchBlob& file) {
         return {};
     }
     const LogKind* kind = find_log_kind(classified.kind);
-    if (!kind) return {};  // known to git-annex, not migrated
+    if (!kind) {  // known to git-annex, not migrated
+        const std::string_view as = classified.known_as;
+        ++summary_.not_migrated[fmt::format("{}{}{}", as.starts_with('.') ? "*" : "", as,
+                                            as.ends_with('/') ? "*" : "")];
+        return {};
+    }
+    ++summary_.read_by_kind[std::string(kind->name)];
     if (kind->per_key()) {
         const std::string& key = classified.key;
         if (auto valid = core::Key::check_syntax(key); !valid) {

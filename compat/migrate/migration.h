@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,10 @@ struct MigrationSummary {
     std::size_t unknown_files = 0;
     std::size_t key_migrations = 0;  // migration records (old key, new key) read from history
     std::size_t key_migrations_refused = 0;
+    // Files read this run by kind: those migrated by LogKind::name ("location log"), and those
+    // git-annex knows that are not migrated by what it knows them as ("export.log", "*.log.cid",
+    // "export.tree/*").
+    std::map<std::string, std::size_t, std::less<>> read_by_kind, not_migrated;
     std::vector<std::string> problems;  // the first few corrupt lines and unknown files, named
     std::string dolt_commit;            // on Dolt, the commit made (empty when nothing changed)
 };

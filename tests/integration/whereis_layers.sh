@@ -64,6 +64,15 @@ git annex sync -q >/dev/null 2>&1 || fail "git annex sync"
 
 git-annex-dolt migrate --to "$TEST_TMP/dolt-annex" >"$TEST_TMP/migrate.out" 2>"$TEST_TMP/migrate.err" ||
     fail "git-annex-dolt migrate: $(head -c 2000 "$TEST_TMP/migrate.err")"
+# The summary counts the files it read of every kind, and names those it does not migrate.
+location_logs=$(git ls-tree -r --name-only git-annex | grep -cE '^[0-9a-f]{3}/[0-9a-f]{3}/.*[^/]\.log$')
+web_logs=$(git ls-tree -r --name-only git-annex | grep -cE '^[0-9a-f]{3}/[0-9a-f]{3}/.*\.log\.web$')
+by_kind=$(grep '^migrate: logs read by kind: ' "$TEST_TMP/migrate.out") ||
+    fail "the migrate summary has no logs-by-kind line: $(cat "$TEST_TMP/migrate.out")"
+for expected in "location log $location_logs" "URL log $web_logs" "remote.log 1" "trust.log 1" \
+    "uuid.log 1" "not migrated: *.log.cid " "export.log 1"; do
+    [[ "$by_kind" == *"$expected"* ]] || fail "the migrate summary does not say '$expected': $by_kind"
+done
 
 compare_all_json
 

@@ -80,6 +80,21 @@ TEST(BranchFile, ClassifiesPerKeyLogsBySuffix) {
     expect_kind("abc/def/&&.log.web", FileKind::unknown);
 }
 
+TEST(BranchFile, NamesWhatGitAnnexKnowsAFileNotMigratedAs) {
+    const std::string key = "SHA256E-s1--0123.txt";
+    const std::string dir = "abc/def/";
+    EXPECT_EQ(classify_branch_path("export.log").known_as, "export.log");
+    EXPECT_EQ(classify_branch_path("transitions.log").known_as, "transitions.log");
+    EXPECT_EQ(classify_branch_path(dir + key + ".log.cid").known_as, ".log.cid");
+    EXPECT_EQ(classify_branch_path(dir + key + ".log.rmet").known_as, ".log.rmet");
+    EXPECT_EQ(classify_branch_path("export.tree/dir/file.log").known_as, "export.tree/");
+    EXPECT_EQ(classify_branch_path("migrate.tree/old/1").known_as, "migrate.tree/");
+    // Migrated kinds and unknown files have no such name.
+    EXPECT_EQ(classify_branch_path("uuid.log").known_as, "");
+    EXPECT_EQ(classify_branch_path(dir + key + ".log").known_as, "");
+    EXPECT_EQ(classify_branch_path("no-such.log").known_as, "");
+}
+
 TEST(BranchFile, UnescapesKeysAsFileKeyDoes) {
     expect_kind(std::string(url_file) + ".log", FileKind::location, url_key);
     EXPECT_EQ(unescape_key_file_name("a&&cb&"), "a:b");

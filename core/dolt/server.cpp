@@ -387,11 +387,24 @@ std::optional<bp::child> start_server(const ServerOptions& options, const fs::pa
     return std::nullopt;
 }
 
-// Returns once the server is stopped, has exited or its database is gone, or once nobody has
-// held a lease (nor a remotes API connection through relay) for options.idle; then holds
-// lease.lock exclusive (lease_fd), so that no new user can slip in while it stops.
-void wait_while_used(const ServerOptions& options, bp::child& server, int lease_fd,
-                     const RemotesApiRelay* relay) {
+// Whether anyone but this check is connected to the server: a client that takes no lease
+// (dolt-annex, which the store's config.json sends to this server, or a user's mysql) uses it as
+// long as its session is open. Unknown (a server that does not answer) counts as no.
+bool has_other_sessions(const ServerOptions& options, const fs::path& socket) {
+    auto connection = sql::Connection::open(url_for(options, socket), {},
+                                            sql::Timeouts::all(std::chrono::seconds(5)));
+    if (!connection) return false;
+    auto rows = connection->query("SELECT COUNT(*) FROM information_schema.processlist");
+    return rows && !rows->empty() && !rows->front().empty() && rows->front()[0] &&
+           std::stoll(*rows->front()[0]) > 1;
+}
+
+// Returns once the server is stopped, has exited or its database is gone, or once for
+// options.idle nobody has held a lease, nor a remotes API connection through relay, nor an open
+// session; then holds lease.lock exclusive (lease_fd), so that no new user can slip in while it
+// stops.
+void wait_while_used(const ServerOptions& options, const fs::path& socket, bp::child& server,
+                     int lease_fd, const RemotesApiRelay* relay) {
     auto idle_since = std::chrono::steady_clock::now();
     while (!stop_requested && server.running()) {
         std::this_thread::sleep_for(200ms);
@@ -399,7 +412,10 @@ void wait_while_used(const ServerOptions& options, bp::child& server, int lease_
         if (relay != nullptr && relay->active() > 0) {
             idle_since = std::chrono::steady_clock::now();
         } else if (lease_fd >= 0 && ::flock(lease_fd, LOCK_EX | LOCK_NB) == 0) {
-            if (std::chrono::steady_clock::now() - idle_since >= options.idle) break;
+            if (std::chrono::steady_clock::now() - idle_since >= options.idle) {
+                if (!has_other_sessions(options, socket)) break;
+                idle_since = std::chrono::steady_clock::now();
+            }
             ::flock(lease_fd, LOCK_UN);
         } else {
             idle_since = std::chrono::steady_clock::now();
@@ -458,7 +474,7 @@ int run_supervisor(const ServerOptions& options) {
     write_state(options, fmt::format("ready {} {} {}", self, server->id(), socket.string()));
 
     const int lease_fd = open_lock(options.state_dir / "lease.lock");
-    wait_while_used(options, *server, lease_fd, relay->get());
+    wait_while_used(options, socket, *server, lease_fd, relay->get());
     stop_server(*server);
     std::error_code ec;
     fs::remove(socket, ec);

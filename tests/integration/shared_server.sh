@@ -70,24 +70,36 @@ EOF
         server=$!
         track_pid "$server"
     fi
-    local waited=0
-    until mariadb "${connect[@]}" -u "$user" -e 'SELECT ACTIVE_BRANCH()' "$database" >/dev/null 2>&1; do
+    # dolt-annex connects until it gets in, then uses that one connection for everything
+    # (DoltSqlServer: spawn_dolt_server's loop returns the connection): a retry only when the
+    # connection itself failed (ERROR 2002/2003), never once a statement ran.
+    local waited=0 status
+    while :; do
+        status=0
+        if [ -n "$hold" ]; then
+            # (--unbuffered: 'held' must be seen while the session is held. The wait is bounded,
+            # and ends with the test's directory, so that no waiter outlives a failed test.)
+            { echo "SELECT ACTIVE_BRANCH();"; echo "$sql"; echo "SELECT 'held';"
+              for _ in $(seq 1500); do
+                  [ -d "$TEST_TMP" ] && [ ! -e "$TEST_TMP/release-$name" ] || break
+                  sleep 0.2
+                  echo || break  # (an empty line: ends this writer once mariadb is gone)
+              done; } |
+                mariadb "${connect[@]}" -u "$user" -N --unbuffered "$database" \
+                    >"$TEST_TMP/da-$name.out" 2>"$TEST_TMP/da-$name.err" || status=$?
+        else
+            mariadb "${connect[@]}" -u "$user" -N -e "SELECT ACTIVE_BRANCH(); $sql" "$database" \
+                >"$TEST_TMP/da-$name.out" 2>"$TEST_TMP/da-$name.err" || status=$?
+        fi
+        [ "$status" -ne 0 ] || break
+        if [ -s "$TEST_TMP/da-$name.out" ] || ! grep -q '^ERROR 200[23]' "$TEST_TMP/da-$name.err"; then
+            cat "$TEST_TMP/da-$name.err" >&2
+            return 1
+        fi
         [ "$waited" -lt 60 ] || { echo "da_client $name: Waiting for SQL server for 60 s" >&2; return 1; }
         sleep 1; waited=$((waited + 1))
     done
-    if [ -n "$hold" ]; then
-        # One session for the statements and the hold, as dolt-annex keeps its connection.
-        # (--unbuffered: 'held' must be seen while the session is held. The wait is bounded, and
-        # ends with the test's directory, so that no waiter outlives a failed test.)
-        { echo "$sql"; echo "SELECT 'held';"
-          for _ in $(seq 1500); do
-              [ -d "$TEST_TMP" ] && [ ! -e "$TEST_TMP/release-$name" ] || break
-              sleep 0.2
-          done; } |
-            mariadb "${connect[@]}" -u "$user" -N --unbuffered "$database" >"$TEST_TMP/da-$name.out" || return 1
-    else
-        mariadb "${connect[@]}" -u "$user" -N -e "$sql" "$database" >"$TEST_TMP/da-$name.out" || return 1
-    fi
+    sed -i 1d "$TEST_TMP/da-$name.out"  # ACTIVE_BRANCH()'s row: the statements' output follows
     if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
 }
 probe_sql() {

@@ -5,6 +5,7 @@
 
 #include <boost/process.hpp>
 #include <fstream>
+#include <optional>
 #include <thread>
 
 #include "core/dolt/annex_repository.h"
@@ -72,6 +73,27 @@ TEST_F(DoltServerTest, LeasesShareOneServerWhichStopsWhenIdle) {
     ASSERT_TRUE(c) << c.error().message;
     EXPECT_NE(supervisor(), first_supervisor);
     EXPECT_TRUE(sql::Connection::open(c->url()));
+}
+
+// dolt-annex, sent to this server by the store's config.json, takes no lease: its open session
+// keeps the server up past the idle time; once it closes, the server stops.
+TEST_F(DoltServerTest, AnOpenSessionWithoutALeaseKeepsTheServerUp) {
+    std::optional<sql::Connection> session;
+    pid_t first_supervisor = 0;
+    {
+        auto lease = acquire_server(options_);
+        ASSERT_TRUE(lease) << lease.error().message;
+        first_supervisor = supervisor();
+        auto connection = sql::Connection::open(lease->url());
+        ASSERT_TRUE(connection) << connection.error().message;
+        session.emplace(std::move(*connection));
+    }
+    std::this_thread::sleep_for(2000ms);  // over three times the idle time
+    EXPECT_EQ(supervisor(), first_supervisor);
+    auto rows = session->query("SELECT active_branch()");
+    ASSERT_TRUE(rows) << rows.error().message;
+    session.reset();
+    EXPECT_TRUE(wait_until_stopped());
 }
 
 TEST_F(DoltServerTest, ALeaseOnARunningServerHandsOverTheConnectionThatCheckedIt) {

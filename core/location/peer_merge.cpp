@@ -84,10 +84,17 @@ Result<OpenEnds> open_ends(const PeerEnd& ours_end, const PeerEnd& theirs_end) {
     auto their_id = database_id(theirs->connection());
     if (!their_id) return std::unexpected(their_id.error());
     if (*our_id == *their_id) {
-        return fail(
-            "{} and {} are the same location database (id {}), or one is a copy of the "
-            "other",
-            ours_end.description, theirs_end.description, *our_id);
+        // One database, or a copy: a Dolt clone of a database that already had its id (gad_meta
+        // is versioned, so clones of one origin inherit it). Only the first is refused; a copy
+        // makes ours take a new id, so that each names its peers apart.
+        auto same = same_database(ours->connection(), theirs->connection());
+        if (!same) return std::unexpected(same.error());
+        if (*same) {
+            return fail("{} and {} are the same location database (id {})", ours_end.description,
+                        theirs_end.description, *our_id);
+        }
+        auto renewed = renew_database_id(ours->connection());
+        if (!renewed) return std::unexpected(renewed.error());
     }
     return OpenEnds{std::move(*ours), std::move(*theirs), std::move(*their_id)};
 }
@@ -384,6 +391,30 @@ bool check_peer_row(annex_values::Gate& gate, std::string_view table,
     return all;
 }
 
+Result<bool> same_database(sql::Connection& one, sql::Connection& other) {
+    // A user lock is the server's: the other connection sees one's lock only on the same server.
+    const std::string lock = "gad-probe-" + dolt::new_uuid();
+    auto taken = one.query("SELECT GET_LOCK(?, 0), DATABASE()", {std::string_view(lock)});
+    if (!taken) return std::unexpected(taken.error());
+    if (taken->empty() || !(*taken)[0][0] || *(*taken)[0][0] != "1") {
+        return fail("could not take the user lock {} to tell two databases apart", lock);
+    }
+    const std::optional<std::string> one_database = (*taken)[0][1];
+    auto seen = other.query("SELECT IS_USED_LOCK(?), DATABASE()", {std::string_view(lock)});
+    auto released = one.query("SELECT RELEASE_LOCK(?)", {std::string_view(lock)});
+    if (!seen) return std::unexpected(seen.error());
+    if (!released) return std::unexpected(released.error());
+    return !seen->empty() && (*seen)[0][0].has_value() && (*seen)[0][1] == one_database;
+}
+
+Result<std::string> renew_database_id(sql::Connection& connection) {
+    const std::string fresh = dolt::new_uuid();
+    auto updated = connection.run("UPDATE gad_meta SET value = ? WHERE name = 'database_id'",
+                                  {std::string_view(fresh)});
+    if (!updated) return std::unexpected(updated.error());
+    return fresh;
+}
+
 Result<std::string> database_id(sql::Connection& connection) {
     const std::string fresh = dolt::new_uuid();
     auto inserted =
@@ -447,8 +478,18 @@ Result<std::size_t> merge_branch(sql::Connection& connection, std::string_view b
                                  const std::function<Result<void>()>& before_commit) {
     if (auto begun = connection.execute("START TRANSACTION"); !begun)
         return std::unexpected(begun.error());
+    // The database's identity is its own: a merge (a fast-forward above all) would otherwise
+    // bring the other copy's, and the two would then name each other as themselves.
+    auto own_id = connection.query("SELECT value FROM gad_meta WHERE name = 'database_id'");
+    if (!own_id) return std::unexpected(rollback_after(connection, own_id.error()).error());
     auto merged = connection.query("CALL DOLT_MERGE(?)", {branch});
     if (!merged) return std::unexpected(rollback_after(connection, merged.error()).error());
+    auto kept =
+        own_id->empty() || !(*own_id)[0][0]
+            ? connection.run("DELETE FROM gad_meta WHERE name = 'database_id'", {})
+            : connection.run("REPLACE INTO gad_meta (name, value) VALUES ('database_id', ?)",
+                             {std::string_view(*(*own_id)[0][0])});
+    if (!kept) return std::unexpected(rollback_after(connection, kept.error()).error());
     auto conflicted = connection.query("SELECT `table`, num_conflicts FROM dolt_conflicts");
     if (!conflicted) return std::unexpected(rollback_after(connection, conflicted.error()).error());
     std::size_t resolved = 0;

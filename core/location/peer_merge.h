@@ -44,6 +44,11 @@ struct PeerMergeSummary {
 
 // The database's own identity, a UUID kept in gad_meta (made on first use).
 Result<std::string> database_id(sql::Connection& connection);
+// Gives the database a new identity (a Dolt clone inherits its origin's) and returns it.
+Result<std::string> renew_database_id(sql::Connection& connection);
+// Whether two connections reach one database: the same server (one's user lock is seen by the
+// other) and the same database name.
+Result<bool> same_database(sql::Connection& one, sql::Connection& other);
 
 // Brings every fact of theirs into ours (locations, URLs, metadata, chunks, remote states,
 // settings, repositories) by the rule, and remembers how far theirs was read. Commits what is

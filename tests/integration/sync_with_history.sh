@@ -48,6 +48,12 @@ git-annex-dolt migrate --to "$sa" >/dev/null 2>"$TEST_TMP/a-migrate.err" || fail
 git annex copy -q --to dolt f1 f2 >/dev/null || fail "git annex copy --to dolt in a"
 wait_remote_exit "$TEST_TMP/a"
 wait_until 30 server_stopped "$sa" || fail "sa's server did not stop"
+# sa has its identity before the push, as after an earlier sync --with (it is made on first use,
+# in gad_meta, and committed with the next Dolt commit): sb, cloned from the origin, inherits it.
+(cd "$sa/dolt" && dolt sql -q "INSERT INTO gad_meta (name, value) VALUES ('database_id', UUID())" &&
+    dolt add gad_meta && dolt commit -q -m "sa's identity, as a sync --with makes it" ||
+    dolt commit -m "sa's identity, as a sync --with makes it") >"$TEST_TMP/identity.log" 2>&1 ||
+    fail "giving sa its identity: $(cat "$TEST_TMP/identity.log")"
 (cd "$sa/dolt" && dolt remote add origin "file://$origin" && dolt push origin main) >"$TEST_TMP/push.log" 2>&1 ||
     fail "pushing sa to the origin: $(cat "$TEST_TMP/push.log")"
 
@@ -85,6 +91,12 @@ all_rows "$sb" >"$TEST_TMP/sb.rows"
 diff "$TEST_TMP/sa.rows" "$TEST_TMP/sb.rows" >&2 || fail "sa and sb hold different locations after sync --with"
 branches=$(sql_dolt_repo "$sa" "SELECT COUNT(*) FROM dolt_branches WHERE name LIKE 'gad-with-%'")
 expect_eq "$branches" 0 "side branches left in sa"
+# Each names the other apart, though sb was cloned with sa's identity: the merge that took sa's
+# side did not take its identity, and a second sync --with is incremental.
+db_id() { sql_dolt_repo "$1" "SELECT value FROM gad_meta WHERE name = 'database_id'"; }
+[ "$(db_id "$sa")" != "$(db_id "$sb")" ] || fail "sa and sb have one identity after sync --with: $(db_id "$sa")"
+sync_json with --with "$sb" && echo "sync --with again: $(cat "$TEST_TMP/with.json")"
+[ "$(db_id "$sa")" != "$(db_id "$sb")" ] || fail "sa and sb have one identity after a second sync --with"
 
 cd "$TEST_TMP/b"
 git-annex-dolt sync >/dev/null 2>"$TEST_TMP/b-sync.err" || fail "git-annex-dolt sync in b: $(cat "$TEST_TMP/b-sync.err")"

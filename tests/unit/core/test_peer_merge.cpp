@@ -169,6 +169,39 @@ struct Model {
     }
 };
 
+// A copy that inherited the other's identity (a Dolt clone of a database that had one) is
+// merged, not refused as "the same database", and the two part identities; one database reached
+// twice is still the same.
+TEST_P(PeerMergeTest, CopiesWithOneIdentityMergeAndPartIdentities) {
+    PeerEnd a = new_end(0, "copy_a"), b = new_end(1, "copy_b");
+    record(a, {change("K1", kU1, Presence::present, 10)});
+    record(b, {change("K2", kU1, Presence::present, 11)});
+    auto a_id = database_id(open(a).connection());
+    ASSERT_TRUE(a_id) << a_id.error().message;
+    {
+        LocationStore copy = open(b);
+        ASSERT_TRUE(copy.connection().run(
+            "REPLACE INTO gad_meta (name, value) VALUES ('database_id', ?)", {*a_id}));
+    }
+    auto merged = merge_from_peer(a, b, {});
+    ASSERT_TRUE(merged) << merged.error().message;
+    EXPECT_EQ(locations(a).at({"K2", std::string(kU1)}).first, "1");
+    auto a_now = database_id(open(a).connection());
+    auto b_now = database_id(open(b).connection());
+    ASSERT_TRUE(a_now && b_now);
+    EXPECT_NE(*a_now, *b_now);
+    auto again = merge_from_peer(b, a, {});
+    ASSERT_TRUE(again) << again.error().message;
+
+    LocationStore one = open(a), twice = open(a), other = open(b);
+    auto same = same_database(one.connection(), twice.connection());
+    ASSERT_TRUE(same) << same.error().message;
+    EXPECT_TRUE(*same);
+    auto apart = same_database(one.connection(), other.connection());
+    ASSERT_TRUE(apart) << apart.error().message;
+    EXPECT_FALSE(*apart);
+}
+
 TEST_P(PeerMergeTest, RandomHistoriesInAnyOrderAgreeWithUnionMerge) {
     constexpr std::string_view kUuids[] = {kU1, kU2, "33333333-2222-4333-8444-555555555555"};
     constexpr Presence kPresences[] = {Presence::present, Presence::missing, Presence::dead};

@@ -7,6 +7,7 @@
 
 #include "core/dolt/annex_repository.h"
 #include "core/dolt/written_mark.h"
+#include "core/location/dataset_merge.h"
 #include "core/location/location_store.h"
 #include "core/location/peer_merge.h"
 
@@ -161,19 +162,16 @@ Result<void> Pull::merge_into(const std::string& branch, const std::string& remo
     if (!our_head) return std::unexpected(our_head.error());
     const bool fast_forward = *base && *base == *our_head;
     if (!fast_forward && !is_dataset_branch(branch)) return {};  // not ours to merge
+    auto database = value_of(connection_, "SELECT DATABASE()");
+    if (!database) return std::unexpected(database.error());
     auto on = on_branch(branch);
     if (!on) return std::unexpected(on.error());
-    auto merged =
-        on->query("CALL DOLT_MERGE(?, '-m', ?, '--author', ?)",
-                  {std::string_view(remote_branch), std::string_view(message), kCommitAuthor});
-    if (!merged)
-        return fail("merging {} into {}: {}", remote_branch, branch, merged.error().message);
-    if (!merged->empty() && merged->front().size() > 2 && merged->front()[2] &&
-        *merged->front()[2] != "0") {
-        (void)on->query("CALL DOLT_MERGE('--abort')");
-        return fail("merging {} into {}: rows of both sides conflict; resolve them on branch {}",
-                    remote_branch, branch, branch);
+    auto resolved = merge_dataset_branch(*on, database->value_or(""), remote_branch, message);
+    if (!resolved) {
+        return fail(resolved.error().kind, "merging {} into {}: {}", remote_branch, branch,
+                    resolved.error().message);
     }
+    summary_.conflicts += *resolved;
     ++summary_.merged;
     return {};
 }

@@ -171,4 +171,25 @@ expect_eq "$(sql_dolt_repo "$TEST_TMP/sa" "SELECT status FROM gad_locations WHER
 in_where f6.txt "$da_uuid" || fail "git annex whereis f6.txt does not list the dolt-annex repository: $(where_all)"
 cd "$TEST_TMP/b" && sync_json sb2
 in_where f6.txt "$da_uuid" || fail "b's git annex whereis f6.txt does not list the dolt-annex repository: $(where_all)"
+
+# ---------------------------------------------------------------------------------------------
+# Rows both sides changed on a dataset branch are settled by the newest-wins rule, each side's
+# time for a row being its newest commit that changed it (dataset rows have no timestamps), never
+# by taking one side wholesale. da adds g1.txt (a file of its own) and pushes; a pulls it. Then
+# ra's store (standing for another writer of da's branch) maps g1.txt to k2 in a commit dated
+# 2020 and f6.txt to k2 in one dated 2030, while da maps both to k3 in a commit dated 2025 and
+# pushes. a's sync: g1.txt is da's (k3), f6.txt ra's store's (k2).
+da_flush "$da_uuid" files files "('$k1', 'g1.txt')"
+# (dolt.py push_branch: the push is refused, as the origin has a's export of that branch since,
+# so it pulls the branch, DOLT_PULL, and pushes again; replayed as pull, then push.)
+da_session "CALL DOLT_CHECKOUT('$da_uuid-files', '--'); CALL DOLT_ADD('.'); CALL DOLT_COMMIT('-m', 'g1'); CALL DOLT_PULL('origin', '$da_uuid-files'); CALL DOLT_PUSH('origin', '$da_uuid-files'); CALL DOLT_CHECKOUT('main', '--')" >/dev/null
+cd "$TEST_TMP/a" && sync_json sa4
+row_in() { sql_dolt_repo "$1" "SELECT annex_key FROM \`dolt/$da_uuid-files\`.files WHERE path = '$2'"; }
+expect_eq "$(row_in "$TEST_TMP/sa" g1.txt)" "$k1" "g1.txt on da's branch in ra's store, pulled"
+sql_dolt_repo "$TEST_TMP/sa" "CALL DOLT_CHECKOUT('$da_uuid-files'); UPDATE files SET annex_key = '$k2' WHERE path = 'g1.txt'; CALL DOLT_COMMIT('-a', '-m', 'g1.txt: k2', '--date', '2020-01-01T00:00:00'); UPDATE files SET annex_key = '$k2' WHERE path = 'f6.txt'; CALL DOLT_COMMIT('-a', '-m', 'f6.txt: k2', '--date', '2030-01-01T00:00:00'); CALL DOLT_CHECKOUT('main')" >/dev/null
+da_session "CALL DOLT_CHECKOUT('$da_uuid-files', '--'); CALL DOLT_PULL('origin', '$da_uuid-files'); UPDATE files SET annex_key = '$k3' WHERE path IN ('g1.txt', 'f6.txt'); CALL DOLT_COMMIT('-a', '-m', 'g1.txt, f6.txt: k3', '--date', '2025-01-01T00:00:00'); CALL DOLT_PUSH('origin', '$da_uuid-files'); CALL DOLT_CHECKOUT('main', '--')" >/dev/null
+cd "$TEST_TMP/a" && sync_json sa5
+expect_eq "$(jget "$TEST_TMP/sa5.json" "o['dolt_remotes']['conflicts']")" 2 "dataset rows both sides changed, resolved in a's pull"
+expect_eq "$(row_in "$TEST_TMP/sa" g1.txt)" "$k3" "g1.txt on da's branch: da's change (2025) over ra's store's (2020)"
+expect_eq "$(row_in "$TEST_TMP/sa" f6.txt)" "$k2" "f6.txt on da's branch: ra's store's change (2030) over da's (2025)"
 summary "two clones and a dolt-annex repository converged through $url"

@@ -26,19 +26,6 @@ bool is_identifier(std::string_view name) {
     return true;
 }
 
-std::vector<sql::Param> params_of(const std::vector<std::optional<std::string>>& values) {
-    std::vector<sql::Param> params;
-    params.reserve(values.size());
-    for (const auto& value : values) {
-        if (value) {
-            params.emplace_back(std::string_view(*value));
-        } else {
-            params.emplace_back(nullptr);
-        }
-    }
-    return params;
-}
-
 // A dataset table's columns, its primary key's marked.
 struct Columns {
     std::vector<std::string> names;
@@ -133,7 +120,7 @@ class TableConflicts {
     // key (as text that sorts as the date does; empty when none did).
     Result<std::string> last_change(const std::string& commit,
                                     const std::vector<std::optional<std::string>>& key) {
-        std::vector<sql::Param> params = params_of(key);
+        std::vector<sql::Param> params = sql::params_of(key);
         const std::vector<sql::Param> again = params;
         params.insert(params.end(), again.begin(), again.end());
         auto rows = on_.query(
@@ -150,7 +137,7 @@ class TableConflicts {
     Result<void> remove(const std::vector<std::optional<std::string>>& key) {
         auto done =
             on_.run(fmt::format("DELETE FROM `{}` WHERE {}", table_, columns_.key_match("")),
-                    params_of(key));
+                    sql::params_of(key));
         if (!done) return std::unexpected(done.error());
         return {};
     }
@@ -162,7 +149,7 @@ class TableConflicts {
             marks += marks.empty() ? "?" : ", ?";
         }
         auto done = on_.run(fmt::format("REPLACE INTO `{}` ({}) VALUES ({})", table_, names, marks),
-                            params_of(row));
+                            sql::params_of(row));
         if (!done) return std::unexpected(done.error());
         return {};
     }

@@ -62,16 +62,8 @@ Result<void> RuleWriter::flush(std::size_t g) {
     auto& cells = pending_[g];
     if (cells.empty()) return {};
     const LwwTable& group = table_.groups[g];
-    std::vector<sql::Param> params;
-    params.reserve(cells.size());
-    for (const auto& cell : cells) {
-        if (cell) {
-            params.emplace_back(std::string_view(*cell));
-        } else {
-            params.emplace_back(nullptr);
-        }
-    }
-    auto ran = connection_.run(lww_upsert_sql(group, cells.size() / group.column_count()), params);
+    auto ran = connection_.run(lww_upsert_sql(group, cells.size() / group.column_count()),
+                               sql::params_of(cells));
     cells.clear();
     if (!ran) return std::unexpected(ran.error());
     return {};

@@ -420,4 +420,17 @@ std::string Connection::server_version() {
     return *(*rows)[0][0];
 }
 
+std::vector<Param> params_of(const Row& cells) {
+    std::vector<Param> params;
+    params.reserve(cells.size());
+    for (const std::optional<std::string>& cell : cells) {
+        if (cell) {
+            params.emplace_back(std::string_view(*cell));
+        } else {
+            params.emplace_back(nullptr);
+        }
+    }
+    return params;
+}
+
 }  // namespace gad::core::sql

@@ -28,6 +28,10 @@ using Rows = std::vector<Row>;
 // Called for each row of a streamed result; a failure stops the stream and is returned.
 using RowVisitor = std::function<Result<void>(const Row&)>;
 
+// A row's cells as parameters (an absent cell as NULL); they refer to cells, which must outlive
+// them.
+std::vector<Param> params_of(const Row& cells);
+
 class Statement;
 
 // How long a connection waits for its server: to connect, and for each read or write of a

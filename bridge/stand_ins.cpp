@@ -19,8 +19,7 @@ auto StandIns::with_connection(Query&& query)
     -> decltype(query(std::declval<core::sql::Connection&>())) {
     std::lock_guard lock(mutex_);
     if (!connection_) {
-        auto opened =
-            core::sql::Connection::open(database_->target, database_->password, timeouts_);
+        auto opened = database_->open_connection({}, timeouts_);
         if (!opened) return std::unexpected(opened.error());
         connection_.emplace(std::move(*opened));
     }

@@ -417,9 +417,8 @@ Result<compat::cli::Summary> merge_with(const core::location::LocationDatabase& 
     if (!choice) return std::unexpected(choice.error());
     auto peer = compat::open_database(*choice, /*create=*/false);
     if (!peer) return core::fail("--with {}: {}", where, peer.error().message);
-    const core::location::PeerEnd here{ours.target, ours.password, ours.description};
-    const core::location::PeerEnd there{peer->database.target, peer->database.password,
-                                        peer->database.description};
+    const core::location::PeerEnd here = ours.peer_end();
+    const core::location::PeerEnd there = peer->database.peer_end();
     auto in = core::location::merge_from_peer(here, there, report_refusal);
     if (!in) return std::unexpected(in.error());
     auto out = core::location::merge_from_peer(there, here, report_refusal);
@@ -481,9 +480,8 @@ Result<void> exchange_with_remotes(core::location::LocationDatabase& database, b
         !committed) {
         return std::unexpected(committed.error());
     }
-    auto done = pushing
-                    ? core::location::push_remotes(connection, database.target, database.password)
-                    : core::location::pull_remotes(connection, database.target, database.password);
+    auto done =
+        pushing ? core::location::push_remotes(database) : core::location::pull_remotes(database);
     if (!done) return std::unexpected(done.error());
     (pushing ? exchange.pushed : exchange.pulled) = std::move(*done);
     return {};

@@ -55,7 +55,7 @@ Result<DatasetSummary> DatasetSync::run() {
 }
 
 Result<Connection> DatasetSync::connect_to(std::string_view branch) {
-    auto connection = Connection::open(database_.target, database_.password);
+    auto connection = database_.open_connection();
     if (!connection) return std::unexpected(connection.error());
     if (auto used = connection->execute("USE " + revision(branch)); !used) {
         return std::unexpected(used.error());

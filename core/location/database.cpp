@@ -21,7 +21,7 @@ Result<LocationDatabase> open_location_database(const dolt::AnnexRepository& rep
         database.description = fmt::format("Dolt database {}", repository.dolt_dir().string());
     }
     database.target = target;
-    database.password = password;
+    database.password_ = password;
     std::optional<sql::Connection> connection;
     if (database.lease) connection = database.lease->take_connection();
     if (!connection) {
@@ -43,13 +43,20 @@ Result<LocationDatabase> open_location_database(const sql::DatabaseUrl& url,
     LocationDatabase database;
     database.description = url.to_string();
     database.target = url;
-    database.password = password;
+    database.password_ = password;
     auto connection = sql::Connection::open(url, password, timeouts);
     if (!connection) return std::unexpected(connection.error());
     auto store = LocationStore::open(std::move(*connection));
     if (!store) return std::unexpected(store.error());
     database.store.emplace(std::move(*store));
     return database;
+}
+
+Result<sql::Connection> LocationDatabase::open_connection(const std::string& database,
+                                                          sql::Timeouts timeouts) const {
+    sql::DatabaseUrl url = target;
+    if (!database.empty()) url.database = database;
+    return sql::Connection::open(url, password_, timeouts);
 }
 
 void wait_for_statistics(sql::Connection& connection) {

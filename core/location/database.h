@@ -9,24 +9,37 @@
 #include "core/dolt/annex_repository.h"
 #include "core/dolt/server.h"
 #include "core/location/location_store.h"
+#include "core/location/peer_merge.h"
 #include "core/sql/database_url.h"
 
 namespace gad::core::location {
 
-struct LocationDatabase {
+// A location database in use. Its password (for database= servers) opens connections and is
+// not handed out: callers ask for connections, or for the end of a peer merge.
+class LocationDatabase {
+  public:
     std::optional<dolt::ServerLease>
         lease;  // held while store is used (declared first: outlives it)
     std::optional<LocationStore> store;
     std::string description;  // where the locations are, for messages and GETINFO
-    sql::DatabaseUrl target;  // how to open more connections to it
-    // Still read by the dataset export and by peer merges (PeerEnd); other callers use
-    // open_connection(). Goes private once those move (issue 16 item 1).
-    std::string password;
+    sql::DatabaseUrl target;  // the database, on its server
 
-    // Opens another connection to the same database (default timeouts).
-    Result<sql::Connection> open_connection() const {
-        return sql::Connection::open(target, password);
-    }
+    // Opens another connection to the same database, or to `database` on its server (a Dolt
+    // revision database, DB/BRANCH) when given.
+    Result<sql::Connection> open_connection(const std::string& database = {},
+                                            sql::Timeouts timeouts = {}) const;
+    // This database as one end of a peer merge (core/location/peer_merge.h).
+    PeerEnd peer_end() const { return PeerEnd(target, password_, description); }
+
+  private:
+    friend Result<LocationDatabase> open_location_database(const sql::DatabaseUrl&,
+                                                           const std::string&, sql::Timeouts);
+    friend Result<LocationDatabase> open_location_database(const dolt::AnnexRepository&,
+                                                           const std::optional<sql::DatabaseUrl>&,
+                                                           const std::string&,
+                                                           std::chrono::milliseconds,
+                                                           sql::Timeouts);
+    std::string password_;
 };
 
 // Connects to an existing server at url (with password), without a dolt-annex repository, and

@@ -67,11 +67,11 @@ struct OpenEnds {
 };
 // Opens both ends; fails when they are one database (or one is a copy of the other).
 Result<OpenEnds> open_ends(const PeerEnd& ours_end, const PeerEnd& theirs_end) {
-    auto ours_connection = sql::Connection::open(ours_end.url, ours_end.password);
+    auto ours_connection = ours_end.open(ours_end.url);
     if (!ours_connection) return std::unexpected(ours_connection.error());
     auto ours = LocationStore::open(std::move(*ours_connection));
     if (!ours) return std::unexpected(ours.error());
-    auto theirs_connection = sql::Connection::open(theirs_end.url, theirs_end.password);
+    auto theirs_connection = theirs_end.open(theirs_end.url);
     if (!theirs_connection) {
         return fail(theirs_connection.error().kind, "{}: {}", theirs_end.description,
                     theirs_connection.error().message);
@@ -244,7 +244,7 @@ Result<bool> PeerMerge::fill_side_branch(const std::string& side) {
     if (!database) return std::unexpected(database.error());
     sql::DatabaseUrl side_url = ours_end_.url;
     side_url.database = fmt::format("{}/{}", *database, side);
-    auto side_connection = sql::Connection::open(side_url, ours_end_.password);
+    auto side_connection = ours_end_.open(side_url);
     if (!side_connection) return std::unexpected(side_connection.error());
     auto side_store = LocationStore::open(std::move(*side_connection));
     if (!side_store) return std::unexpected(side_store.error());

@@ -18,6 +18,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/annex_values.h"
@@ -27,11 +28,26 @@
 
 namespace gad::core::location {
 
-// One side of a merge: where it is, and how to name it in messages and commit messages.
-struct PeerEnd {
+// One side of a merge: where it is, and how to name it in messages and commit messages. Its
+// password opens connections and is not handed out.
+class PeerEnd {
+  public:
+    PeerEnd(sql::DatabaseUrl url, std::string password, std::string description)
+        : url(std::move(url)),
+          description(std::move(description)),
+          password_(std::move(password)) {}
+
+    // A connection to `at` (this end's server; another database on it, such as a revision
+    // database) with this end's password.
+    Result<sql::Connection> open(const sql::DatabaseUrl& at) const {
+        return sql::Connection::open(at, password_);
+    }
+
     sql::DatabaseUrl url;
-    std::string password;
     std::string description;
+
+  private:
+    std::string password_;
 };
 
 struct PeerMergeSummary {

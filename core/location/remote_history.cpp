@@ -81,9 +81,8 @@ Result<std::map<std::string, std::string>> branch_heads(sql::Connection& connect
 // One pull: the connection on the default branch, and connections on others opened as needed.
 class Pull {
   public:
-    Pull(sql::Connection& connection, const sql::DatabaseUrl& target, const std::string& password,
-         RemoteSyncSummary& summary)
-        : connection_(connection), target_(target), password_(password), summary_(summary) {}
+    Pull(sql::Connection& connection, const OpenDatabase& open_database, RemoteSyncSummary& summary)
+        : connection_(connection), open_database_(open_database), summary_(summary) {}
 
     Result<void> from(const std::string& remote);
 
@@ -93,17 +92,14 @@ class Pull {
     Result<sql::Connection> on_branch(const std::string& branch);
 
     sql::Connection& connection_;
-    const sql::DatabaseUrl& target_;
-    const std::string& password_;
+    const OpenDatabase& open_database_;
     RemoteSyncSummary& summary_;
 };
 
 Result<sql::Connection> Pull::on_branch(const std::string& branch) {
     auto database = value_of(connection_, "SELECT DATABASE()");
     if (!database) return std::unexpected(database.error());
-    sql::DatabaseUrl url = target_;
-    url.database = fmt::format("{}/{}", database->value_or(""), branch);
-    return sql::Connection::open(url, password_);
+    return open_database_(fmt::format("{}/{}", database->value_or(""), branch));
 }
 
 Result<void> Pull::from(const std::string& remote) {
@@ -199,12 +195,12 @@ Result<bool> has_remotes(sql::Connection& connection) {
     return !names->empty();
 }
 
-Result<RemoteSyncSummary> pull_remotes(sql::Connection& connection, const sql::DatabaseUrl& target,
-                                       const std::string& password) {
+Result<RemoteSyncSummary> pull_remotes(sql::Connection& connection,
+                                       const OpenDatabase& open_database) {
     RemoteSyncSummary summary;
     auto names = remote_names(connection);
     if (!names) return std::unexpected(names.error());
-    Pull pull(connection, target, password, summary);
+    Pull pull(connection, open_database, summary);
     for (const std::string& remote : *names) {
         if (auto done = pull.from(remote); !done) return std::unexpected(done.error());
         summary.remotes.push_back(remote);
@@ -212,8 +208,8 @@ Result<RemoteSyncSummary> pull_remotes(sql::Connection& connection, const sql::D
     return summary;
 }
 
-Result<RemoteSyncSummary> push_remotes(sql::Connection& connection, const sql::DatabaseUrl& target,
-                                       const std::string& password) {
+Result<RemoteSyncSummary> push_remotes(sql::Connection& connection,
+                                       const OpenDatabase& open_database) {
     RemoteSyncSummary summary;
     auto names = remote_names(connection);
     if (!names) return std::unexpected(names.error());
@@ -237,7 +233,7 @@ Result<RemoteSyncSummary> push_remotes(sql::Connection& connection, const sql::D
                 continue;
             }
             // Moved there since our fetch: take its changes, then push once more.
-            Pull pull(connection, target, password, summary);
+            Pull pull(connection, open_database, summary);
             if (auto done = pull.from(remote); !done) return std::unexpected(done.error());
             if (auto pushed = connection.query("CALL DOLT_PUSH(?, ?)", params); !pushed) {
                 if (branch != active->value_or("") && !is_dataset_branch(branch)) {
@@ -267,6 +263,18 @@ Result<void> push_default_branch(sql::Connection& connection) {
                     pushed.error().message);
     }
     return {};
+}
+
+Result<RemoteSyncSummary> pull_remotes(LocationDatabase& database) {
+    return pull_remotes(database.store->connection(), [&database](const std::string& name) {
+        return database.open_connection(name);
+    });
+}
+
+Result<RemoteSyncSummary> push_remotes(LocationDatabase& database) {
+    return push_remotes(database.store->connection(), [&database](const std::string& name) {
+        return database.open_connection(name);
+    });
 }
 
 }  // namespace gad::core::location

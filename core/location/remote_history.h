@@ -6,11 +6,13 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/failure.h"
+#include "core/location/database.h"
 #include "core/sql/connection.h"
 #include "core/sql/database_url.h"
 
@@ -42,18 +44,22 @@ Result<bool> has_remotes(sql::Connection& connection);
 // per-repository bookkeeping, gad_meta and the like, keeps ours); <uuid>-NAME dataset branches by
 // Dolt's merge (a conflicting row fails the pull, naming the branch); others only when they
 // fast-forward. Branches the remote has and we lack (dolt-annex's, other stores') are made
-// here. union-* and gad-with-* branches are never touched. target and password open
-// connections on other branches.
-Result<RemoteSyncSummary> pull_remotes(sql::Connection& connection, const sql::DatabaseUrl& target,
-                                       const std::string& password);
+// here. union-* and gad-with-* branches are never touched. open_database opens connections on
+// other branches (revision databases DB/BRANCH of connection's server).
+using OpenDatabase = std::function<Result<sql::Connection>(const std::string& database)>;
+Result<RemoteSyncSummary> pull_remotes(sql::Connection& connection,
+                                       const OpenDatabase& open_database);
+// The same, the location database's own connection pulling, with its password.
+Result<RemoteSyncSummary> pull_remotes(LocationDatabase& database);
 
 // Pushes the default branch and every other branch but union-* and gad-with-* to every remote
 // (not those whose head the remote had at the last fetch); a branch the remote moved meanwhile is
 // pulled (as pull_remotes) and pushed once more. Fails naming the remote and the branch when that
 // is the default branch or a dataset branch; other branches the remote still refuses are listed in
 // not_pushed.
-Result<RemoteSyncSummary> push_remotes(sql::Connection& connection, const sql::DatabaseUrl& target,
-                                       const std::string& password);
+Result<RemoteSyncSummary> push_remotes(sql::Connection& connection,
+                                       const OpenDatabase& open_database);
+Result<RemoteSyncSummary> push_remotes(LocationDatabase& database);
 
 // Pushes the default branch to origin, after committing nothing else (removepush=yes: a drop
 // is final only once origin has it). Fails naming origin and its URL.

@@ -9,6 +9,15 @@
 namespace gad::core::location {
 namespace {
 
+// Opens databases on the server of url (its revision databases DB/BRANCH).
+OpenDatabase opener(const sql::DatabaseUrl& url) {
+    return [url](const std::string& database) {
+        sql::DatabaseUrl at = url;
+        at.database = database;
+        return sql::Connection::open(at);
+    };
+}
+
 constexpr std::string_view kU1 = "11111111-2222-4333-8444-555555555555";
 
 LocationChange change(std::string key, Presence presence, std::int64_t ts) {
@@ -57,9 +66,9 @@ TEST(RemoteHistory, ClonesOfOneOriginConvergeByTheRule) {
 
     // A clean merge (Dolt commits it itself): b takes a's new row.
     record(a, {change("M", Presence::present, 5)});
-    auto pushed = push_remotes(a.connection(), a_url, "");
+    auto pushed = push_remotes(a.connection(), opener(a_url));
     ASSERT_TRUE(pushed) << pushed.error().message;
-    auto pulled = pull_remotes(b.connection(), b_url, "");
+    auto pulled = pull_remotes(b.connection(), opener(b_url));
     ASSERT_TRUE(pulled) << pulled.error().message;
     EXPECT_EQ(pulled->merged, 1u);
     EXPECT_EQ(pulled->conflicts, 0u);
@@ -72,9 +81,9 @@ TEST(RemoteHistory, ClonesOfOneOriginConvergeByTheRule) {
     record(b, {change("K", Presence::dead, 10), change("L", Presence::dead, 7)});
     ASSERT_TRUE(b.connection().run("REPLACE INTO gad_meta (name, value) VALUES ('note', 'b')", {}));
     ASSERT_TRUE(b.dolt_commit("b's note"));
-    ASSERT_TRUE(push_remotes(a.connection(), a_url, ""));
+    ASSERT_TRUE(push_remotes(a.connection(), opener(a_url)));
     // b's push finds the origin moved: it pulls (resolving by the rule), then pushes.
-    pushed = push_remotes(b.connection(), b_url, "");
+    pushed = push_remotes(b.connection(), opener(b_url));
     ASSERT_TRUE(pushed) << pushed.error().message;
     EXPECT_EQ(pushed->conflicts, 2u);
     EXPECT_EQ(row(b, "K"), "0@20");  // theirs, newer
@@ -82,7 +91,7 @@ TEST(RemoteHistory, ClonesOfOneOriginConvergeByTheRule) {
     auto note = b.connection().query("SELECT value FROM gad_meta WHERE name = 'note'", {});
     ASSERT_TRUE(note && !note->empty());
     EXPECT_EQ(*(*note)[0][0], "b");  // bookkeeping: ours
-    pulled = pull_remotes(a.connection(), a_url, "");
+    pulled = pull_remotes(a.connection(), opener(a_url));
     ASSERT_TRUE(pulled) << pulled.error().message;
     EXPECT_EQ(row(a, "K"), "0@20");
     EXPECT_EQ(row(a, "L"), "X@7");

@@ -6,7 +6,8 @@
 namespace gad::compat::query {
 
 std::vector<std::string> remote_whereis_urls(const KnownRepository& remote, std::string_view key,
-                                             const std::filesystem::path& top) {
+                                             const std::filesystem::path& top,
+                                             const StandInLookup& stand_ins) {
     if (!remote.remote_name || remote.proxied || remote.setting("type") != "external" ||
         remote.setting("externaltype") != "dolt") {
         return {};
@@ -26,6 +27,17 @@ std::vector<std::string> remote_whereis_urls(const KnownRepository& remote, std:
     }
     auto located = core::filestore::locate_object(where, *parsed);
     if (!located) return {};
+    // A local store without the object may serve it from an older key's (bridge/stand_ins.h).
+    std::error_code error;
+    if (stand_ins && remote.setting("filestore").empty() &&
+        !std::filesystem::exists(*located, error)) {
+        for (const std::string& old_key : stand_ins(key, remote.uuid)) {
+            auto old_parsed = core::Key::parse(old_key);
+            if (!old_parsed) continue;
+            auto old_located = core::filestore::locate_object(where, *old_parsed);
+            if (old_located && std::filesystem::exists(*old_located, error)) return {*old_located};
+        }
+    }
     return {std::move(*located)};
 }
 

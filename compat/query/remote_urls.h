@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,7 +19,13 @@ namespace gad::compat::query {
 // directory=/annex/aaa/bbb/KEY with a relative directory= taken from top. None otherwise, and
 // none for a key or setting that does not parse (git-annex would show the remote's failure as
 // a warning and no URL).
+// stand_ins, when given, names the older keys that may stand in for a key in a repository (git
+// annex migrate; core/location/key_migrations' stand_ins_for): for a local store that does not
+// hold key's object but holds one of theirs, the URL is that object's, as the remote answers.
+using StandInLookup =
+    std::function<std::vector<std::string>(std::string_view key, std::string_view uuid)>;
 std::vector<std::string> remote_whereis_urls(const KnownRepository& remote, std::string_view key,
-                                             const std::filesystem::path& top);
+                                             const std::filesystem::path& top,
+                                             const StandInLookup& stand_ins = {});
 
 }  // namespace gad::compat::query

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -10,6 +11,7 @@
 #include "compat/query/remote_urls.h"
 #include "core/dolt/annex_repository.h"
 #include "core/location/annexed_files.h"
+#include "core/location/key_migrations.h"
 #include "core/location/key_reads.h"
 #include "core/utf8.h"
 
@@ -35,8 +37,9 @@ struct Listed {
 
 class Printer {
   public:
-    Printer(const RepositoryNames& names, const WhereisRequest& request, std::ostream& out)
-        : names_(names), request_(request), out_(out) {}
+    Printer(const RepositoryNames& names, const WhereisRequest& request, StandInLookup stand_ins,
+            std::ostream& out)
+        : names_(names), request_(request), stand_ins_(std::move(stand_ins)), out_(out) {}
 
     // Prints one key's answer; web_urls are the web's present URLs for it.
     void print(const Answer& answer, const std::vector<std::string>& web_urls) {
@@ -50,7 +53,8 @@ class Printer {
             if (known.trust == Trust::dead) continue;
             auto& list = known.trust == Trust::untrusted ? untrusted : trusted;
             std::vector<std::string> urls =
-                uuid == kWebUuid ? web_urls : remote_whereis_urls(known, answer.key, request_.top);
+                uuid == kWebUuid ? web_urls
+                                 : remote_whereis_urls(known, answer.key, request_.top, stand_ins_);
             list.push_back({std::move(known), std::move(urls), cluster});
             in_order.push_back(&list.back());
         }
@@ -176,6 +180,7 @@ class Printer {
   private:
     const RepositoryNames& names_;
     const WhereisRequest& request_;
+    StandInLookup stand_ins_;
     std::ostream& out_;
     std::size_t failed_ = 0;
 };
@@ -194,6 +199,32 @@ Result<void> lookup(core::sql::Connection& connection, Answer& answer,
     return {};
 }
 
+// The older keys standing in for a key in a repository (core/location/key_migrations.h), looked
+// up on a connection of its own, as locations may be streaming on the database's; opened at the
+// first need (a local store listed for a key it has no object of). None when it cannot be read.
+class StandInReader {
+  public:
+    explicit StandInReader(core::location::LocationDatabase& database) : database_(database) {}
+
+    std::vector<std::string> operator()(std::string_view key, std::string_view uuid) {
+        std::vector<std::string> old_keys;
+        if (!connection_) {
+            auto opened = database_.open_connection();
+            if (!opened) return old_keys;
+            connection_.emplace(std::move(*opened));
+        }
+        auto found = core::location::stand_ins_for(*connection_, key, uuid);
+        if (found) {
+            for (auto& stand_in : *found) old_keys.push_back(std::move(stand_in.old_key));
+        }
+        return old_keys;
+    }
+
+  private:
+    core::location::LocationDatabase& database_;
+    std::optional<core::sql::Connection> connection_;
+};
+
 bool all_dead(const Answer& answer) {
     return !answer.rows.empty() && std::all_of(answer.rows.begin(), answer.rows.end(),
                                                [](const auto& row) { return row.second == 'X'; });
@@ -205,7 +236,8 @@ Result<std::size_t> whereis(core::location::LocationDatabase& database,
                             const RepositoryNames& names, std::string_view annex_uuid,
                             const WhereisRequest& request, std::ostream& out) {
     core::sql::Connection& connection = database.store->connection();
-    Printer printer(names, request, out);
+    StandInReader stand_ins(database);
+    Printer printer(names, request, std::ref(stand_ins), out);
     std::vector<std::string> urls;
 
     if (request.all) {

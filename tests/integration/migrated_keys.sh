@@ -82,6 +82,17 @@ for f in f1.txt f2.txt; do
         fail "no location line of R for ${new_key[$f]} in the git-annex branch"
     [[ "$line" == *" 1 $r_uuid" ]] || fail "R's line for ${new_key[$f]}: $line"
 done
+# git-annex-dolt whereis lists R's object of f1 where R's WHEREIS answer does: the old key's.
+r_urls() {
+    python3 -c 'import json, sys
+for line in sys.stdin:
+    if line.strip():
+        for e in json.loads(line).get("whereis", []):
+            if e["uuid"] == sys.argv[1]: print(" ".join(e.get("urls", [])))' "$r_uuid"
+}
+annex_urls=$(git annex whereis --json f1.txt 2>/dev/null | r_urls)
+[[ "$annex_urls" == *"${old_key[f1.txt]}" ]] || fail "git annex whereis f1.txt: R's URL is not the old object's: $annex_urls"
+expect_eq "$(git-annex-dolt whereis --json f1.txt 2>/dev/null | r_urls)" "$annex_urls" "git-annex-dolt whereis f1.txt: R's URL"
 # Every copy but R's goes: a's and b's.
 git annex drop -q --force f1.txt f2.txt || fail "drop in a"
 (cd "$TEST_TMP/b" && git annex drop -q --force f1.txt f2.txt && git annex sync -q >/dev/null 2>&1) || fail "drop in b"

@@ -89,17 +89,22 @@ class Pull {
   private:
     Result<void> merge_into(const std::string& branch, const std::string& remote_branch,
                             bool is_default);
-    Result<sql::Connection> on_branch(const std::string& branch);
+    // The database's name (its branches are the revision databases NAME/BRANCH), asked once.
+    Result<std::string> database_name();
 
     sql::Connection& connection_;
     const OpenDatabase& open_database_;
     RemoteSyncSummary& summary_;
+    std::optional<std::string> database_name_;
 };
 
-Result<sql::Connection> Pull::on_branch(const std::string& branch) {
-    auto database = value_of(connection_, "SELECT DATABASE()");
-    if (!database) return std::unexpected(database.error());
-    return open_database_(fmt::format("{}/{}", database->value_or(""), branch));
+Result<std::string> Pull::database_name() {
+    if (!database_name_) {
+        auto database = value_of(connection_, "SELECT DATABASE()");
+        if (!database) return std::unexpected(database.error());
+        database_name_ = database->value_or("");
+    }
+    return *database_name_;
 }
 
 Result<void> Pull::from(const std::string& remote) {
@@ -158,11 +163,11 @@ Result<void> Pull::merge_into(const std::string& branch, const std::string& remo
     if (!our_head) return std::unexpected(our_head.error());
     const bool fast_forward = *base && *base == *our_head;
     if (!fast_forward && !is_dataset_branch(branch)) return {};  // not ours to merge
-    auto database = value_of(connection_, "SELECT DATABASE()");
+    auto database = database_name();
     if (!database) return std::unexpected(database.error());
-    auto on = on_branch(branch);
+    auto on = open_database_(fmt::format("{}/{}", *database, branch));
     if (!on) return std::unexpected(on.error());
-    auto resolved = merge_dataset_branch(*on, database->value_or(""), remote_branch, message);
+    auto resolved = merge_dataset_branch(*on, *database, remote_branch, message);
     if (!resolved) {
         return fail(resolved.error().kind, "merging {} into {}: {}", remote_branch, branch,
                     resolved.error().message);

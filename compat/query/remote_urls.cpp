@@ -29,7 +29,7 @@ std::vector<std::string> remote_whereis_urls(const KnownRepository& remote, std:
     if (!located) return {};
     // A local store without the object may serve it from an older key's (bridge/stand_ins.h).
     std::error_code error;
-    if (stand_ins && remote.setting("filestore").empty() &&
+    if (stand_ins && !core::filestore::is_remote(where) &&
         !std::filesystem::exists(*located, error)) {
         for (const std::string& old_key : stand_ins(key, remote.uuid)) {
             auto old_parsed = core::Key::parse(old_key);

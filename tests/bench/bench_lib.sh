@@ -480,3 +480,20 @@ print(f"{len(sample)} keys; {len(bad)} without the change in {ours_name}; {len(d
       + (f" (first: {(bad + differ)[0]})" if bad or differ else ""))
 PY
 }
+
+# check_options NAME...: the benches' numeric options (keys, seed, percent, sample, timeout), each
+# NAME the variable an option set; exits 2 with one line naming the first that is not valid.
+check_options() {
+    local name value
+    for name in "$@"; do
+        value=${!name}
+        case "$name" in
+        seed) [[ "$value" =~ ^[0-9]+$ ]] || { echo "--seed: not a number: $value" >&2; exit 2; } ;;
+        percent)
+            [[ "$value" =~ ^[0-9]+(\.[0-9]+)?$ ]] &&
+                python3 -c "import sys; sys.exit(not 0 < float(sys.argv[1]) <= 100)" "$value" ||
+                { echo "--percent: not a number in (0, 100]: $value" >&2; exit 2; } ;;
+        *) [[ "$value" =~ ^[1-9][0-9]*$ ]] || { echo "--$name: not a positive number: $value" >&2; exit 2; } ;;
+        esac
+    done
+}

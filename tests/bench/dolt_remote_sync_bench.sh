@@ -40,18 +40,13 @@ while [ $# -gt 0 ]; do
         *) echo "unknown option $1 (try --help)" >&2; exit 2 ;;
     esac
 done
-[[ "$keys" =~ ^[1-9][0-9]*$ ]] || { echo "--keys: not a positive number: $keys" >&2; exit 2; }
-[[ "$seed" =~ ^[0-9]+$ ]] || { echo "--seed: not a number: $seed" >&2; exit 2; }
-[[ "$percent" =~ ^[0-9]+(\.[0-9]+)?$ ]] && python3 -c "import sys; sys.exit(not 0 < float(sys.argv[1]) <= 100)" "$percent" ||
-    { echo "--percent: not a number in (0, 100]: $percent" >&2; exit 2; }
-[[ "$sample" =~ ^[1-9][0-9]*$ ]] || { echo "--sample: not a positive number: $sample" >&2; exit 2; }
-[[ "$timeout" =~ ^[1-9][0-9]*$ ]] || { echo "--timeout: not a positive number: $timeout" >&2; exit 2; }
+source "$(dirname "${BASH_SOURCE[0]}")/bench_lib.sh"
+check_options keys seed percent sample timeout
 
 # The changed keys become present in IN and missing from NOT_IN.
 IN=server NOT_IN=archive
 REF=refs/git-annex-dolt/git-annex
 
-source "$(dirname "${BASH_SOURCE[0]}")/bench_lib.sh"
 require_tools git git-annex python3 dolt mariadb flock /usr/bin/time
 gad_bench_setup dolt-remote-sync-bench
 [ -n "$ours" ] || { echo "no $BUILD_DIR/git-annex-dolt: build it (cmake --build $BUILD_DIR --target git-annex-dolt)" >&2; exit 1; }

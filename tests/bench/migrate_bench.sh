@@ -30,16 +30,14 @@ while [ $# -gt 0 ]; do
         *) echo "unknown option $1 (try --help)" >&2; exit 2 ;;
     esac
 done
-[[ "$keys" =~ ^[1-9][0-9]*$ ]] || { echo "--keys: not a positive number: $keys" >&2; exit 2; }
-[[ "$seed" =~ ^[0-9]+$ ]] || { echo "--seed: not a number: $seed" >&2; exit 2; }
-[[ "$timeout" =~ ^[1-9][0-9]*$ ]] || { echo "--timeout: not a positive number: $timeout" >&2; exit 2; }
+source "$(dirname "${BASH_SOURCE[0]}")/bench_lib.sh"
+check_options keys seed timeout
 
 # The two repositories git-annex and we are asked about: A has the key, B does not.
 FIND_IN=server FIND_NOT_IN=archive
 
 # ---- Environment -----------------------------------------------------------------------------
 
-source "$(dirname "${BASH_SOURCE[0]}")/bench_lib.sh"
 tools=(git python3 dolt mariadbd mariadb-install-db mariadb /usr/bin/time)
 [ "$skip_git_annex" = 1 ] || tools+=(git-annex)
 require_tools "${tools[@]}"

@@ -87,7 +87,9 @@ Result<void> chunk_rows(const LogKind& kind, std::string_view path, std::string_
     return {};
 }
 
-Result<void> remote_state_rows(const LogKind& kind, std::string_view path, std::string_view key,
+// A per-key map log whose fields are repository UUIDs (KEY.log.rmt, KEY.log.cid): each one's
+// newest value, as written.
+Result<void> key_uuid_rows(const LogKind& kind, std::string_view path, std::string_view key,
                                std::string_view content, LogRows& rows) {
     auto parsed = logs::parse_map_log(content);
     rows.corrupt(path, parsed.errors);
@@ -201,8 +203,10 @@ const LogKind kKinds[] = {
      &ExportSummary::metadata,
      ChangedTable::metadata},
     {FileKind::chunk, "chunk log", &tables::kChunks, 500, chunk_rows, &MigrationSummary::chunks},
-    {FileKind::remote_state, "remote state log", &tables::kRemoteState, 200, remote_state_rows,
+    {FileKind::remote_state, "remote state log", &tables::kRemoteState, 200, key_uuid_rows,
      &MigrationSummary::remote_states},
+    {FileKind::content_identifier, "content identifier log", &tables::kContentIdentifiers, 200,
+     key_uuid_rows, &MigrationSummary::content_identifiers},
     {FileKind::numcopies, "numcopies.log", &tables::kAnnexSettings, 100, single_setting_rows,
      &MigrationSummary::settings, "numcopies"},
     {FileKind::mincopies, "mincopies.log", &tables::kAnnexSettings, 100, single_setting_rows,

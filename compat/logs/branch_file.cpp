@@ -43,7 +43,7 @@ struct Suffix {
 constexpr Suffix per_key[] = {
     {".log.web", FileKind::web},          {".log.met", FileKind::metadata},
     {".log.cnk", FileKind::chunk},        {".log.rmt", FileKind::remote_state},
-    {".log.rmet", FileKind::other_known}, {".log.cid", FileKind::other_known},
+    {".log.rmet", FileKind::other_known}, {".log.cid", FileKind::content_identifier},
     {".log.ek", FileKind::other_known},   {".log", FileKind::location},
 };
 

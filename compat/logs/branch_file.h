@@ -25,12 +25,13 @@ enum class FileKind {
     metadata,                 // HASH/KEY.log.met
     chunk,                    // HASH/KEY.log.cnk
     remote_state,             // HASH/KEY.log.rmt
+    content_identifier,       // HASH/KEY.log.cid (a MapLog: UUID -> its content identifiers)
     cluster,                  // cluster.log (a MapLog: cluster UUID -> its node UUIDs)
     proxy,                    // proxy.log (a MapLog: proxy UUID -> "UUID:NAME" it proxies)
     maxsize,                  // maxsize.log (a MapLog: repository UUID -> maximum size)
     // Known to git-annex but not migrated: export.log, difference.log, activity.log,
     // multicast.log, schedule.log, transitions.log,
-    // HASH/KEY.log.rmet, .log.cid, .log.ek, the old remote/web/... URL logs, and anything under
+    // HASH/KEY.log.rmet, .log.ek, the old remote/web/... URL logs, and anything under
     // the export.tree/ and migrate.tree/ graft points.
     other_known,
     unknown,

@@ -291,6 +291,15 @@ constexpr std::string_view kVersion8 =
     " ADD COLUMN max_size TEXT,"
     " ADD COLUMN max_size_ts DECIMAL(24,12) NOT NULL DEFAULT 0";
 
+// Version 9: KEY.log.cid, the content identifiers of import remotes (git annex import --from).
+constexpr std::string_view kVersion9 =
+    "CREATE TABLE IF NOT EXISTS gad_content_identifiers ("
+    " annex_key VARBINARY(512) NOT NULL,"
+    " uuid VARCHAR(36) COLLATE utf8mb4_bin NOT NULL,"
+    " content_ids TEXT NOT NULL,"
+    " ts DECIMAL(24,12) NOT NULL,"
+    " PRIMARY KEY (annex_key, uuid))";
+
 // Runs the statements of every version, in order; each only makes what is missing.
 Result<void> upgrade(sql::Connection& connection) {
     // The CREATE statements only create what is missing: they run at every upgrade, so that a
@@ -319,6 +328,7 @@ Result<void> upgrade(sql::Connection& connection) {
     if (!connection.execute("SELECT cluster_nodes FROM gad_repositories LIMIT 0")) {
         if (auto done = connection.execute(kVersion8); !done) return done;
     }
+    if (auto done = connection.execute(kVersion9); !done) return done;
     // Version 5: the ts indexes. (Version 7, the gad_ names, is rename_legacy_tables.)
     return restore_secondary_indexes(connection);
 }

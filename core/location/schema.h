@@ -11,7 +11,7 @@
 namespace gad::core::location {
 
 // The schema version this program writes.
-inline constexpr int kSchemaVersion = 8;
+inline constexpr int kSchemaVersion = 9;
 
 // What ensure_schema changed: whether it changed anything (so a Dolt caller commits it), and the
 // old names of the tables it renamed (legacy_names.h), whose removal that commit must stage too.

@@ -15,7 +15,7 @@ inline constexpr std::string_view kAllTables[] = {
     "gad_meta",          "gad_repositories",      "gad_locations",  "gad_annex_settings",
     "gad_urls",          "gad_metadata",          "gad_chunks",     "gad_remote_state",
     "gad_annexed_files", "gad_migration_sources", "gad_migrations", "gad_sync_state",
-    "gad_peer_merges",   "gad_key_migrations",
+    "gad_peer_merges",   "gad_key_migrations",    "gad_content_identifiers",
 };
 
 inline constexpr std::string_view kKeyUuid[] = {"annex_key", "uuid"};
@@ -43,6 +43,11 @@ inline constexpr LwwTable kChunks{"gad_chunks", kKeyUuidChunkSize, kChunkCount};
 // Remote state logs: (annex_key, uuid) -> state.
 inline constexpr std::string_view kState[] = {"state"};
 inline constexpr LwwTable kRemoteState{"gad_remote_state", kKeyUuid, kState};
+
+// Content identifier logs (KEY.log.cid, import remotes): (annex_key, uuid) -> the repository's
+// content identifiers for the key, as git-annex wrote them (':'-separated, '!' base64-encoded).
+inline constexpr std::string_view kContentIds[] = {"content_ids"};
+inline constexpr LwwTable kContentIdentifiers{"gad_content_identifiers", kKeyUuid, kContentIds};
 
 // Settings not tied to one repository: name -> value.
 inline constexpr LwwTable kAnnexSettings{"gad_annex_settings", kName, kValue};
@@ -84,6 +89,7 @@ inline constexpr const LwwTable* kLwwTables[] = {
     &kMetadata,
     &kChunks,
     &kRemoteState,
+    &kContentIdentifiers,
     &kAnnexSettings,
     &kRepositoryDescription,
     &kRepositoryTrust,

@@ -67,12 +67,27 @@ git-annex-dolt migrate --to "$TEST_TMP/dolt-annex" >"$TEST_TMP/migrate.out" 2>"$
 # The summary counts the files it read of every kind, and names those it does not migrate.
 location_logs=$(git ls-tree -r --name-only git-annex | grep -cE '^[0-9a-f]{3}/[0-9a-f]{3}/.*[^/]\.log$')
 web_logs=$(git ls-tree -r --name-only git-annex | grep -cE '^[0-9a-f]{3}/[0-9a-f]{3}/.*\.log\.web$')
+# The import remote eo's content identifiers (KEY.log.cid) are migrated, one row per key and UUID.
+git ls-tree -r --name-only git-annex | grep -E '^[0-9a-f]{3}/[0-9a-f]{3}/.*\.log\.cid$' >"$TEST_TMP/cid.logs" || true
+cid_logs=$(wc -l <"$TEST_TMP/cid.logs")
+[ "$cid_logs" -gt 0 ] || fail "git annex export to the import remote eo wrote no .log.cid"
 by_kind=$(grep '^migrate: logs read by kind: ' "$TEST_TMP/migrate.out") ||
     fail "the migrate summary has no logs-by-kind line: $(cat "$TEST_TMP/migrate.out")"
 for expected in "location log $location_logs" "URL log $web_logs" "remote.log 1" "trust.log 1" \
-    "uuid.log 1" "not migrated: *.log.cid " "export.log 1"; do
+    "uuid.log 1" "content identifier log $cid_logs" "export.log 1"; do
     [[ "$by_kind" == *"$expected"* ]] || fail "the migrate summary does not say '$expected': $by_kind"
 done
+[[ "$by_kind" != *"*.log.cid"* ]] || fail "the migrate summary names .log.cid as not migrated: $by_kind"
+# Every (key, UUID, value) of the newest .log.cid lines is a row of gad_content_identifiers.
+while read -r path; do
+    key=$(basename "$path" .log.cid)
+    git show "git-annex:$path" | awk '{u = $2; $1 = ""; $2 = ""; sub(/^ +/, ""); v[u] = $0} END {for (u in v) print u "," v[u]}' |
+        sed "s|^|$key,|"
+done <"$TEST_TMP/cid.logs" | sort >"$TEST_TMP/cid.expected"
+(cd "$TEST_TMP/dolt-annex" && dolt sql -r csv -q "SELECT annex_key, uuid, content_ids FROM gad_content_identifiers") |
+    tail -n +2 | sort >"$TEST_TMP/cid.rows" || fail "cannot read gad_content_identifiers"
+cmp -s "$TEST_TMP/cid.expected" "$TEST_TMP/cid.rows" ||
+    fail "gad_content_identifiers differs from the .log.cid files: $(diff "$TEST_TMP/cid.expected" "$TEST_TMP/cid.rows" | head -5)"
 
 compare_all_json
 

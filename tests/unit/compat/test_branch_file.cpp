@@ -60,7 +60,7 @@ TEST(BranchFile, ClassifiesPerKeyLogsBySuffix) {
     expect_kind(dir + key + ".log.cnk", FileKind::chunk, sha_key);
     expect_kind(dir + key + ".log.rmt", FileKind::remote_state, sha_key);
     expect_kind(dir + key + ".log.rmet", FileKind::other_known, sha_key);
-    expect_kind(dir + key + ".log.cid", FileKind::other_known, sha_key);
+    expect_kind(dir + key + ".log.cid", FileKind::content_identifier, sha_key);
     expect_kind(dir + key + ".log.ek", FileKind::other_known, sha_key);
     expect_kind(dir + key + ".log.xyz", FileKind::unknown);
     expect_kind(dir + key, FileKind::unknown);
@@ -85,7 +85,6 @@ TEST(BranchFile, NamesWhatGitAnnexKnowsAFileNotMigratedAs) {
     const std::string dir = "abc/def/";
     EXPECT_EQ(classify_branch_path("export.log").known_as, "export.log");
     EXPECT_EQ(classify_branch_path("transitions.log").known_as, "transitions.log");
-    EXPECT_EQ(classify_branch_path(dir + key + ".log.cid").known_as, ".log.cid");
     EXPECT_EQ(classify_branch_path(dir + key + ".log.rmet").known_as, ".log.rmet");
     EXPECT_EQ(classify_branch_path("export.tree/dir/file.log").known_as, "export.tree/");
     EXPECT_EQ(classify_branch_path("migrate.tree/old/1").known_as, "migrate.tree/");

@@ -156,6 +156,32 @@ Result<void> map_uuid_rows(const LogKind& kind, std::string_view path, std::stri
     return {};
 }
 
+// export.log, a map log whose fields are "FROM:TO" repository UUIDs: each pair's newest trees.
+Result<void> export_rows(const LogKind& kind, std::string_view path, std::string_view,
+                         std::string_view content, LogRows& rows) {
+    auto parsed = logs::parse_map_log(content);
+    rows.corrupt(path, parsed.errors);
+    for (const auto& entry : logs::compact_map_log(std::move(parsed.entries))) {
+        const std::string_view field = entry.field;
+        const std::size_t colon = field.find(':');
+        if (colon == std::string_view::npos) {
+            rows.corrupt(path, {logs::LineError{0, fmt::format("export.log field without ':' between "
+                                                               "two repository UUIDs: {}",
+                                                               field.substr(0, 80))}});
+            continue;
+        }
+        const std::string_view from = field.substr(0, colon), to = field.substr(colon + 1);
+        if (!rows.fits(path, "repository UUID", from, kMaxUuid) ||
+            !rows.fits(path, "repository UUID", to, kMaxUuid)) {
+            continue;
+        }
+        if (auto added = rows.add(kind, {from, to, entry.value, entry.ts.to_decimal()}); !added) {
+            return added;
+        }
+    }
+    return {};
+}
+
 // A single-value log: its newest value, named kind.setting.
 Result<void> single_setting_rows(const LogKind& kind, std::string_view path, std::string_view,
                                  std::string_view content, LogRows& rows) {
@@ -207,6 +233,8 @@ const LogKind kKinds[] = {
      &MigrationSummary::remote_states},
     {FileKind::content_identifier, "content identifier log", &tables::kContentIdentifiers, 200,
      key_uuid_rows, &MigrationSummary::content_identifiers},
+    {FileKind::remote_metadata, "remote metadata log", &tables::kRemoteMetadata, 500,
+     metadata_rows, &MigrationSummary::remote_metadata},
     {FileKind::numcopies, "numcopies.log", &tables::kAnnexSettings, 100, single_setting_rows,
      &MigrationSummary::settings, "numcopies"},
     {FileKind::mincopies, "mincopies.log", &tables::kAnnexSettings, 100, single_setting_rows,
@@ -239,6 +267,8 @@ const LogKind kKinds[] = {
     {FileKind::proxy, "proxy.log", &tables::kRepositoryProxiedRemotes, 100, map_uuid_rows,
      &MigrationSummary::repositories},
     {FileKind::maxsize, "maxsize.log", &tables::kRepositoryMaxSize, 100, map_uuid_rows,
+     &MigrationSummary::repositories},
+    {FileKind::export_log, "export.log", &tables::kExports, 100, export_rows,
      &MigrationSummary::repositories},
 };
 

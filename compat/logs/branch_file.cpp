@@ -23,7 +23,7 @@ constexpr TopLevel top_level[] = {
     {"numcopies.log", FileKind::numcopies},
     {"mincopies.log", FileKind::mincopies},
     {"config.log", FileKind::config},
-    {"export.log", FileKind::other_known},
+    {"export.log", FileKind::export_log},
     {"difference.log", FileKind::other_known},
     {"activity.log", FileKind::other_known},
     {"multicast.log", FileKind::other_known},
@@ -43,7 +43,7 @@ struct Suffix {
 constexpr Suffix per_key[] = {
     {".log.web", FileKind::web},          {".log.met", FileKind::metadata},
     {".log.cnk", FileKind::chunk},        {".log.rmt", FileKind::remote_state},
-    {".log.rmet", FileKind::other_known}, {".log.cid", FileKind::content_identifier},
+    {".log.rmet", FileKind::remote_metadata}, {".log.cid", FileKind::content_identifier},
     {".log.ek", FileKind::other_known},   {".log", FileKind::location},
 };
 

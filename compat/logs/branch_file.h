@@ -26,12 +26,14 @@ enum class FileKind {
     chunk,                    // HASH/KEY.log.cnk
     remote_state,             // HASH/KEY.log.rmt
     content_identifier,       // HASH/KEY.log.cid (a MapLog: UUID -> its content identifiers)
+    remote_metadata,          // HASH/KEY.log.rmet (a metadata log of "UUID:field" fields)
+    export_log,               // export.log (a MapLog: "FROM:TO" UUIDs -> exported tree shas)
     cluster,                  // cluster.log (a MapLog: cluster UUID -> its node UUIDs)
     proxy,                    // proxy.log (a MapLog: proxy UUID -> "UUID:NAME" it proxies)
     maxsize,                  // maxsize.log (a MapLog: repository UUID -> maximum size)
-    // Known to git-annex but not migrated: export.log, difference.log, activity.log,
+    // Known to git-annex but not migrated: difference.log, activity.log,
     // multicast.log, schedule.log, transitions.log,
-    // HASH/KEY.log.rmet, .log.ek, the old remote/web/... URL logs, and anything under
+    // HASH/KEY.log.ek, the old remote/web/... URL logs, and anything under
     // the export.tree/ and migrate.tree/ graft points.
     other_known,
     unknown,

@@ -29,7 +29,7 @@ struct MigrationSummary {
     bool incremental = false;   // only what changed since the last run was read
     std::size_t logs_read = 0;  // files of the git-annex branch read this run
     std::size_t locations = 0, urls = 0, metadata = 0, chunks = 0, remote_states = 0,
-                content_identifiers = 0;
+                content_identifiers = 0, remote_metadata = 0;
     std::size_t repositories = 0;  // repository settings written (description, trust...)
     std::size_t settings = 0;      // global settings (numcopies, config...)
     std::size_t files = 0;         // annexed paths written

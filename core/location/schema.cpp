@@ -291,14 +291,29 @@ constexpr std::string_view kVersion8 =
     " ADD COLUMN max_size TEXT,"
     " ADD COLUMN max_size_ts DECIMAL(24,12) NOT NULL DEFAULT 0";
 
-// Version 9: KEY.log.cid, the content identifiers of import remotes (git annex import --from).
-constexpr std::string_view kVersion9 =
+// Version 9: KEY.log.cid, the content identifiers of import remotes (git annex import --from);
+// KEY.log.rmet, special remotes' per-key metadata; export.log, what was exported where.
+constexpr std::array<std::string_view, 3> kVersion9 = {
     "CREATE TABLE IF NOT EXISTS gad_content_identifiers ("
     " annex_key VARBINARY(512) NOT NULL,"
     " uuid VARCHAR(36) COLLATE utf8mb4_bin NOT NULL,"
     " content_ids TEXT NOT NULL,"
     " ts DECIMAL(24,12) NOT NULL,"
-    " PRIMARY KEY (annex_key, uuid))";
+    " PRIMARY KEY (annex_key, uuid))",
+    "CREATE TABLE IF NOT EXISTS gad_remote_metadata ("
+    " annex_key VARBINARY(512) NOT NULL,"
+    " field VARBINARY(255) NOT NULL,"
+    " value VARBINARY(2048) NOT NULL,"
+    " status CHAR(1) NOT NULL,"
+    " ts DECIMAL(24,12) NOT NULL,"
+    " PRIMARY KEY (annex_key, field, value))",
+    "CREATE TABLE IF NOT EXISTS gad_exports ("
+    " from_uuid VARCHAR(36) COLLATE utf8mb4_bin NOT NULL,"
+    " to_uuid VARCHAR(36) COLLATE utf8mb4_bin NOT NULL,"
+    " trees TEXT NOT NULL,"
+    " ts DECIMAL(24,12) NOT NULL,"
+    " PRIMARY KEY (from_uuid, to_uuid))",
+};
 
 // Runs the statements of every version, in order; each only makes what is missing.
 Result<void> upgrade(sql::Connection& connection) {
@@ -328,7 +343,9 @@ Result<void> upgrade(sql::Connection& connection) {
     if (!connection.execute("SELECT cluster_nodes FROM gad_repositories LIMIT 0")) {
         if (auto done = connection.execute(kVersion8); !done) return done;
     }
-    if (auto done = connection.execute(kVersion9); !done) return done;
+    for (std::string_view statement : kVersion9) {
+        if (auto done = connection.execute(statement); !done) return done;
+    }
     // Version 5: the ts indexes. (Version 7, the gad_ names, is rename_legacy_tables.)
     return restore_secondary_indexes(connection);
 }

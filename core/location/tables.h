@@ -15,7 +15,7 @@ inline constexpr std::string_view kAllTables[] = {
     "gad_meta",          "gad_repositories",      "gad_locations",  "gad_annex_settings",
     "gad_urls",          "gad_metadata",          "gad_chunks",     "gad_remote_state",
     "gad_annexed_files", "gad_migration_sources", "gad_migrations", "gad_sync_state",
-    "gad_peer_merges",   "gad_key_migrations",    "gad_content_identifiers",
+    "gad_peer_merges",   "gad_key_migrations",    "gad_content_identifiers", "gad_remote_metadata", "gad_exports",
 };
 
 inline constexpr std::string_view kKeyUuid[] = {"annex_key", "uuid"};
@@ -48,6 +48,15 @@ inline constexpr LwwTable kRemoteState{"gad_remote_state", kKeyUuid, kState};
 // content identifiers for the key, as git-annex wrote them (':'-separated, '!' base64-encoded).
 inline constexpr std::string_view kContentIds[] = {"content_ids"};
 inline constexpr LwwTable kContentIdentifiers{"gad_content_identifiers", kKeyUuid, kContentIds};
+
+// Remote metadata logs (KEY.log.rmet, special remotes' per-key metadata, compute remotes' among
+// them): (annex_key, "UUID:field", value) -> status, as gad_metadata.
+inline constexpr LwwTable kRemoteMetadata{"gad_remote_metadata", kKeyFieldValue, kStatus};
+
+// export.log: (from UUID, to UUID) -> the exported tree's sha, then any incomplete exports'.
+inline constexpr std::string_view kExportParticipants[] = {"from_uuid", "to_uuid"};
+inline constexpr std::string_view kExportedTrees[] = {"trees"};
+inline constexpr LwwTable kExports{"gad_exports", kExportParticipants, kExportedTrees};
 
 // Settings not tied to one repository: name -> value.
 inline constexpr LwwTable kAnnexSettings{"gad_annex_settings", kName, kValue};
@@ -90,6 +99,7 @@ inline constexpr const LwwTable* kLwwTables[] = {
     &kChunks,
     &kRemoteState,
     &kContentIdentifiers,
+    &kRemoteMetadata,
     &kAnnexSettings,
     &kRepositoryDescription,
     &kRepositoryTrust,
@@ -100,6 +110,7 @@ inline constexpr const LwwTable* kLwwTables[] = {
     &kRepositoryClusterNodes,
     &kRepositoryProxiedRemotes,
     &kRepositoryMaxSize,
+    &kExports,
 };
 
 }  // namespace gad::core::location::tables

@@ -86,6 +86,14 @@ while read -r path; do
 done <"$TEST_TMP/cid.logs" | sort >"$TEST_TMP/cid.expected"
 (cd "$TEST_TMP/dolt-annex" && dolt sql -r csv -q "SELECT annex_key, uuid, content_ids FROM gad_content_identifiers") |
     tail -n +2 | sort >"$TEST_TMP/cid.rows" || fail "cannot read gad_content_identifiers"
+# export.log: each (from, to) pair's newest trees, as git-annex wrote them.
+git show git-annex:export.log | awk '{sub(/:/, " ", $2); ts = $1; $1 = ""; print substr($0, 2)}' |
+    LC_ALL=C sort -k1,2 -u >"$TEST_TMP/export.expected"
+[ "$(wc -l <"$TEST_TMP/export.expected")" -ge 2 ] || fail "export.log names fewer than 2 exports"
+(cd "$TEST_TMP/dolt-annex" && dolt sql -r csv -q "SELECT CONCAT(from_uuid, ' ', to_uuid, ' ', trees) FROM gad_exports") |
+    tail -n +2 | LC_ALL=C sort >"$TEST_TMP/export.rows" || fail "cannot read gad_exports"
+cmp -s "$TEST_TMP/export.expected" "$TEST_TMP/export.rows" ||
+    fail "gad_exports differs from export.log: $(diff "$TEST_TMP/export.expected" "$TEST_TMP/export.rows" | head -5)"
 cmp -s "$TEST_TMP/cid.expected" "$TEST_TMP/cid.rows" ||
     fail "gad_content_identifiers differs from the .log.cid files: $(diff "$TEST_TMP/cid.expected" "$TEST_TMP/cid.rows" | head -5)"
 

@@ -78,6 +78,34 @@ for log in cluster:cluster_nodes proxy:proxied_remotes maxsize:max_size; do
         LC_ALL=C sort)
     expect_eq "$actual" "$expected" "${log%%:*}.log in gad_repositories.${log#*:}"
 done
+# The compute remote's per-key state (KEY.log.rmet, metadata fields "UUID:field") is in
+# gad_remote_metadata: every field and value set there, for each key with such a log.
+up_uuid=$(git config remote.up.annex-uuid)
+git ls-tree -r --name-only git-annex | grep -E '\.log\.rmet$' >"$TEST_TMP/rmet.logs" ||
+    fail "git annex addcomputed wrote no .log.rmet"
+while read -r path; do
+    key=$(basename "$path" .log.rmet)
+    # "TS FIELD +VALUE ... FIELD +VALUE": the set values (values here hold no spaces or '-').
+    git show "git-annex:$path" | python3 -c '
+import sys
+key = sys.argv[1]
+for line in sys.stdin:
+    words = line.split()[1:]
+    field = None
+    for w in words:
+        if w[0] in "+-":
+            if w[0] == "+":
+                print(f"{key} {field} {w[1:]}")
+        else:
+            field = w
+' "$key"
+done <"$TEST_TMP/rmet.logs" | LC_ALL=C sort >"$TEST_TMP/rmet.expected"
+[ -s "$TEST_TMP/rmet.expected" ] || fail "the .log.rmet files set no value"
+grep -qv " $up_uuid:" "$TEST_TMP/rmet.expected" && fail "a .log.rmet field is not the compute remote's"
+actual=$(sql_dolt_repo "$TEST_TMP/dolt-annex" \
+    "SELECT CONCAT(annex_key, ' ', field, ' ', value) FROM gad_remote_metadata WHERE status = '1'" |
+    LC_ALL=C sort)
+expect_eq "$actual" "$(cat "$TEST_TMP/rmet.expected")" ".log.rmet in gad_remote_metadata"
 # A clone b reaching a over P2P HTTP (git annex p2phttp on 127.0.0.1): a proxies the cluster and
 # R (updatecluster made it their proxy: proxy.log), so b knows them as remotes "origin-cl" and
 # "origin-R", which name them in whereis (and R's WHEREIS is not asked through the proxy).

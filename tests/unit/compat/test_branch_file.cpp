@@ -33,8 +33,8 @@ TEST(BranchFile, ClassifiesTopLevelLogs) {
     expect_kind("cluster.log", FileKind::cluster);
     expect_kind("proxy.log", FileKind::proxy);
     expect_kind("maxsize.log", FileKind::maxsize);
+    expect_kind("export.log", FileKind::export_log);
     for (const char* other : {
-             "export.log",
              "difference.log",
              "activity.log",
              "multicast.log",
@@ -59,7 +59,7 @@ TEST(BranchFile, ClassifiesPerKeyLogsBySuffix) {
     expect_kind(dir + key + ".log.met", FileKind::metadata, sha_key);
     expect_kind(dir + key + ".log.cnk", FileKind::chunk, sha_key);
     expect_kind(dir + key + ".log.rmt", FileKind::remote_state, sha_key);
-    expect_kind(dir + key + ".log.rmet", FileKind::other_known, sha_key);
+    expect_kind(dir + key + ".log.rmet", FileKind::remote_metadata, sha_key);
     expect_kind(dir + key + ".log.cid", FileKind::content_identifier, sha_key);
     expect_kind(dir + key + ".log.ek", FileKind::other_known, sha_key);
     expect_kind(dir + key + ".log.xyz", FileKind::unknown);
@@ -83,9 +83,9 @@ TEST(BranchFile, ClassifiesPerKeyLogsBySuffix) {
 TEST(BranchFile, NamesWhatGitAnnexKnowsAFileNotMigratedAs) {
     const std::string key = "SHA256E-s1--0123.txt";
     const std::string dir = "abc/def/";
-    EXPECT_EQ(classify_branch_path("export.log").known_as, "export.log");
+    EXPECT_EQ(classify_branch_path("export.log").kind, FileKind::export_log);
     EXPECT_EQ(classify_branch_path("transitions.log").known_as, "transitions.log");
-    EXPECT_EQ(classify_branch_path(dir + key + ".log.rmet").known_as, ".log.rmet");
+    EXPECT_EQ(classify_branch_path(dir + key + ".log.ek").known_as, ".log.ek");
     EXPECT_EQ(classify_branch_path("export.tree/dir/file.log").known_as, "export.tree/");
     EXPECT_EQ(classify_branch_path("migrate.tree/old/1").known_as, "migrate.tree/");
     // Migrated kinds and unknown files have no such name.

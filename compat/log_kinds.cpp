@@ -90,7 +90,7 @@ Result<void> chunk_rows(const LogKind& kind, std::string_view path, std::string_
 // A per-key map log whose fields are repository UUIDs (KEY.log.rmt, KEY.log.cid): each one's
 // newest value, as written.
 Result<void> key_uuid_rows(const LogKind& kind, std::string_view path, std::string_view key,
-                               std::string_view content, LogRows& rows) {
+                           std::string_view content, LogRows& rows) {
     auto parsed = logs::parse_map_log(content);
     rows.corrupt(path, parsed.errors);
     for (const auto& entry : logs::compact_map_log(std::move(parsed.entries))) {
@@ -165,9 +165,10 @@ Result<void> export_rows(const LogKind& kind, std::string_view path, std::string
         const std::string_view field = entry.field;
         const std::size_t colon = field.find(':');
         if (colon == std::string_view::npos) {
-            rows.corrupt(path, {logs::LineError{0, fmt::format("export.log field without ':' between "
-                                                               "two repository UUIDs: {}",
-                                                               field.substr(0, 80))}});
+            rows.corrupt(path,
+                         {logs::LineError{0, fmt::format("export.log field without ':' between "
+                                                         "two repository UUIDs: {}",
+                                                         field.substr(0, 80))}});
             continue;
         }
         const std::string_view from = field.substr(0, colon), to = field.substr(colon + 1);
@@ -233,8 +234,8 @@ const LogKind kKinds[] = {
      &MigrationSummary::remote_states},
     {FileKind::content_identifier, "content identifier log", &tables::kContentIdentifiers, 200,
      key_uuid_rows, &MigrationSummary::content_identifiers},
-    {FileKind::remote_metadata, "remote metadata log", &tables::kRemoteMetadata, 500,
-     metadata_rows, &MigrationSummary::remote_metadata},
+    {FileKind::remote_metadata, "remote metadata log", &tables::kRemoteMetadata, 500, metadata_rows,
+     &MigrationSummary::remote_metadata},
     {FileKind::numcopies, "numcopies.log", &tables::kAnnexSettings, 100, single_setting_rows,
      &MigrationSummary::settings, "numcopies"},
     {FileKind::mincopies, "mincopies.log", &tables::kAnnexSettings, 100, single_setting_rows,

@@ -49,9 +49,10 @@ std::string migration_json(const migrate::MigrationSummary& s,
         R"("key_migrations":{},"key_migrations_refused":{},"logs_by_kind":{},)"
         R"("logs_not_migrated":{},"dolt_commit":"{}"{}}})",
         s.branch, s.incremental ? "true" : "false", s.logs_read, s.locations, s.urls, s.metadata,
-        s.chunks, s.remote_states, s.content_identifiers, s.remote_metadata, s.repositories, s.settings, s.files, s.files_removed,
-        s.corrupt_lines, s.unknown_files, s.key_migrations, s.key_migrations_refused,
-        counts_json(s.read_by_kind), counts_json(s.not_migrated), s.dolt_commit, content);
+        s.chunks, s.remote_states, s.content_identifiers, s.remote_metadata, s.repositories,
+        s.settings, s.files, s.files_removed, s.corrupt_lines, s.unknown_files, s.key_migrations,
+        s.key_migrations_refused, counts_json(s.read_by_kind), counts_json(s.not_migrated),
+        s.dolt_commit, content);
 }
 
 std::string merge_side_json(const core::location::PeerMergeSummary& s) {
@@ -76,7 +77,8 @@ Summary migrate_summary(const migrate::MigrationSummary& migrated, std::string_v
     Summary summary{migration_json(migrated, content, rekeyed), {}};
     summary.text = fmt::format(
         "migrate: git-annex branch {} into {}: {}{} logs read, {} locations, {} URLs, {} "
-        "metadata values, {} chunk logs, {} remote states, {} content identifiers, {} remote metadata values, {} "
+        "metadata values, {} chunk logs, {} remote states, {} content identifiers, {} remote "
+        "metadata values, {} "
         "repository "
         "settings, {} "
         "settings, {} annexed files ({} removed), {} key migrations ({} refused); {} corrupt "
@@ -84,9 +86,9 @@ Summary migrate_summary(const migrate::MigrationSummary& migrated, std::string_v
         migrated.branch.substr(0, 12), into, migrated.incremental ? "incremental, " : "",
         migrated.logs_read, migrated.locations, migrated.urls, migrated.metadata, migrated.chunks,
         migrated.remote_states, migrated.content_identifiers, migrated.remote_metadata,
-        migrated.repositories, migrated.settings, migrated.files,
-        migrated.files_removed, migrated.key_migrations, migrated.key_migrations_refused,
-        migrated.corrupt_lines, migrated.unknown_files);
+        migrated.repositories, migrated.settings, migrated.files, migrated.files_removed,
+        migrated.key_migrations, migrated.key_migrations_refused, migrated.corrupt_lines,
+        migrated.unknown_files);
     if (!migrated.read_by_kind.empty() || !migrated.not_migrated.empty()) {
         summary.text +=
             fmt::format("migrate: logs read by kind: {}{}{}\n",

@@ -41,10 +41,14 @@ struct Suffix {
 
 // Longer suffixes first: ".log" matches only when none of the others does.
 constexpr Suffix per_key[] = {
-    {".log.web", FileKind::web},          {".log.met", FileKind::metadata},
-    {".log.cnk", FileKind::chunk},        {".log.rmt", FileKind::remote_state},
-    {".log.rmet", FileKind::remote_metadata}, {".log.cid", FileKind::content_identifier},
-    {".log.ek", FileKind::other_known},   {".log", FileKind::location},
+    {".log.web", FileKind::web},
+    {".log.met", FileKind::metadata},
+    {".log.cnk", FileKind::chunk},
+    {".log.rmt", FileKind::remote_state},
+    {".log.rmet", FileKind::remote_metadata},
+    {".log.cid", FileKind::content_identifier},
+    {".log.ek", FileKind::other_known},
+    {".log", FileKind::location},
 };
 
 bool is_hash_dir(std::string_view dir) {

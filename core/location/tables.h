@@ -12,10 +12,23 @@ namespace gad::core::location::tables {
 // Every table of ours, in the order schema.cpp creates them. A Dolt commit of ours stages these
 // and nothing else (location_store.cpp).
 inline constexpr std::string_view kAllTables[] = {
-    "gad_meta",          "gad_repositories",      "gad_locations",  "gad_annex_settings",
-    "gad_urls",          "gad_metadata",          "gad_chunks",     "gad_remote_state",
-    "gad_annexed_files", "gad_migration_sources", "gad_migrations", "gad_sync_state",
-    "gad_peer_merges",   "gad_key_migrations",    "gad_content_identifiers", "gad_remote_metadata", "gad_exports",
+    "gad_meta",
+    "gad_repositories",
+    "gad_locations",
+    "gad_annex_settings",
+    "gad_urls",
+    "gad_metadata",
+    "gad_chunks",
+    "gad_remote_state",
+    "gad_annexed_files",
+    "gad_migration_sources",
+    "gad_migrations",
+    "gad_sync_state",
+    "gad_peer_merges",
+    "gad_key_migrations",
+    "gad_content_identifiers",
+    "gad_remote_metadata",
+    "gad_exports",
 };
 
 inline constexpr std::string_view kKeyUuid[] = {"annex_key", "uuid"};

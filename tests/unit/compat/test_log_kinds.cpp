@@ -195,5 +195,18 @@ TEST(LogKinds, PerKeyLogsCarryTheirKey) {
     for (const auto& row : metadata.rows) EXPECT_EQ(row[0], kKey);
 }
 
+TEST(LogKinds, ExportLogRowsSplitTheirParticipantsAndNameAFieldWithoutThem) {
+    const std::string from(kUuid), to = "0b8bd5e2-0e5c-11ef-b5a6-5f8bd1c7c2a1";
+    const Recorder exports = rows_of(
+        FileKind::export_log, "5s " + from + ":" + to + " 1111 2222\n6s " + from + " 3333\n");
+    ASSERT_EQ(exports.rows.size(), 1u);
+    EXPECT_EQ(exports.rows[0], (std::vector<std::string>{from, to, "1111 2222", ts("5")}));
+    EXPECT_EQ(exports.corrupt_lines, 1u);  // "6s FROM 3333": no ':' between two UUIDs
+    const Recorder cids = rows_of(FileKind::content_identifier, "5s " + to + " 12 34:!YQ==\n");
+    ASSERT_EQ(cids.rows.size(), 1u);
+    EXPECT_EQ(cids.rows[0],
+              (std::vector<std::string>{std::string(kKey), to, "12 34:!YQ==", ts("5")}));
+}
+
 }  // namespace
 }  // namespace gad::compat

@@ -78,11 +78,8 @@ Summary migrate_summary(const migrate::MigrationSummary& migrated, std::string_v
     summary.text = fmt::format(
         "migrate: git-annex branch {} into {}: {}{} logs read, {} locations, {} URLs, {} "
         "metadata values, {} chunk logs, {} remote states, {} content identifiers, {} remote "
-        "metadata values, {} "
-        "repository "
-        "settings, {} "
-        "settings, {} annexed files ({} removed), {} key migrations ({} refused); {} corrupt "
-        "lines, {} unknown files\n",
+        "metadata values, {} repository settings, {} settings, {} annexed files ({} removed), {} "
+        "key migrations ({} refused); {} corrupt lines, {} unknown files\n",
         migrated.branch.substr(0, 12), into, migrated.incremental ? "incremental, " : "",
         migrated.logs_read, migrated.locations, migrated.urls, migrated.metadata, migrated.chunks,
         migrated.remote_states, migrated.content_identifiers, migrated.remote_metadata,

@@ -52,20 +52,21 @@ std::vector<BulkWriter::Table> make_tables() {
         const LogKind& kind = *std::find_if(log_kinds().begin(), log_kinds().end(),
                                             [&](const LogKind& k) { return k.table == table; });
         made.push_back(BulkWriter::Table{
-            table->column_count(),
-            [table = *table](std::size_t rows) { return lww_upsert_sql(table, rows); },
-            kind.rows_per_statement,
-            {},
-            20000});
+            .columns = table->column_count(),
+            .sql = [table = *table](std::size_t rows) { return lww_upsert_sql(table, rows); },
+            .rows_per_statement = kind.rows_per_statement,
+            .rows_per_load = 20000});
     }
     made.push_back(BulkWriter::Table{
-        3,
-        [](std::size_t rows) { return core::location::annexed_files_upsert_sql(rows); },
-        1000,
-        {},
-        20000});
+        .columns = 3,
+        .sql = [](std::size_t rows) { return core::location::annexed_files_upsert_sql(rows); },
+        .rows_per_statement = 1000,
+        .rows_per_load = 20000});
     made.push_back(BulkWriter::Table{
-        2, [](std::size_t) { return core::location::annexed_file_delete_sql(); }, 1, {}, 1});
+        .columns = 2,
+        .sql = [](std::size_t) { return core::location::annexed_file_delete_sql(); },
+        .rows_per_statement = 1,
+        .rows_per_load = 1});
     return made;
 }
 

@@ -154,6 +154,16 @@ void BulkWriter::run() {
             if (auto done = connection_.execute("COMMIT"); !done) return fail_with(done.error());
         }
     }
+    for (const Table& table : tables_) {
+        for (const std::string& statement : table.after_load) {
+            if (in_transaction++ == 0) {
+                if (auto begun = connection_.execute("START TRANSACTION"); !begun) {
+                    return fail_with(begun.error());
+                }
+            }
+            if (auto ran = connection_.execute(statement); !ran) return fail_with(ran.error());
+        }
+    }
     if (in_transaction != 0) {
         if (auto done = connection_.execute("COMMIT"); !done) return fail_with(done.error());
     }

@@ -35,11 +35,14 @@ class BulkWriter {
         std::size_t rows_per_statement = 1000;
         // When set, rows are written in batches of rows_per_load by this LOAD DATA LOCAL INFILE
         // statement (tab-separated, see sql::append_load_field) instead of by sql.
-        std::string load_sql;
+        std::string load_sql = {};
         std::size_t rows_per_load = 10000;
         // With load_sql: when set, the rows are loaded in the order of their first sort_cells
         // cells (the primary key), all at finish(), through a RowSorter.
         std::size_t sort_cells = 0;
+        // Statements run once every row is written, in the last transaction, before its commit:
+        // a staged load's merge into its table, and the stage's drop.
+        std::vector<std::string> after_load = {};
     };
 
     // Starts the writer thread on connection, which nothing else may use until finish().
@@ -56,7 +59,8 @@ class BulkWriter {
     Result<void> add(std::size_t table, std::initializer_list<std::string_view> cells);
 
     // Writes every pending row (the sorted tables' last, in order; loaded(n) is told every
-    // 100,000 of them), commits, and stops the thread. The first failure is returned.
+    // 100,000 of them), runs the tables' after_load statements, commits, and stops the thread.
+    // The first failure is returned.
     Result<void> finish(const std::function<void(std::size_t rows)>& loaded = {});
 
   private:

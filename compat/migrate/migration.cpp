@@ -112,10 +112,13 @@ Result<FileTrees> file_trees(const git::Repository& repository, std::string_view
 }
 
 // Tables with no rows yet are bulk-loaded, in primary-key order and with their secondary
-// indexes dropped (restore_secondary_indexes builds them after); annexed_files too on a fresh
-// walk (fresh_files), which writes only paths of this repository, whose old rows are gone.
+// indexes dropped (restore_secondary_indexes builds them after); on a full read (not an
+// incremental one, staged) the per-key tables that hold rows are too, into a stage merged into
+// them by the newest-wins rule in one statement at the end; annexed_files too on a fresh walk
+// (fresh_files), which writes only paths of this repository, whose old rows are gone.
 Result<void> prepare_bulk_loads(core::sql::Connection& connection,
-                                std::vector<BulkWriter::Table>& tables, bool fresh_files) {
+                                std::vector<BulkWriter::Table>& tables, bool staged,
+                                bool fresh_files) {
     if (!local_loading_allowed(connection)) return {};
     // The per-key logs' tables: the large ones.
     for (const LogKind& kind : log_kinds()) {
@@ -125,11 +128,24 @@ Result<void> prepare_bulk_loads(core::sql::Connection& connection,
         if (!tables[index].load_sql.empty()) continue;
         auto empty = table_empty(connection, table->name);
         if (!empty) return std::unexpected(empty.error());
-        if (!*empty) continue;
-        tables[index].load_sql = load_sql(table->name, column_list(*table));
+        // An incremental read's few rows are upserted.
+        if (!*empty && !staged) continue;
         // In primary-key order: a load in the order of the git-annex branch's hash
         // directories costs Dolt 2x and MariaDB 3.5x the time (RowSorter).
         tables[index].sort_cells = table->identity.size();
+        if (!*empty) {
+            // A clone's first migration into the rows of its origin (1,000,000 keys, 2.67M rows
+            // in place): as upserts of 1,000 rows, unfinished after 33 minutes.
+            const std::string stage = fmt::format("{}_stage", table->name);
+            if (auto created = core::location::create_stage(connection, *table, stage); !created) {
+                return created;
+            }
+            tables[index].load_sql = load_sql(stage, column_list(*table));
+            tables[index].after_load = {core::location::lww_merge_sql(*table, stage),
+                                        fmt::format("DROP TEMPORARY TABLE {}", stage)};
+            continue;
+        }
+        tables[index].load_sql = load_sql(table->name, column_list(*table));
         // Indexes are built after the load, faster, but for those kept up to date as cheaply.
         if (auto dropped = core::location::drop_secondary_indexes(connection, table->name);
             !dropped) {
@@ -259,7 +275,9 @@ Result<MigrationSummary> migrate(const git::Repository& repository, std::string_
         return std::unexpected(restored.error());
     }
     auto tables = make_tables();
-    if (auto prepared = prepare_bulk_loads(connection, tables, trees->before.empty()); !prepared) {
+    if (auto prepared =
+            prepare_bulk_loads(connection, tables, !summary.incremental, trees->before.empty());
+        !prepared) {
         return std::unexpected(prepared.error());
     }
     FilesApart files_apart;

@@ -11,12 +11,17 @@ std::string load_sql(std::string_view table, std::string_view columns) {
         table, columns);
 }
 
-std::string column_list(const LwwTable& table) {
-    std::string columns;
-    for (auto group : {table.identity, table.values}) {
-        for (std::string_view column : group) columns += fmt::format("{}, ", column);
+Result<void> create_stage(sql::Connection& connection, const LwwTable& table,
+                          std::string_view stage) {
+    if (auto dropped = connection.execute(fmt::format("DROP TEMPORARY TABLE IF EXISTS {}", stage));
+        !dropped) {
+        return dropped;
     }
-    return columns + std::string(table.ts);
+    // Not "LIKE table": it copies the secondary indexes, which Dolt then cannot drop from a
+    // temporary table; the stage would keep them up to date row by row for nothing.
+    return connection.execute(
+        fmt::format("CREATE TEMPORARY TABLE {} (PRIMARY KEY ({})) SELECT {} FROM {} LIMIT 0", stage,
+                    fmt::join(table.identity, ", "), column_list(table), table.name));
 }
 
 bool local_loading_allowed(sql::Connection& connection) {

@@ -17,8 +17,12 @@ namespace gad::core::location {
 // IGNORE keeps a row written meanwhile, which is newer than any the git-annex branch holds.
 std::string load_sql(std::string_view table, std::string_view columns);
 
-// table's identity, value and timestamp columns, comma-separated, in that order.
-std::string column_list(const LwwTable& table);
+// For a bulk load into table while it holds rows: makes stage, an empty temporary table (of this
+// connection only) with table's columns and primary key and no other index, dropping a stage of
+// that name first. LOAD DATA fills it; lww_merge_sql merges it into table; DROP TEMPORARY TABLE
+// ends it.
+Result<void> create_stage(sql::Connection& connection, const LwwTable& table,
+                          std::string_view stage);
 
 // Whether the server takes LOAD DATA LOCAL: Dolt is told to (it is off by default there; we run
 // our Dolt servers ourselves), other servers say so in @@local_infile.

@@ -29,6 +29,10 @@ constexpr std::string_view kDoneThrough = "done_through";
 constexpr std::string_view kPendingCommit = "pending_commit";
 constexpr std::string_view kPendingThrough = "pending_through";
 constexpr std::string_view kExportedAt = "exported_at";
+// On Dolt, the commits whose differences from the working set the next export also reads: the
+// head when the export that moved "done" (or made the pending commit) started.
+constexpr std::string_view kDoneDoltCommit = "done_dolt_commit";
+constexpr std::string_view kPendingDoltCommit = "pending_dolt_commit";
 // Rows become visible a little after their timestamp (a remote's batched transaction, a migration
 // committing, another host's clock): the watermark stays this far behind the export's start.
 constexpr std::int64_t kVisibilityMarginSeconds = 60;
@@ -77,14 +81,16 @@ struct KeyRows {
 };
 
 // Streams table's rows (first column annex_key, last ts; see core/location/changed_rows.h) newer
-// than watermark ("-1": all of them) and calls each_key with every key's rows as soon as they are
+// than watermark ("-1": all of them), and those changed since since_commit (when not empty),
+// and calls each_key with every key's rows as soon as they are
 // complete: memory holds one key's rows at a time. each_key must not use the connection.
 Result<void> by_key(core::sql::Connection& connection, core::location::ChangedTable table,
-                    std::string_view watermark, std::optional<Timestamp>& newest,
+                    std::string_view watermark, std::string_view since_commit,
+                    std::optional<Timestamp>& newest,
                     const std::function<Result<void>(const KeyRows&)>& each_key) {
     KeyRows current;
     auto streamed = core::location::for_each_changed_row(
-        connection, table, watermark, [&](const core::sql::Row& row) -> Result<void> {
+        connection, table, watermark, since_commit, [&](const core::sql::Row& row) -> Result<void> {
             if (!row[0]) return {};
             if (*row[0] != current.key) {
                 if (!current.rows.empty()) {
@@ -105,29 +111,53 @@ Result<void> by_key(core::sql::Connection& connection, core::location::ChangedTa
 
 // Where this export starts: the rows up to "done" are in the git-annex branch; those up to
 // "pending" are too once git-annex has merged the commit that carried them (until then they are
-// written again). "-1" (everything) when full.
-Result<std::string> starting_watermark(const git::Repository& repository,
-                                       const git::AnnexBranch& branch,
-                                       std::map<std::string, std::string>& state, bool full) {
+// written again). The watermark is "-1" (everything) when full; since_commit the Dolt commit
+// whose differences are read too, empty when none is known.
+struct Start {
     std::string watermark = "-1";
-    if (full) return watermark;
+    std::string since_commit;
+};
+Result<Start> starting_point(const git::Repository& repository, const git::AnnexBranch& branch,
+                             std::map<std::string, std::string>& state, bool full) {
+    Start start;
+    if (full) return start;
     if (auto done = state.find(std::string(kDoneThrough)); done != state.end()) {
-        watermark = done->second;
+        start.watermark = done->second;
     }
+    start.since_commit = state[std::string(kDoneDoltCommit)];
     auto pending = state.find(std::string(kPendingCommit));
-    if (pending == state.end() || branch.local_commit().empty()) return watermark;
+    if (pending == state.end() || branch.local_commit().empty()) return start;
     auto commit = git::Oid::parse(pending->second);
     auto local = git::Oid::parse(branch.local_commit());
-    if (!commit || !local) return watermark;
+    if (!commit || !local) return start;
     auto merged = repository.is_ancestor(*commit, *local);
+    if (!merged || !*merged) return start;
+    start.since_commit = state[std::string(kPendingDoltCommit)];
     // Exports after it that wrote nothing may have moved "done" further.
     const std::string& through = state[std::string(kPendingThrough)];
     auto pending_ts = Timestamp::parse(through);
-    auto done_ts = Timestamp::parse(watermark);
-    if (merged && *merged && pending_ts && (!done_ts || *pending_ts > *done_ts)) {
-        watermark = through;
+    auto done_ts = Timestamp::parse(start.watermark);
+    if (pending_ts && (!done_ts || *pending_ts > *done_ts)) start.watermark = through;
+    return start;
+}
+
+// The Dolt head the export starts from; empty on other servers.
+Result<std::string> dolt_head(core::sql::Connection& connection) {
+    if (!connection.is_dolt()) return std::string();
+    auto rows = connection.query("SELECT HASHOF('HEAD')");
+    if (!rows) return std::unexpected(rows.error());
+    if (rows->empty() || !(*rows)[0][0]) return std::string();
+    return *(*rows)[0][0];
+}
+// Whether commit is a commit of this Dolt database (when not, its differences cannot be read, and
+// the rule of others' migrations applies).
+bool known_commit(core::sql::Connection& connection, const std::string& commit) {
+    if (commit.empty() || !connection.is_dolt()) return false;
+    if (commit.find_first_not_of("0123456789abcdefghijklmnopqrstuv") != std::string::npos) {
+        return false;
     }
-    return watermark;
+    auto rows = connection.query(fmt::format("SELECT HASHOF('{}')", commit));
+    return rows && !rows->empty();
 }
 
 // Whether another git-annex repository migrated logs since the last export: their facts keep
@@ -150,12 +180,12 @@ Result<bool> others_migrated_since_export(core::sql::Connection& connection,
 class BranchExport {
   public:
     BranchExport(const git::Repository& repository, const git::AnnexBranch& branch,
-                 core::sql::Connection& connection, std::string watermark,
+                 core::sql::Connection& connection, Start start,
                  const core::annex_values::RefusalSink& refused_sink)
         : repository_(repository),
           branch_(branch),
           connection_(connection),
-          watermark_(std::move(watermark)),
+          start_(std::move(start)),
           gate_(refused_sink),
           changes_(repository, branch) {}
 
@@ -172,14 +202,15 @@ class BranchExport {
     // summary's files, refused and commit.
     Result<void> commit(ExportSummary& summary);
 
-    const std::string& watermark() const { return watermark_; }
+    const std::string& watermark() const { return start_.watermark; }
+    const std::string& since_commit() const { return start_.since_commit; }
     const std::optional<Timestamp>& newest() const { return newest_; }
 
   private:
     const git::Repository& repository_;
     const git::AnnexBranch& branch_;
     core::sql::Connection& connection_;
-    const std::string watermark_;
+    const Start start_;
     core::annex_values::Gate gate_;
     Changes changes_;
     std::optional<Timestamp> newest_;
@@ -203,7 +234,8 @@ Result<void> BranchExport::presence(core::location::ChangedTable changed, Kind i
                                     FileKind kind, std::size_t& count) {
     const std::string_view table = core::location::table_name(changed);
     return by_key(
-        connection_, changed, watermark_, newest_, [&](const KeyRows& key) -> Result<void> {
+        connection_, changed, start_.watermark, start_.since_commit, newest_,
+        [&](const KeyRows& key) -> Result<void> {
             if (!gate_.admit(Kind::key, key.key, [&] { return fmt::format("table {}", table); })) {
                 return {};
             }
@@ -237,7 +269,8 @@ Result<void> BranchExport::presence(core::location::ChangedTable changed, Kind i
 Result<void> BranchExport::metadata(core::location::ChangedTable changed, FileKind kind,
                                     std::size_t& count) {
     return by_key(
-        connection_, changed, watermark_, newest_, [&](const KeyRows& key) -> Result<void> {
+        connection_, changed, start_.watermark, start_.since_commit, newest_,
+        [&](const KeyRows& key) -> Result<void> {
             if (!gate_.admit(Kind::key, key.key, [] { return "table gad_metadata"; })) return {};
             const std::string path = logs::branch_path_for_key(key.key, kind);
             auto content = branch_.read_file(path);
@@ -321,10 +354,12 @@ Result<void> BranchExport::commit(ExportSummary& summary) {
 }
 
 // What the next export starts after: the newest row seen (no later than visible_by), or where
-// this one started; until git-annex merges a commit made, the next export starts where this did.
+// this one started, and on Dolt head, the commit it started from; until git-annex merges a
+// commit made, the next export starts where this did.
 Result<void> save_export_state(core::sql::Connection& connection, std::string_view annex_uuid,
                                const BranchExport& exported, const ExportSummary& summary,
-                               bool full, const Timestamp& started, const Timestamp& visible_by) {
+                               bool full, const Timestamp& started, const Timestamp& visible_by,
+                               const std::string& head) {
     auto save = [&](std::string_view name, std::string_view value) -> Result<void> {
         return core::location::save_sync_state(connection, annex_uuid, name, value);
     };
@@ -336,10 +371,13 @@ Result<void> save_export_state(core::sql::Connection& connection, std::string_vi
     if (!saved) return saved;
     if (!summary.commit.empty()) {
         saved = save(kDoneThrough, watermark);
+        if (saved) saved = save(kDoneDoltCommit, exported.since_commit());
         if (saved) saved = save(kPendingCommit, summary.commit);
         if (saved) saved = save(kPendingThrough, through);
+        if (saved) saved = save(kPendingDoltCommit, head);
     } else if (full || watermark != "-1" || newest) {
         saved = save(kDoneThrough, through);
+        if (saved) saved = save(kDoneDoltCommit, head);
     }
     return saved;
 }
@@ -354,18 +392,26 @@ Result<ExportSummary> export_to_branch(const git::Repository& repository,
     if (!branch) return std::unexpected(branch.error());
     auto state = core::location::read_sync_state(connection, annex_uuid);
     if (!state) return std::unexpected(state.error());
-    auto watermark = starting_watermark(repository, *branch, *state, full);
-    if (!watermark) return std::unexpected(watermark.error());
+    auto start = starting_point(repository, *branch, *state, full);
+    if (!start) return std::unexpected(start.error());
     const Timestamp started = Timestamp::now();
     const Timestamp visible_by{started.seconds - kVisibilityMarginSeconds, started.picoseconds};
-    if (!full && *watermark != "-1") {
+    auto head = dolt_head(connection);
+    if (!head) return std::unexpected(head.error());
+    if (start->watermark == "-1" || !known_commit(connection, start->since_commit)) {
+        start->since_commit.clear();
+    }
+    // Another repository's migration, merged or pulled since, brings facts older than the
+    // watermark: on Dolt its rows are among the differences since the commit of the last export;
+    // without that commit, everything is compared (1,000,000 keys: 115 s against 12 s).
+    if (start->watermark != "-1" && start->since_commit.empty()) {
         auto others = others_migrated_since_export(connection, annex_uuid, *state);
         if (!others) return std::unexpected(others.error());
-        if (*others) *watermark = "-1";
+        if (*others) start->watermark = "-1";
     }
 
     ExportSummary summary;
-    BranchExport exported(repository, *branch, connection, std::move(*watermark), refused_sink);
+    BranchExport exported(repository, *branch, connection, std::move(*start), refused_sink);
     Result<void> done;
     for (const LogKind& kind : log_kinds()) {
         if (done && kind.export_as != Export::none) {
@@ -374,8 +420,8 @@ Result<ExportSummary> export_to_branch(const git::Repository& repository,
     }
     if (done) done = exported.commit(summary);
     if (done) {
-        done =
-            save_export_state(connection, annex_uuid, exported, summary, full, started, visible_by);
+        done = save_export_state(connection, annex_uuid, exported, summary, full, started,
+                                 visible_by, *head);
     }
     if (!done) return std::unexpected(done.error());
     return summary;

@@ -21,8 +21,11 @@ std::string_view table_name(ChangedTable table);
 
 // Streams table's rows with ts newer than watermark (a decimal timestamp; "-1": every row)
 // ordered by annex_key; newer rows are found through the table's ts index, all of them in
-// primary key order with no sort. visit must not use the connection.
+// primary key order with no sort. With since_commit (a Dolt commit's hash; Dolt only), also the
+// rows that differ between that commit and the working set whatever their ts (a merge's, a
+// migration's), each row once. visit must not use the connection.
 Result<void> for_each_changed_row(sql::Connection& connection, ChangedTable table,
-                                  std::string_view watermark, const sql::RowVisitor& visit);
+                                  std::string_view watermark, std::string_view since_commit,
+                                  const sql::RowVisitor& visit);
 
 }  // namespace gad::core::location

@@ -1,6 +1,7 @@
 // export_to_branch against a real git-annex repository and a real MariaDB: values that could
 // forge a git-annex log line are refused, counted and reported, and the rows beside them are
-// written.
+// written. Against real Dolt: facts older than the export's watermark that arrive later (a
+// clone's migration, pulled or merged long after it ran) reach the branch.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include "compat/logs/uuid_based_log.h"
 #include "compat/sync/branch_export.h"
 #include "core/location/location_store.h"
+#include "core/location/migration_record.h"
 
 namespace gad::compat::sync {
 namespace {
@@ -121,6 +123,70 @@ TEST(BranchExport, RefusesValuesThatWouldForgeLogLines) {
     const std::string uuid_log = show("uuid.log");
     EXPECT_EQ(uuid_log.find("HACKED"), std::string::npos) << uuid_log;
     EXPECT_NE(uuid_log.find(good + " good repository timestamp="), std::string::npos) << uuid_log;
+    fs::remove_all(dir);
+}
+
+// A clone (kOther) migrated its git-annex branch long ago and pushed later; this repository pulls
+// its rows, dated by that branch, after exporting newer ones: the next export carries them,
+// although they and the migration's record are older than anything the watermark lets through.
+TEST(BranchExport, OldFactsArrivingAfterAnExportReachTheBranchOnDolt) {
+    if (!test::on_path("git-annex")) GTEST_SKIP() << "git-annex is not on PATH";
+    std::string why_not;
+    auto server = test::start_server("dolt", why_not);
+    if (!server) GTEST_SKIP() << "dolt: " << why_not;
+
+    const fs::path dir = fs::temp_directory_path() / fmt::format("gad-export-old-{}", ::getpid());
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    bool ok = false;
+    run_shell(dir, "git init -q && git annex init -q here", &ok);
+    ASSERT_TRUE(ok) << "git init / git annex init in " << dir;
+    const std::string here = run_shell(dir, "git config annex.uuid");
+    const std::string annex_uuid = here.substr(0, here.find('\n'));
+    auto repository = git::Repository::discover(dir);
+    ASSERT_TRUE(repository) << repository.error().message;
+
+    auto connection = core::sql::Connection::open(server->new_database("export_old_facts"));
+    ASSERT_TRUE(connection) << connection.error().message;
+    auto store = core::location::LocationStore::open(std::move(*connection));
+    ASSERT_TRUE(store) << store.error().message;
+    auto& sql = store->connection();
+    const std::string key(kKey), old_key = "SHA256E-s3--old", good(kGood), other(kOther);
+    auto locate = [&](const std::string& which, const std::string& ts) {
+        auto ran = sql.run(
+            "INSERT INTO gad_locations (annex_key, uuid, status, ts) VALUES (?, ?, "
+            "'1', ?)",
+            {which, good, ts});
+        ASSERT_TRUE(ran) << ran.error().message;
+        ASSERT_TRUE(store->dolt_commit("test rows"));
+    };
+    auto export_and_merge = [&]() -> ExportSummary {
+        auto exported = export_to_branch(*repository, annex_uuid, sql, /*full=*/false,
+                                         [](const core::annex_values::Refusal&) {});
+        EXPECT_TRUE(exported) << exported.error().message;
+        // git-annex merges the export (a fast-forward: its parent is the local branch).
+        if (exported && !exported->commit.empty()) {
+            run_shell(dir, "git update-ref refs/heads/git-annex " + std::string(kExportRef), &ok);
+            EXPECT_TRUE(ok);
+        }
+        return exported ? *exported : ExportSummary{};
+    };
+
+    locate(key, core::Timestamp::now().to_decimal());
+    EXPECT_EQ(export_and_merge().locations, 1u);
+    EXPECT_EQ(export_and_merge().locations, 0u);  // nothing new: the watermark moved
+
+    // The pull: the clone's migration record and the fact it migrated, both from long ago.
+    ASSERT_TRUE(core::location::record_migration(sql, other, {{"refs/heads/git-annex", "abc"}},
+                                                 "abc", "200", 5));
+    locate(old_key, "100");
+    const ExportSummary late = export_and_merge();
+    EXPECT_EQ(late.locations, 1u);
+    const std::string log = run_shell(
+        dir, "git show " + shell_quote("git-annex:" + logs::branch_path_for_key(
+                                                          old_key, logs::FileKind::location)));
+    EXPECT_EQ(log, "100s 1 " + good + "\n");
+    EXPECT_EQ(export_and_merge().locations, 0u);
     fs::remove_all(dir);
 }
 

@@ -12,6 +12,7 @@
 #include "compat/logs/presence_log.h"
 #include "compat/logs/uuid_based_log.h"
 #include "core/location/changed_rows.h"
+#include "core/location/peer_rows.h"
 #include "core/location/repository_rows.h"
 #include "core/location/sync_state.h"
 #include "core/timestamp.h"
@@ -139,25 +140,6 @@ Result<Start> starting_point(const git::Repository& repository, const git::Annex
     auto done_ts = Timestamp::parse(start.watermark);
     if (pending_ts && (!done_ts || *pending_ts > *done_ts)) start.watermark = through;
     return start;
-}
-
-// The Dolt head the export starts from; empty on other servers.
-Result<std::string> dolt_head(core::sql::Connection& connection) {
-    if (!connection.is_dolt()) return std::string();
-    auto rows = connection.query("SELECT HASHOF('HEAD')");
-    if (!rows) return std::unexpected(rows.error());
-    if (rows->empty() || !(*rows)[0][0]) return std::string();
-    return *(*rows)[0][0];
-}
-// Whether commit is a commit of this Dolt database (when not, its differences cannot be read, and
-// the rule of others' migrations applies).
-bool known_commit(core::sql::Connection& connection, const std::string& commit) {
-    if (commit.empty() || !connection.is_dolt()) return false;
-    if (commit.find_first_not_of("0123456789abcdefghijklmnopqrstuv") != std::string::npos) {
-        return false;
-    }
-    auto rows = connection.query(fmt::format("SELECT HASHOF('{}')", commit));
-    return rows && !rows->empty();
 }
 
 // Whether another git-annex repository migrated logs since the last export: their facts keep
@@ -396,9 +378,12 @@ Result<ExportSummary> export_to_branch(const git::Repository& repository,
     if (!start) return std::unexpected(start.error());
     const Timestamp started = Timestamp::now();
     const Timestamp visible_by{started.seconds - kVisibilityMarginSeconds, started.picoseconds};
-    auto head = dolt_head(connection);
+    // The Dolt head this export starts from, the next one's since_commit; none on other servers.
+    Result<std::string> head = std::string();
+    if (connection.is_dolt()) head = core::location::dolt_head(connection);
     if (!head) return std::unexpected(head.error());
-    if (start->watermark == "-1" || !known_commit(connection, start->since_commit)) {
+    if (start->watermark == "-1" ||
+        !core::location::holds_commit(connection, start->since_commit)) {
         start->since_commit.clear();
     }
     // Another repository's migration, merged or pulled since, brings facts older than the

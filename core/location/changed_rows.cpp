@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "core/dolt/written_mark.h"
+
 namespace gad::core::location {
 
 namespace {
@@ -31,11 +33,6 @@ std::string_view diff_select_of(ChangedTable table) {
             return "SELECT to_annex_key, to_field, to_value, to_status, to_ts";
     }
     return {};
-}
-
-bool is_commit_hash(std::string_view text) {
-    return text.size() == 32 &&
-           text.find_first_not_of("0123456789abcdefghijklmnopqrstuv") == std::string_view::npos;
 }
 
 }  // namespace
@@ -65,7 +62,7 @@ Result<void> for_each_changed_row(sql::Connection& connection, ChangedTable tabl
     }
     // A table function's arguments are not bound parameters on Dolt: the hash goes into the text,
     // checked first.
-    if (!is_commit_hash(since_commit)) {
+    if (!dolt::is_dolt_hash(since_commit)) {
         return fail("not a Dolt commit hash: '{}'", since_commit);
     }
     // Sorted outside the union: an ORDER BY on the union itself makes Dolt scan the whole table
@@ -76,6 +73,12 @@ Result<void> for_each_changed_row(sql::Connection& connection, ChangedTable tabl
         select_of(table), diff_select_of(table), since_commit, table_name(table));
     params.emplace_back(watermark);
     return connection.for_each(sql, params, visit);
+}
+
+bool holds_commit(sql::Connection& connection, std::string_view commit) {
+    if (!dolt::is_dolt_hash(commit) || !connection.is_dolt()) return false;
+    auto rows = connection.query(fmt::format("SELECT HASHOF('{}')", commit));
+    return rows && !rows->empty();
 }
 
 }  // namespace gad::core::location

@@ -28,4 +28,8 @@ Result<void> for_each_changed_row(sql::Connection& connection, ChangedTable tabl
                                   std::string_view watermark, std::string_view since_commit,
                                   const sql::RowVisitor& visit);
 
+// Whether commit is a commit of this Dolt database, whose differences since_commit can read;
+// false on other servers and for anything that is not a commit hash.
+bool holds_commit(sql::Connection& connection, std::string_view commit);
+
 }  // namespace gad::core::location

@@ -8,9 +8,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "core/location/location_store.h"
 #include "test_servers.h"
 #include "test_tools.h"
 
@@ -40,6 +42,17 @@ inline std::string run_shell(const std::filesystem::path& dir, const std::string
     const int status = ::pclose(pipe);
     if (ok) *ok = status == 0;
     return out;
+}
+
+// Opens store, a LocationStore (its schema made) on a new database of server named database; a
+// failure fails the test (call it under ASSERT_NO_FATAL_FAILURE).
+inline void open_location_store(TestServer& server, const std::string& database,
+                                std::optional<core::location::LocationStore>& store) {
+    auto connection = core::sql::Connection::open(server.new_database(database));
+    ASSERT_TRUE(connection) << connection.error().message;
+    auto opened = core::location::LocationStore::open(std::move(*connection));
+    ASSERT_TRUE(opened) << opened.error().message;
+    store.emplace(std::move(*opened));
 }
 
 class AnnexRepo {

@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,27 +33,47 @@ constexpr std::string_view kKey =
 constexpr std::string_view kGood = "11111111-2222-4333-8444-555555555555";
 constexpr std::string_view kOther = "22222222-2222-4333-8444-555555555555";
 
-TEST(BranchExport, RefusesValuesThatWouldForgeLogLines) {
-    if (!test::on_path("git-annex")) GTEST_SKIP() << "git-annex is not on PATH";
-    std::string why_not;
-    auto server = test::start_server("mariadb", why_not);
-    if (!server) GTEST_SKIP() << "mariadb: " << why_not;
+// A git-annex repository in a temporary directory (removed at the end) and a location store on a
+// server of kind; the test is skipped when git-annex or the server is missing.
+class BranchExportTest : public testing::Test {
+  protected:
+    void open(const std::string& kind, const std::string& database) {
+        if (!test::on_path("git-annex")) GTEST_SKIP() << "git-annex is not on PATH";
+        std::string why_not;
+        server_ = test::start_server(kind, why_not);
+        if (!server_) GTEST_SKIP() << kind << ": " << why_not;
+        dir_ = fs::temp_directory_path() / fmt::format("gad-{}-{}", database, ::getpid());
+        fs::remove_all(dir_);
+        fs::create_directories(dir_);
+        bool ok = false;
+        run_shell(dir_, "git init -q && git annex init -q here", &ok);
+        ASSERT_TRUE(ok) << "git init / git annex init in " << dir_;
+        const std::string here = run_shell(dir_, "git config annex.uuid");
+        annex_uuid_ = here.substr(0, here.find('\n'));
+        auto repository = git::Repository::discover(dir_);
+        ASSERT_TRUE(repository) << repository.error().message;
+        repository_.emplace(std::move(*repository));
+        ASSERT_NO_FATAL_FAILURE(test::open_location_store(*server_, database, store_));
+    }
 
-    const fs::path dir = fs::temp_directory_path() / fmt::format("gad-export-{}", ::getpid());
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    bool ok = false;
-    run_shell(dir, "git init -q && git annex init -q here", &ok);
-    ASSERT_TRUE(ok) << "git init / git annex init in " << dir;
-    const std::string here = run_shell(dir, "git config annex.uuid");
-    const std::string annex_uuid = here.substr(0, here.find('\n'));
-    auto repository = git::Repository::discover(dir);
-    ASSERT_TRUE(repository) << repository.error().message;
+    void TearDown() override {
+        if (!dir_.empty()) fs::remove_all(dir_);
+    }
 
-    auto connection = core::sql::Connection::open(server->new_database("export_refusals"));
-    ASSERT_TRUE(connection) << connection.error().message;
-    auto store = core::location::LocationStore::open(std::move(*connection));
-    ASSERT_TRUE(store) << store.error().message;
+    std::unique_ptr<test::TestServer> server_;
+    fs::path dir_;
+    std::string annex_uuid_;
+    std::optional<git::Repository> repository_;
+    std::optional<core::location::LocationStore> store_;
+};
+
+TEST_F(BranchExportTest, RefusesValuesThatWouldForgeLogLines) {
+    ASSERT_NO_FATAL_FAILURE(open("mariadb", "export_refusals"));
+    if (IsSkipped()) return;
+    const fs::path& dir = dir_;
+    const std::string& annex_uuid = annex_uuid_;
+    git::Repository* repository = &*repository_;
+    core::location::LocationStore* store = &*store_;
     auto& sql = store->connection();
     const std::string key(kKey), good(kGood), other(kOther);
     const std::vector<std::pair<std::string, std::vector<std::string>>> rows = {
@@ -123,33 +145,18 @@ TEST(BranchExport, RefusesValuesThatWouldForgeLogLines) {
     const std::string uuid_log = show("uuid.log");
     EXPECT_EQ(uuid_log.find("HACKED"), std::string::npos) << uuid_log;
     EXPECT_NE(uuid_log.find(good + " good repository timestamp="), std::string::npos) << uuid_log;
-    fs::remove_all(dir);
 }
 
 // A clone (kOther) migrated its git-annex branch long ago and pushed later; this repository pulls
 // its rows, dated by that branch, after exporting newer ones: the next export carries them,
 // although they and the migration's record are older than anything the watermark lets through.
-TEST(BranchExport, OldFactsArrivingAfterAnExportReachTheBranchOnDolt) {
-    if (!test::on_path("git-annex")) GTEST_SKIP() << "git-annex is not on PATH";
-    std::string why_not;
-    auto server = test::start_server("dolt", why_not);
-    if (!server) GTEST_SKIP() << "dolt: " << why_not;
-
-    const fs::path dir = fs::temp_directory_path() / fmt::format("gad-export-old-{}", ::getpid());
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    bool ok = false;
-    run_shell(dir, "git init -q && git annex init -q here", &ok);
-    ASSERT_TRUE(ok) << "git init / git annex init in " << dir;
-    const std::string here = run_shell(dir, "git config annex.uuid");
-    const std::string annex_uuid = here.substr(0, here.find('\n'));
-    auto repository = git::Repository::discover(dir);
-    ASSERT_TRUE(repository) << repository.error().message;
-
-    auto connection = core::sql::Connection::open(server->new_database("export_old_facts"));
-    ASSERT_TRUE(connection) << connection.error().message;
-    auto store = core::location::LocationStore::open(std::move(*connection));
-    ASSERT_TRUE(store) << store.error().message;
+TEST_F(BranchExportTest, OldFactsArrivingAfterAnExportReachTheBranchOnDolt) {
+    ASSERT_NO_FATAL_FAILURE(open("dolt", "export_old_facts"));
+    if (IsSkipped()) return;
+    const fs::path& dir = dir_;
+    const std::string& annex_uuid = annex_uuid_;
+    git::Repository* repository = &*repository_;
+    core::location::LocationStore* store = &*store_;
     auto& sql = store->connection();
     const std::string key(kKey), old_key = "SHA256E-s3--old", good(kGood), other(kOther);
     auto locate = [&](const std::string& which, const std::string& ts) {
@@ -166,6 +173,7 @@ TEST(BranchExport, OldFactsArrivingAfterAnExportReachTheBranchOnDolt) {
         EXPECT_TRUE(exported) << exported.error().message;
         // git-annex merges the export (a fast-forward: its parent is the local branch).
         if (exported && !exported->commit.empty()) {
+            bool ok = false;
             run_shell(dir, "git update-ref refs/heads/git-annex " + std::string(kExportRef), &ok);
             EXPECT_TRUE(ok);
         }
@@ -187,7 +195,6 @@ TEST(BranchExport, OldFactsArrivingAfterAnExportReachTheBranchOnDolt) {
                                                           old_key, logs::FileKind::location)));
     EXPECT_EQ(log, "100s 1 " + good + "\n");
     EXPECT_EQ(export_and_merge().locations, 0u);
-    fs::remove_all(dir);
 }
 
 }  // namespace

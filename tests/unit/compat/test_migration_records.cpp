@@ -46,11 +46,7 @@ class MigrationRecords : public testing::Test {
         fs::remove_all(dir_);
         fs::create_directories(dir_);
         shell("git init -q");
-        auto connection = core::sql::Connection::open(server_->new_database("migration_records"));
-        ASSERT_TRUE(connection) << connection.error().message;
-        auto store = core::location::LocationStore::open(std::move(*connection));
-        ASSERT_TRUE(store) << store.error().message;
-        store_.emplace(std::move(*store));
+        ASSERT_NO_FATAL_FAILURE(test::open_location_store(*server_, "migration_records", store_));
     }
     void TearDown() override {
         if (!dir_.empty()) fs::remove_all(dir_);

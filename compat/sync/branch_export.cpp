@@ -83,8 +83,8 @@ struct KeyRows {
 
 // Streams table's rows (first column annex_key, last ts; see core/location/changed_rows.h) newer
 // than watermark ("-1": all of them), and those changed since since_commit (when not empty),
-// and calls each_key with every key's rows as soon as they are
-// complete: memory holds one key's rows at a time. each_key must not use the connection.
+// and calls each_key with every key's rows as soon as they are complete: memory holds one key's
+// rows at a time. each_key must not use the connection.
 Result<void> by_key(core::sql::Connection& connection, core::location::ChangedTable table,
                     std::string_view watermark, std::string_view since_commit,
                     std::optional<Timestamp>& newest,

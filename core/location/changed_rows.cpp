@@ -6,57 +6,39 @@
 #include <vector>
 
 #include "core/dolt/written_mark.h"
+#include "core/location/tables.h"
 
 namespace gad::core::location {
 
 namespace {
 
-std::string_view select_of(ChangedTable table) {
+// The table's LwwTable: its name, and the columns streamed, in order.
+const LwwTable& lww_of(ChangedTable table) {
     switch (table) {
-        case ChangedTable::locations:
-            return "SELECT annex_key, uuid, status, ts FROM gad_locations";
         case ChangedTable::urls:
-            return "SELECT annex_key, url, status, ts FROM gad_urls";
+            return tables::kUrls;
         case ChangedTable::metadata:
-            return "SELECT annex_key, field, value, status, ts FROM gad_metadata";
-    }
-    return {};
-}
-
-std::string_view diff_select_of(ChangedTable table) {
-    switch (table) {
+            return tables::kMetadata;
         case ChangedTable::locations:
-            return "SELECT to_annex_key, to_uuid, to_status, to_ts";
-        case ChangedTable::urls:
-            return "SELECT to_annex_key, to_url, to_status, to_ts";
-        case ChangedTable::metadata:
-            return "SELECT to_annex_key, to_field, to_value, to_status, to_ts";
+            break;
     }
-    return {};
+    return tables::kLocations;
 }
 
 }  // namespace
 
-std::string_view table_name(ChangedTable table) {
-    switch (table) {
-        case ChangedTable::locations:
-            return "gad_locations";
-        case ChangedTable::urls:
-            return "gad_urls";
-        case ChangedTable::metadata:
-            return "gad_metadata";
-    }
-    return {};
-}
+std::string_view table_name(ChangedTable table) { return lww_of(table).name; }
 
 Result<void> for_each_changed_row(sql::Connection& connection, ChangedTable table,
                                   std::string_view watermark, std::string_view since_commit,
                                   const sql::RowVisitor& visit) {
     const bool all = watermark == "-1";
     std::vector<sql::Param> params;
+    const LwwTable& lww = lww_of(table);
+    const std::string select = fmt::format("SELECT {} FROM {}", column_list(lww), lww.name);
     if (all || since_commit.empty()) {
         const std::string sql =
-            fmt::format("{}{} ORDER BY annex_key", select_of(table), all ? "" : " WHERE ts > ?");
+            fmt::format("{}{} ORDER BY annex_key", select, all ? "" : " WHERE ts > ?");
         if (!all) params.emplace_back(watermark);
         return connection.for_each(sql, params, visit);
     }
@@ -68,9 +50,9 @@ Result<void> for_each_changed_row(sql::Connection& connection, ChangedTable tabl
     // Sorted outside the union: an ORDER BY on the union itself makes Dolt scan the whole table
     // instead of its ts index (100,000 keys: 0.49 s against 0.04 s).
     const std::string sql = fmt::format(
-        "SELECT * FROM ({} WHERE ts > ? UNION {} FROM DOLT_DIFF('{}', 'WORKING', '{}') WHERE "
-        "diff_type <> 'removed') AS changed ORDER BY annex_key",
-        select_of(table), diff_select_of(table), since_commit, table_name(table));
+        "SELECT * FROM ({} WHERE ts > ? UNION SELECT {} FROM DOLT_DIFF('{}', 'WORKING', '{}') "
+        "WHERE diff_type <> 'removed') AS changed ORDER BY annex_key",
+        select, column_list(lww, "to_"), since_commit, lww.name);
     params.emplace_back(watermark);
     return connection.for_each(sql, params, visit);
 }

@@ -44,8 +44,7 @@ std::string lww_upsert_sql(const LwwTable& table, std::size_t rows) {
     for (std::size_t i = 1; i < table.column_count(); ++i) row += ", ?";
     row += ")";
 
-    std::string sql =
-        fmt::format("INSERT INTO {} ({}) VALUES ", table.name, column_list(table, ""));
+    std::string sql = fmt::format("INSERT INTO {} ({}) VALUES ", table.name, column_list(table));
     sql.reserve(sql.size() + rows * (row.size() + 2) + 200);
     for (std::size_t i = 0; i < rows; ++i) {
         if (i != 0) sql += ", ";
@@ -64,7 +63,7 @@ std::string lww_merge_sql(const LwwTable& table, std::string_view stage) {
     // ambiguous.
     return fmt::format(
         "INSERT INTO {0} ({1}) SELECT {2} FROM {3} AS n ON DUPLICATE KEY UPDATE {4}", table.name,
-        column_list(table, ""), column_list(table, "n."), stage,
+        column_list(table), column_list(table, "n."), stage,
         lww_assignments(
             table, [](std::string_view column) { return fmt::format("n.{}", column); },
             [&](std::string_view column) { return fmt::format("{}.{}", table.name, column); }));
